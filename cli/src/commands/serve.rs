@@ -1,0 +1,125 @@
+//! `kdaflow serve`: the twin in the foreground.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+use kdaflow_local::config::{self, Lifecycle};
+use kdaflow_local::{Twin, TwinConfig};
+
+/// Flags of `kdaflow serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0 picks a free one and prints it).
+    #[arg(long, default_value_t = config::DEFAULT_PORT, env = "KDAFLOW_PORT")]
+    pub port: u16,
+    /// Address to bind. Loopback by default; anything else exposes the twin to the network.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub bind: IpAddr,
+    /// Keep state in this directory across restarts (default: memory only).
+    #[arg(long, env = "KDAFLOW_STATE_DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// Region the twin reports in ARNs.
+    #[arg(long, default_value = config::DEFAULT_REGION)]
+    pub region: String,
+    /// Account id the twin reports in ARNs (12 digits).
+    #[arg(long, default_value = config::DEFAULT_ACCOUNT_ID, value_parser = parse_account)]
+    pub account_id: String,
+    /// How long an application stays STARTING (e.g. 2s, 500ms, 1m).
+    #[arg(long, default_value = "2s", value_parser = humantime::parse_duration)]
+    pub start_duration: Duration,
+    /// How long an application stays STOPPING.
+    #[arg(long, default_value = "1s", value_parser = humantime::parse_duration)]
+    pub stop_duration: Duration,
+    /// How long an application stays UPDATING after a configuration change.
+    #[arg(long, default_value = "1s", value_parser = humantime::parse_duration)]
+    pub update_duration: Duration,
+    /// How long an application stays DELETING.
+    #[arg(long, default_value = "1s", value_parser = humantime::parse_duration)]
+    pub delete_duration: Duration,
+    /// Kinesis Analytics applications allowed per account and region.
+    #[arg(long, default_value_t = config::DEFAULT_MAX_APPLICATIONS)]
+    pub max_applications: usize,
+    /// Accept requests that carry no SigV4 Authorization header (AWS refuses them).
+    #[arg(long)]
+    pub no_auth: bool,
+}
+
+fn parse_account(s: &str) -> Result<String, String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err("an AWS account id is exactly 12 digits".into())
+    }
+}
+
+impl ServeArgs {
+    /// The twin configuration these flags describe.
+    pub fn config(&self) -> TwinConfig {
+        TwinConfig {
+            region: self.region.clone(),
+            account_id: self.account_id.clone(),
+            lifecycle: Lifecycle {
+                start: self.start_duration,
+                stop: self.stop_duration,
+                update: self.update_duration,
+                delete: self.delete_duration,
+            },
+            state_dir: self.state_dir.clone(),
+            max_applications: self.max_applications,
+            require_auth: !self.no_auth,
+            ..TwinConfig::default()
+        }
+    }
+}
+
+/// Waits for Ctrl-C or SIGTERM.
+async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// Runs the twin until a stop signal.
+pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let twin = Twin::builder(args.config())
+        .build()
+        .context("cannot start the twin")?;
+    let addr = SocketAddr::new(args.bind, args.port);
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+        format!("cannot listen on {addr}; pick another port with --port (0 picks a free one)")
+    })?;
+    let local = listener.local_addr()?;
+    let state = match &args.state_dir {
+        Some(d) => format!("state in {}", d.display()),
+        None => "state in memory only".to_string(),
+    };
+    println!(
+        "kdaflow twin listening on http://{local} ({state}; region {}, account {})",
+        args.region, args.account_id
+    );
+    println!("  services: kinesisanalytics");
+    println!("  try: aws --endpoint-url http://{local} kinesisanalytics list-applications");
+    println!("  stop with Ctrl-C");
+    twin.serve(listener, stop_signal()).await?;
+    println!("kdaflow twin stopped");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,13 @@
+//! End-to-end tests of the twin's services through the real AWS SDK clients, over HTTP on an
+//! ephemeral loopback port, on virtual time.
+
+mod support;
+
+mod concurrency;
+mod errors;
+mod faults;
+mod lifecycle;
+mod notebook;
+mod operations;
+mod persistence;
+mod protocol;
