@@ -1,0 +1,95 @@
+//! JSONata through the `jsonata-core` crate.
+//!
+//! Why `jsonata-core` and not `jsonata-rs`: jsonata-core (MIT) claims a full port and runs the
+//! jsonata-js test suite, while jsonata-rs describes itself as incomplete. Its values are
+//! reference counted (`Rc`), so an expression is parsed and evaluated inside one synchronous
+//! call and never held across an `.await`.
+//!
+//! Step Functions adds functions to JSONata 2.0; provided here: `$partition`, `$range`,
+//! `$hash`, `$uuid`, `$parse`. `$random([seed])` uses JSONata's own `$random` (the seed is
+//! ignored). Missing: `$eval` is unavailable on AWS and is not blocked here; AWS's
+//! definition-time checks on JSONata expressions (e.g. bare top-level field references) are
+//! not performed.
+
+use jsonata_core::evaluator::{Context, Evaluator, EvaluatorError};
+use jsonata_core::parser;
+use jsonata_core::value::JValue;
+use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
+use serde_json::Value;
+
+use super::Vars;
+use crate::error::StatesError;
+
+fn to_json(v: &JValue) -> Value {
+    Value::from(v)
+}
+
+fn arg(args: &[JValue], i: usize) -> Value {
+    args.get(i).map(to_json).unwrap_or(Value::Null)
+}
+
+fn host_err(e: StatesError) -> EvaluatorError {
+    EvaluatorError::EvaluationError(e.cause.unwrap_or(e.error))
+}
+
+/// Checks that a JSONata expression parses; the error text names the problem.
+pub fn check_syntax(expr: &str) -> Result<(), String> {
+    parser::parse(expr).map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// Evaluates `expr` with `$states` bound to `states` and every visible variable bound by name.
+/// An undefined result is `States.QueryEvaluationError`, as on AWS.
+pub fn evaluate(expr: &str, states: &Value, vars: &Vars, seed: u64) -> Result<Value, StatesError> {
+    let ast = parser::parse(expr).map_err(|e| {
+        StatesError::query(format!("The JSONata expression '{expr}' is invalid: {e}"))
+    })?;
+    let mut ctx = Context::new();
+    ctx.bind("states".into(), JValue::from(states.clone()));
+    for (name, value) in vars.all() {
+        ctx.bind(name, JValue::from(value));
+    }
+    let mut ev = Evaluator::with_context(ctx);
+    register_extras(&mut ev, seed);
+    match ev.evaluate(&ast, &JValue::Null) {
+        Ok(v) if v.is_undefined() => Err(StatesError::query(format!(
+            "The JSONata expression '{expr}' returned nothing (undefined)."
+        ))),
+        Ok(v) => Ok(to_json(&v)),
+        Err(e) => Err(StatesError::query(format!(
+            "An error occurred while evaluating the JSONata expression '{expr}': {e}"
+        ))),
+    }
+}
+
+fn register_extras(ev: &mut Evaluator, seed: u64) {
+    use crate::intrinsics::{array, encoding, json};
+    // Registration only fails when a name shadows a built-in; these are not built-ins.
+    let _ = ev.register_fn("partition", |a: &[JValue]| {
+        array::partition(&[arg(a, 0), arg(a, 1)])
+            .map(JValue::from)
+            .map_err(host_err)
+    });
+    let _ = ev.register_fn("range", |a: &[JValue]| {
+        array::range(&[arg(a, 0), arg(a, 1), arg(a, 2)])
+            .map(JValue::from)
+            .map_err(host_err)
+    });
+    let _ = ev.register_fn("hash", |a: &[JValue]| {
+        encoding::hash(&[arg(a, 0), arg(a, 1)])
+            .map(JValue::from)
+            .map_err(host_err)
+    });
+    let _ = ev.register_fn("parse", |a: &[JValue]| {
+        json::string_to_json(&[arg(a, 0)])
+            .map(JValue::from)
+            .map_err(host_err)
+    });
+    let rng = std::cell::RefCell::new(StdRng::seed_from_u64(seed));
+    let _ = ev.register_fn("uuid", move |_: &[JValue]| {
+        let mut r = StdRng::seed_from_u64(rng.borrow_mut().next_u64());
+        crate::intrinsics::unique::uuid(&[], &mut r)
+            .map(JValue::from)
+            .map_err(host_err)
+    });
+}

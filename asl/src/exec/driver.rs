@@ -1,0 +1,677 @@
+//! The driver: walks states, records events, performs waits; task and fan-out effects live in
+//! `task.rs` and `fanout.rs`.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use futures::future::BoxFuture;
+use indexmap::IndexMap;
+use serde_json::{Map, Value, json};
+
+use super::program::{CatchRule, Kind, Machine, Node, Num};
+use super::{Execution, ExecutionOutcome, ExecutionStatus};
+use crate::common::retry::{RetryDecision, decide, find_catcher};
+use crate::common::{Scope, Template, Vars, io};
+use crate::error::{StatesError, names};
+use crate::history::{EventType, details};
+use crate::model::QueryLanguage;
+use crate::states::{choice, fail, wait};
+
+/// AWS's payload limit (256 KiB of UTF-8).
+pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+
+/// Why a lane stopped early.
+#[derive(Debug)]
+pub(crate) enum Halt {
+    Failed(StatesError),
+    Aborted,
+    TimedOut,
+}
+
+impl From<StatesError> for Halt {
+    fn from(e: StatesError) -> Self {
+        Halt::Failed(e)
+    }
+}
+
+/// One thread of control: the top level, a Parallel branch or a Map iteration.
+#[derive(Debug)]
+pub(crate) struct Lane {
+    pub(crate) vars: Vars,
+    pub(crate) prev: u64,
+}
+
+/// What a state hands back when it exits normally (or through a catcher).
+pub(crate) struct Exit {
+    output: Value,
+    next: Option<usize>,
+    assigned: Option<IndexMap<String, Value>>,
+}
+
+/// Per-state facts the context object shows.
+#[derive(Clone, Copy)]
+pub(crate) struct StateInfo<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) entered: DateTime<Utc>,
+    pub(crate) entered_id: u64,
+    pub(crate) retry_count: Option<u32>,
+    pub(crate) item: Option<(usize, &'a Value)>,
+    pub(crate) token: Option<&'a str>,
+}
+
+fn event_types(kind: &Kind) -> (EventType, Option<EventType>) {
+    use EventType::*;
+    match kind {
+        Kind::Pass { .. } => (PassStateEntered, Some(PassStateExited)),
+        Kind::Task { .. } => (TaskStateEntered, Some(TaskStateExited)),
+        Kind::Choice { .. } => (ChoiceStateEntered, Some(ChoiceStateExited)),
+        Kind::Wait(_) => (WaitStateEntered, Some(WaitStateExited)),
+        Kind::Succeed => (SucceedStateEntered, Some(SucceedStateExited)),
+        Kind::Fail { .. } => (FailStateEntered, None),
+        Kind::Parallel { .. } => (ParallelStateEntered, Some(ParallelStateExited)),
+        Kind::Map { .. } => (MapStateEntered, Some(MapStateExited)),
+    }
+}
+
+fn iso(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl Execution {
+    pub(super) async fn run_inner(&self, input: Value) -> ExecutionOutcome {
+        let start = self.clock.now();
+        *self.start.lock() = start;
+        *self.input.lock() = input.clone();
+        *self.deadline.lock() = self
+            .program
+            .definition
+            .timeout_seconds
+            .map(|s| start + chrono::Duration::seconds(s as i64));
+        self.history.push(
+            EventType::ExecutionStarted,
+            0,
+            details::execution_started(&input, &self.config.role_arn),
+        );
+        let mut lane = Lane {
+            vars: Vars::default(),
+            prev: 0,
+        };
+        let machine = self.program.machine.clone();
+        let result = self.run_machine(&machine, &mut lane, input).await;
+        let last = self.history.last_id();
+        let (status, output, error, cause) = match result {
+            Ok(out) => {
+                let text = out.to_string();
+                self.history.push(
+                    EventType::ExecutionSucceeded,
+                    lane.prev.max(1),
+                    details::execution_succeeded(&text),
+                );
+                (ExecutionStatus::Succeeded, Some(out), None, None)
+            }
+            Err(Halt::Failed(e)) => {
+                let error = Some(e.error).filter(|e| !e.is_empty());
+                self.history.push(
+                    EventType::ExecutionFailed,
+                    last,
+                    details::failure(error.as_deref(), e.cause.as_deref()),
+                );
+                (ExecutionStatus::Failed, None, error, e.cause)
+            }
+            Err(Halt::Aborted) => {
+                let (error, cause) = self.control.reason.lock().clone();
+                self.history.push(
+                    EventType::ExecutionAborted,
+                    last,
+                    details::failure(error.as_deref(), cause.as_deref()),
+                );
+                (ExecutionStatus::Aborted, None, error, cause)
+            }
+            Err(Halt::TimedOut) => {
+                let error = names::TIMEOUT.to_owned();
+                let cause = "The execution ran past its TimeoutSeconds".to_owned();
+                self.history.push(
+                    EventType::ExecutionTimedOut,
+                    last,
+                    details::failure(Some(&error), Some(&cause)),
+                );
+                (ExecutionStatus::TimedOut, None, Some(error), Some(cause))
+            }
+        };
+        ExecutionOutcome {
+            status,
+            output,
+            error,
+            cause,
+            start_date: start,
+            stop_date: self.clock.now(),
+        }
+    }
+
+    pub(crate) fn check_halt(&self) -> Result<(), Halt> {
+        if self.control.is_stopped() {
+            return Err(Halt::Aborted);
+        }
+        if let Some(d) = *self.deadline.lock()
+            && self.clock.now() >= d {
+                return Err(Halt::TimedOut);
+            }
+        Ok(())
+    }
+
+    /// Waits until `until` on the clock, honouring stop requests, the execution deadline and
+    /// replays (a wait whose end is already recorded is skipped).
+    pub(crate) async fn sleep_until(&self, until: DateTime<Utc>) -> Result<(), Halt> {
+        self.check_halt()?;
+        if self.history.replaying() {
+            return Ok(());
+        }
+        let deadline = *self.deadline.lock();
+        let (target, times_out) = match deadline {
+            Some(d) if until > d => (d, true),
+            _ => (until, false),
+        };
+        tokio::select! {
+            biased;
+            _ = self.control.wait_stopped() => return Err(Halt::Aborted),
+            _ = self.clock.sleep_until(target) => {}
+        }
+        if times_out {
+            return Err(Halt::TimedOut);
+        }
+        Ok(())
+    }
+
+    /// The context object (`$$`) for a state.
+    pub(crate) fn context(&self, info: &StateInfo<'_>) -> Value {
+        let mut state = Map::new();
+        state.insert("EnteredTime".into(), iso(info.entered).into());
+        state.insert("Name".into(), info.name.into());
+        if let Some(r) = info.retry_count {
+            state.insert("RetryCount".into(), r.into());
+        }
+        let mut ctx = json!({
+            "Execution": {
+                "Id": self.config.execution_arn,
+                "Input": *self.input.lock(),
+                "Name": self.config.name,
+                "RoleArn": self.config.role_arn,
+                "StartTime": iso(*self.start.lock()),
+                "RedriveCount": 0
+            },
+            "StateMachine": {"Id": self.config.state_machine_arn, "Name": self.config.state_machine_name},
+            "State": state,
+        });
+        if let Some((index, value)) = info.item {
+            ctx["Map"] = json!({"Item": {"Index": index, "Value": value}});
+        }
+        if let Some(token) = info.token {
+            ctx["Task"] = json!({"Token": token});
+        }
+        ctx
+    }
+
+    /// Runs a (sub-)machine from its start state to its end.
+    pub(crate) fn run_machine<'a>(
+        &'a self,
+        m: &'a Machine,
+        lane: &'a mut Lane,
+        input: Value,
+    ) -> BoxFuture<'a, Result<Value, Halt>> {
+        Box::pin(async move {
+            let mut idx = m.start;
+            let mut input = input;
+            loop {
+                self.check_halt()?;
+                let node = &m.states[idx];
+                let (entered_type, exited_type) = event_types(&node.kind);
+                let entered_id = self.history.push(
+                    entered_type,
+                    lane.prev,
+                    details::state_entered(&node.name, &input),
+                );
+                lane.prev = entered_id;
+                let info = StateInfo {
+                    name: &node.name,
+                    entered: self.clock.now(),
+                    entered_id,
+                    retry_count: None,
+                    item: None,
+                    token: None,
+                };
+                let exit = match self.run_state(node, lane, input, info).await {
+                    Ok(exit) => exit,
+                    Err(Halt::Failed(e)) => return Err(Halt::Failed(self.located(e, &info))),
+                    Err(h) => return Err(h),
+                };
+                let text = exit.output.to_string();
+                if text.len() > MAX_PAYLOAD_BYTES {
+                    return Err(Halt::Failed(StatesError::new(
+                        names::DATA_LIMIT_EXCEEDED,
+                        format!(
+                            "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                            node.name
+                        ),
+                    )));
+                }
+                if let Some(t) = exited_type {
+                    lane.prev = self.history.push(
+                        t,
+                        lane.prev,
+                        details::state_exited(&node.name, &text, exit.assigned.as_ref()),
+                    );
+                }
+                for (k, v) in exit.assigned.into_iter().flatten() {
+                    lane.vars.set(k, v);
+                }
+                match exit.next {
+                    Some(n) => {
+                        idx = n;
+                        input = exit.output;
+                    }
+                    None => return Ok(exit.output),
+                }
+            }
+        })
+    }
+
+    /// Adds AWS's "An error occurred while executing the state ..." prefix to runtime errors
+    /// raised by the state itself, and records `EvaluationFailed` for JSONata failures.
+    fn located(&self, mut e: StatesError, info: &StateInfo<'_>) -> StatesError {
+        let prefix = "An error occurred while executing the state";
+        if e.error == names::RUNTIME && !e.cause.as_deref().unwrap_or("").starts_with(prefix) {
+            e.cause = Some(format!(
+                "{prefix} '{}' (entered at the event id #{}). {}",
+                info.name,
+                info.entered_id,
+                e.cause.unwrap_or_default()
+            ));
+        }
+        e
+    }
+
+    pub(crate) fn scope<'a>(
+        &'a self,
+        input: &'a Value,
+        ctx: &'a (dyn Fn() -> Value + Sync),
+        vars: &'a Vars,
+        states: Option<&'a Value>,
+    ) -> Scope<'a> {
+        Scope {
+            input,
+            context: ctx,
+            vars,
+            states,
+            rng: &self.rng,
+        }
+    }
+
+    /// `$states` for JSONata.
+    pub(crate) fn states_var(
+        &self,
+        input: &Value,
+        info: &StateInfo<'_>,
+        extra: Option<(&str, &Value)>,
+    ) -> Value {
+        let mut m = Map::new();
+        m.insert("input".into(), input.clone());
+        m.insert("context".into(), self.context(info));
+        if let Some((k, v)) = extra {
+            m.insert(k.into(), v.clone());
+        }
+        Value::Object(m)
+    }
+
+    pub(crate) fn eval_assign(
+        &self,
+        assign: &Option<Template>,
+        scope: &Scope<'_>,
+    ) -> Result<Option<IndexMap<String, Value>>, StatesError> {
+        let Some(t) = assign else { return Ok(None) };
+        match t.eval(scope)? {
+            Value::Object(m) => Ok(Some(m.into_iter().collect())),
+            other => Err(StatesError::runtime(format!(
+                "Assign must be an object, got {other}"
+            ))),
+        }
+    }
+
+    /// Resolves a number field (literal, JSONata expression or reference path).
+    pub(crate) fn num(
+        &self,
+        n: &Option<Num>,
+        scope: &Scope<'_>,
+    ) -> Result<Option<Value>, StatesError> {
+        Ok(match n {
+            None => None,
+            Some(Num::Value(v)) => Some(v.clone()),
+            Some(Num::Expr(t)) => Some(t.eval(scope)?),
+            Some(Num::Path(p)) => Some(scope.resolve(p).map_err(StatesError::runtime)?),
+        })
+    }
+
+    async fn run_state(
+        &self,
+        node: &Node,
+        lane: &mut Lane,
+        raw: Value,
+        info: StateInfo<'_>,
+    ) -> Result<Exit, Halt> {
+        match &node.kind {
+            Kind::Task { .. } | Kind::Parallel { .. } | Kind::Map { .. } => {
+                self.run_task_like(node, lane, raw, info).await
+            }
+            Kind::Fail { error, cause } => {
+                let ctx = || self.context(&info);
+                let states = (node.language == QueryLanguage::JSONata)
+                    .then(|| self.states_var(&raw, &info, None));
+                let scope = self.scope(&raw, &ctx, &lane.vars, states.as_ref());
+                let (error, cause) = fail::outcome(error, cause, &scope)?;
+                Err(Halt::Failed(StatesError {
+                    error: error.unwrap_or_default(),
+                    cause,
+                }))
+            }
+            Kind::Wait(w) => {
+                let (effective, deadline) = {
+                    let ctx = || self.context(&info);
+                    let states = (node.language == QueryLanguage::JSONata)
+                        .then(|| self.states_var(&raw, &info, None));
+                    let scope = self.scope(&raw, &ctx, &lane.vars, states.as_ref());
+                    let effective = io::select(&node.input_path, &scope)?;
+                    let scope = Scope {
+                        input: &effective,
+                        ..scope
+                    };
+                    let now = self.clock.now();
+                    let deadline = match w {
+                        wait::WaitFor::Seconds(t) => {
+                            wait::seconds_deadline(now, &t.eval(&scope)?, "Seconds")?
+                        }
+                        wait::WaitFor::Timestamp(t) => {
+                            wait::timestamp_deadline(now, &t.eval(&scope)?, "Timestamp")?
+                        }
+                        wait::WaitFor::SecondsPath(p) => wait::seconds_deadline(
+                            now,
+                            &scope.resolve(p).map_err(StatesError::runtime)?,
+                            "SecondsPath",
+                        )?,
+                        wait::WaitFor::TimestampPath(p) => wait::timestamp_deadline(
+                            now,
+                            &scope.resolve(p).map_err(StatesError::runtime)?,
+                            "TimestampPath",
+                        )?,
+                    };
+                    (effective, deadline)
+                };
+                self.sleep_until(deadline).await?;
+                self.finish_simple(node, lane, &raw, effective, node.next, None, &info)
+            }
+            Kind::Choice { branches, default } => {
+                let ctx = || self.context(&info);
+                let states = (node.language == QueryLanguage::JSONata)
+                    .then(|| self.states_var(&raw, &info, None));
+                let scope = self.scope(&raw, &ctx, &lane.vars, states.as_ref());
+                let effective = io::select(&node.input_path, &scope)?;
+                let scope = Scope {
+                    input: &effective,
+                    ..scope
+                };
+                for b in branches {
+                    if choice::evaluate(&b.rule, &scope)? {
+                        let chosen = (b.assign.as_ref(), b.output.as_ref());
+                        return self.finish_simple(
+                            node,
+                            lane,
+                            &raw,
+                            effective.clone(),
+                            Some(b.next),
+                            Some(chosen),
+                            &info,
+                        );
+                    }
+                }
+                match default {
+                    Some(d) => {
+                        self.finish_simple(node, lane, &raw, effective, Some(*d), None, &info)
+                    }
+                    None => Err(Halt::Failed(StatesError::new(
+                        names::NO_CHOICE_MATCHED,
+                        "No Matches!",
+                    ))),
+                }
+            }
+            Kind::Pass { result } => {
+                let ctx = || self.context(&info);
+                if node.language == QueryLanguage::JSONata {
+                    return self.finish_simple(
+                        node,
+                        lane,
+                        &raw,
+                        raw.clone(),
+                        node.next,
+                        None,
+                        &info,
+                    );
+                }
+                let scope = self.scope(&raw, &ctx, &lane.vars, None);
+                let effective = io::select(&node.input_path, &scope)?;
+                let result = match (result, &node.parameters) {
+                    (Some(r), _) => r.clone(),
+                    (None, Some(p)) => p.eval(&Scope {
+                        input: &effective,
+                        ..scope
+                    })?,
+                    (None, None) => effective,
+                };
+                let assigned = self.eval_assign(
+                    &node.assign,
+                    &Scope {
+                        input: &result,
+                        ..scope
+                    },
+                )?;
+                let out = io::result_path(&node.result_path, &raw, result)?;
+                let out = io::select(
+                    &node.output_path,
+                    &Scope {
+                        input: &out,
+                        ..scope
+                    },
+                )?;
+                Ok(Exit {
+                    output: out,
+                    next: node.next,
+                    assigned,
+                })
+            }
+            Kind::Succeed => self.finish_simple(node, lane, &raw, raw.clone(), None, None, &info),
+        }
+    }
+
+    /// Output processing of Pass (JSONata), Choice, Wait and Succeed: the output is the
+    /// effective input after `OutputPath` (or JSONata `Output`, default the input); `Assign`
+    /// sees the effective input.
+    #[allow(clippy::too_many_arguments)]
+    fn finish_simple(
+        &self,
+        node: &Node,
+        lane: &Lane,
+        raw: &Value,
+        effective: Value,
+        next: Option<usize>,
+        rule: Option<(Option<&Template>, Option<&Template>)>,
+        info: &StateInfo<'_>,
+    ) -> Result<Exit, Halt> {
+        let ctx = || self.context(info);
+        if node.language == QueryLanguage::JSONata {
+            let states = self.states_var(raw, info, None);
+            let scope = self.scope(raw, &ctx, &lane.vars, Some(&states));
+            let mut assigned = self.eval_assign(&node.assign, &scope)?;
+            let (rule_assign, rule_output) = rule.unwrap_or((None, None));
+            if let Some(more) = self.eval_assign(&rule_assign.cloned(), &scope)? {
+                assigned.get_or_insert_with(IndexMap::new).extend(more);
+            }
+            let output = match rule_output.or(node.output.as_ref()) {
+                Some(t) => t.eval(&scope)?,
+                None => effective,
+            };
+            return Ok(Exit {
+                output,
+                next,
+                assigned,
+            });
+        }
+        let scope = self.scope(&effective, &ctx, &lane.vars, None);
+        let mut assigned = self.eval_assign(&node.assign, &scope)?;
+        if let Some((Some(a), _)) = rule
+            && let Some(more) = self.eval_assign(&Some(a.clone()), &scope)? {
+                assigned.get_or_insert_with(IndexMap::new).extend(more);
+            }
+        let output = io::select(&node.output_path, &scope)?;
+        Ok(Exit {
+            output,
+            next,
+            assigned,
+        })
+    }
+
+    /// Task, Parallel and Map: attempts with `Retry`, then `Catch`.
+    async fn run_task_like(
+        &self,
+        node: &Node,
+        lane: &mut Lane,
+        raw: Value,
+        info: StateInfo<'_>,
+    ) -> Result<Exit, Halt> {
+        let jsonata = node.language == QueryLanguage::JSONata;
+        let effective = if jsonata {
+            raw.clone()
+        } else {
+            let ctx = || self.context(&info);
+            io::select(&node.input_path, &self.scope(&raw, &ctx, &lane.vars, None))?
+        };
+        let mut attempts = vec![0u64; node.retry.len()];
+        let mut retry_count = 0u32;
+        let result = loop {
+            let info = StateInfo {
+                retry_count: Some(retry_count),
+                ..info
+            };
+            match self.attempt(node, lane, &raw, &effective, &info).await {
+                Ok(v) => {
+                    break self
+                        .finish_task_like(node, lane, &raw, v, &info)
+                        .map_err(Halt::Failed);
+                }
+                Err(Halt::Failed(e)) if !e.is_terminal() => {
+                    let decision = decide(&node.retry, &mut attempts, &e, &mut self.rng.lock());
+                    match decision {
+                        RetryDecision::Retry { delay, .. } => {
+                            self.sleep_until(self.clock.now() + delay).await?;
+                            retry_count += 1;
+                        }
+                        RetryDecision::GiveUp => break Err(Halt::Failed(e)),
+                    }
+                }
+                Err(h) => return Err(h),
+            }
+        };
+        match result {
+            Ok(exit) => Ok(exit),
+            Err(Halt::Failed(e)) => {
+                let catchers: Vec<_> = node.catch.iter().map(|c| c.catcher.clone()).collect();
+                match find_catcher(&catchers, &e) {
+                    Some(i) => self.caught(node, &node.catch[i], lane, &raw, e, &info),
+                    None => Err(Halt::Failed(e)),
+                }
+            }
+            Err(h) => Err(h),
+        }
+    }
+
+    fn finish_task_like(
+        &self,
+        node: &Node,
+        lane: &Lane,
+        raw: &Value,
+        result: Value,
+        info: &StateInfo<'_>,
+    ) -> Result<Exit, StatesError> {
+        let ctx = || self.context(info);
+        if node.language == QueryLanguage::JSONata {
+            let states = self.states_var(raw, info, Some(("result", &result)));
+            let scope = self.scope(raw, &ctx, &lane.vars, Some(&states));
+            let assigned = self.eval_assign(&node.assign, &scope)?;
+            let output = match &node.output {
+                Some(t) => t.eval(&scope)?,
+                None => result,
+            };
+            return Ok(Exit {
+                output,
+                next: node.next,
+                assigned,
+            });
+        }
+        let scope = self.scope(&result, &ctx, &lane.vars, None);
+        let selected = match &node.result_selector {
+            Some(t) => t.eval(&scope)?,
+            None => result.clone(),
+        };
+        let assigned = self.eval_assign(
+            &node.assign,
+            &Scope {
+                input: &selected,
+                ..scope
+            },
+        )?;
+        let out = io::result_path(&node.result_path, raw, selected)?;
+        let output = io::select(
+            &node.output_path,
+            &Scope {
+                input: &out,
+                ..scope
+            },
+        )?;
+        Ok(Exit {
+            output,
+            next: node.next,
+            assigned,
+        })
+    }
+
+    /// A catcher fired: `ResultPath` applies to the raw input and `OutputPath` is skipped
+    /// (AWS-recorded).
+    fn caught(
+        &self,
+        node: &Node,
+        rule: &CatchRule,
+        lane: &Lane,
+        raw: &Value,
+        e: StatesError,
+        info: &StateInfo<'_>,
+    ) -> Result<Exit, Halt> {
+        let error_output = e.to_error_output();
+        let ctx = || self.context(info);
+        if node.language == QueryLanguage::JSONata {
+            let states = self.states_var(raw, info, Some(("errorOutput", &error_output)));
+            let scope = self.scope(raw, &ctx, &lane.vars, Some(&states));
+            let assigned = self.eval_assign(&rule.assign, &scope)?;
+            let output = match &rule.output {
+                Some(t) => t.eval(&scope)?,
+                None => error_output,
+            };
+            return Ok(Exit {
+                output,
+                next: Some(rule.next),
+                assigned,
+            });
+        }
+        let scope = self.scope(&error_output, &ctx, &lane.vars, None);
+        let assigned = self.eval_assign(&rule.assign, &scope)?;
+        let output = io::result_path(&rule.result_path, raw, error_output)?;
+        Ok(Exit {
+            output,
+            next: Some(rule.next),
+            assigned,
+        })
+    }
+}

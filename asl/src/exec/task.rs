@@ -1,0 +1,219 @@
+//! The effects of a state attempt: evaluating the task input and calling the invoker.
+
+use serde_json::{Value, json};
+
+use super::Execution;
+use super::driver::{Halt, Lane, StateInfo};
+use super::program::{Kind, Node};
+use crate::error::{StatesError, names};
+use crate::history::details;
+use crate::model::QueryLanguage;
+use crate::states::task::{DEFAULT_TIMEOUT_SECONDS, event_types, positive_seconds};
+use crate::task::{Pattern, Resource, TaskRequest};
+
+impl Execution {
+    /// One attempt of a Task, Parallel or Map state: returns the raw result.
+    pub(crate) async fn attempt(
+        &self,
+        node: &Node,
+        lane: &mut Lane,
+        raw: &Value,
+        effective: &Value,
+        info: &StateInfo<'_>,
+    ) -> Result<Value, Halt> {
+        match &node.kind {
+            Kind::Task {
+                resource,
+                arn,
+                timeout,
+                heartbeat,
+            } => {
+                let token = (resource.pattern() == Pattern::WaitForTaskToken).then(|| {
+                    let mut rng = self.rng.lock();
+                    crate::intrinsics::unique::uuid(&[], &mut rng)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default()
+                });
+                let info = StateInfo {
+                    token: token.as_deref(),
+                    ..*info
+                };
+                let (input, timeout, heartbeat) = {
+                    let ctx = || self.context(&info);
+                    let states = (node.language == QueryLanguage::JSONata)
+                        .then(|| self.states_var(raw, &info, None));
+                    let scope = self.scope(effective, &ctx, &lane.vars, states.as_ref());
+                    let input = match &node.parameters {
+                        Some(t) => t.eval(&scope)?,
+                        None => effective.clone(),
+                    };
+                    let timeout = self
+                        .num(timeout, &scope)?
+                        .map(|v| positive_seconds(&v, "TimeoutSeconds"))
+                        .transpose()?;
+                    let heartbeat = self
+                        .num(heartbeat, &scope)?
+                        .map(|v| positive_seconds(&v, "HeartbeatSeconds"))
+                        .transpose()?;
+                    (input, timeout, heartbeat)
+                };
+                self.call_task(node, lane, resource, arn, input, timeout, heartbeat, &info)
+                    .await
+            }
+            Kind::Parallel { branches } => {
+                let input = self.fan_input(node, lane, raw, effective, info)?;
+                self.run_parallel(node, lane, branches, input).await
+            }
+            Kind::Map { .. } => self.run_map(node, lane, raw, effective, info).await,
+            _ => Err(Halt::Failed(StatesError::runtime("not a task-like state"))),
+        }
+    }
+
+    /// `Parameters`/`Arguments` of a Parallel state.
+    fn fan_input(
+        &self,
+        node: &Node,
+        lane: &Lane,
+        raw: &Value,
+        effective: &Value,
+        info: &StateInfo<'_>,
+    ) -> Result<Value, StatesError> {
+        let ctx = || self.context(info);
+        let states =
+            (node.language == QueryLanguage::JSONata).then(|| self.states_var(raw, info, None));
+        let scope = self.scope(effective, &ctx, &lane.vars, states.as_ref());
+        match &node.parameters {
+            Some(t) => t.eval(&scope),
+            None => Ok(effective.clone()),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn call_task(
+        &self,
+        node: &Node,
+        lane: &mut Lane,
+        resource: &Resource,
+        arn: &str,
+        input: Value,
+        timeout: Option<u64>,
+        heartbeat: Option<u64>,
+        info: &StateInfo<'_>,
+    ) -> Result<Value, Halt> {
+        let [scheduled, started, succeeded, failed, timed_out] = event_types(resource);
+        let (rtype, rname) = resource.history_names(arn);
+        let legacy = matches!(resource, Resource::LambdaFunction { .. });
+        let input_text = input.to_string();
+        let (sched_details, key) = if legacy {
+            let mut d =
+                json!({"resource": arn, "input": input_text, "inputDetails": {"truncated": false}});
+            if let Some(t) = timeout {
+                d["timeoutInSeconds"] = t.into();
+            }
+            (d, (format!("lambda:{arn}"), input_text))
+        } else {
+            (
+                details::task_scheduled(
+                    &rname,
+                    &rtype,
+                    &self.config.region,
+                    &input,
+                    timeout,
+                    heartbeat,
+                ),
+                (format!("{rtype}:{rname}"), input_text),
+            )
+        };
+        lane.prev = self.history.push(scheduled, lane.prev, sched_details);
+        let plain = || {
+            if legacy {
+                Value::Null
+            } else {
+                details::task(&rname, &rtype, json!({}))
+            }
+        };
+        lane.prev = self.history.push(started, lane.prev, plain());
+
+        let recorded = self.replay.lock().get_mut(&key).and_then(|q| q.pop_front());
+        let result = match recorded {
+            Some(r) => r,
+            None => {
+                let request = TaskRequest {
+                    state_name: node.name.clone(),
+                    resource_arn: arn.to_owned(),
+                    resource: resource.clone(),
+                    input,
+                    retry_count: info.retry_count.unwrap_or(0),
+                    execution_arn: self.config.execution_arn.clone(),
+                    task_token: info.token.map(str::to_owned),
+                    timeout_seconds: timeout,
+                };
+                self.invoke(request, timeout, heartbeat).await?
+            }
+        };
+        let with = |extra: Value| {
+            if legacy {
+                extra
+            } else {
+                details::task(&rname, &rtype, extra)
+            }
+        };
+        match result {
+            Ok(v) => {
+                let d =
+                    with(json!({"output": v.to_string(), "outputDetails": {"truncated": false}}));
+                lane.prev = self.history.push(succeeded, lane.prev, d);
+                Ok(v)
+            }
+            Err(e) => {
+                let t = if e.error == names::TIMEOUT {
+                    timed_out
+                } else {
+                    failed
+                };
+                let d = with(details::failure(Some(&e.error), e.cause.as_deref()));
+                lane.prev = self.history.push(t, lane.prev, d);
+                Err(Halt::Failed(e))
+            }
+        }
+    }
+
+    /// Calls the invoker, racing it against stop requests and (on a real clock) the task's
+    /// timeout / heartbeat and the execution deadline. The heartbeat counts as a timeout because
+    /// invokers cannot send heartbeats; both surface as `States.Timeout` (AWS-recorded).
+    async fn invoke(
+        &self,
+        request: TaskRequest,
+        timeout: Option<u64>,
+        heartbeat: Option<u64>,
+    ) -> Result<Result<Value, StatesError>, Halt> {
+        let call = self.invoker.invoke(request);
+        if self.clock.is_virtual() {
+            return tokio::select! {
+                biased;
+                _ = self.control.wait_stopped() => Err(Halt::Aborted),
+                r = call => Ok(r),
+            };
+        }
+        let limit = timeout
+            .unwrap_or(DEFAULT_TIMEOUT_SECONDS)
+            .min(heartbeat.unwrap_or(u64::MAX));
+        let task_deadline = self.clock.now() + chrono::Duration::seconds(limit as i64);
+        let exec_deadline = (*self.deadline.lock()).unwrap_or(task_deadline);
+        let exec_first = exec_deadline < task_deadline;
+        let deadline = task_deadline.min(exec_deadline);
+        tokio::select! {
+            biased;
+            _ = self.control.wait_stopped() => Err(Halt::Aborted),
+            r = call => Ok(r),
+            _ = self.clock.sleep_until(deadline) => {
+                if exec_first {
+                    Err(Halt::TimedOut)
+                } else {
+                    Ok(Err(StatesError { error: names::TIMEOUT.into(), cause: None }))
+                }
+            }
+        }
+    }
+}
