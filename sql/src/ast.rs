@@ -1,0 +1,383 @@
+//! The syntax tree the parser produces. Every node that can be wrong carries its position.
+
+use crate::error::Pos;
+use crate::types::SqlType;
+
+/// An identifier: its case-resolved name (upper case if it was unquoted) and position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ident {
+    /// The name as the catalog sees it.
+    pub name: String,
+    /// Where it was written.
+    pub pos: Pos,
+}
+
+/// One statement of the application code.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Statement {
+    /// `CREATE [OR REPLACE] STREAM name (cols) [DESCRIPTION '...']`.
+    CreateStream {
+        /// Stream name.
+        name: Ident,
+        /// Its columns.
+        columns: Vec<ColumnDef>,
+    },
+    /// `CREATE [OR REPLACE] PUMP name AS INSERT INTO target [(cols)] SELECT STREAM ...`.
+    CreatePump {
+        /// Pump name.
+        name: Ident,
+        /// Stream written to.
+        target: Ident,
+        /// Explicit INSERT column list, if any.
+        columns: Option<Vec<Ident>>,
+        /// The continuous query.
+        query: Box<Select>,
+    },
+}
+
+/// A column of a CREATE STREAM.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnDef {
+    /// Column name.
+    pub name: Ident,
+    /// Declared type.
+    pub ty: SqlType,
+    /// Declared NOT NULL.
+    pub not_null: bool,
+}
+
+/// A `SELECT [STREAM] ...` query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Select {
+    /// Position of the SELECT keyword.
+    pub pos: Pos,
+    /// Whether `STREAM` was written.
+    pub stream: bool,
+    /// `SELECT DISTINCT`.
+    pub distinct: bool,
+    /// The select list.
+    pub items: Vec<SelectItem>,
+    /// The FROM clause.
+    pub from: From,
+    /// WHERE condition.
+    pub filter: Option<Expr>,
+    /// GROUP BY keys.
+    pub group_by: Vec<Expr>,
+    /// HAVING condition.
+    pub having: Option<Expr>,
+}
+
+/// An item of the select list.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SelectItem {
+    /// `*` or `alias.*`.
+    Wildcard {
+        /// The qualifier of `alias.*`.
+        qualifier: Option<Ident>,
+        /// Where the `*` is.
+        pos: Pos,
+    },
+    /// An expression with an optional `AS alias`.
+    Expr {
+        /// The expression.
+        expr: Expr,
+        /// The alias.
+        alias: Option<Ident>,
+    },
+}
+
+/// The source of a query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum From {
+    /// A named stream (or the reference table), with an optional alias.
+    Stream {
+        /// The stream name.
+        name: Ident,
+        /// `AS alias`.
+        alias: Option<Ident>,
+    },
+    /// `TABLE(FUNC(CURSOR(SELECT ...), args...))`.
+    Table {
+        /// The function name (upper case).
+        func: Ident,
+        /// The CURSOR query.
+        cursor: Box<Select>,
+        /// The other arguments.
+        args: Vec<Expr>,
+        /// `AS alias`.
+        alias: Option<Ident>,
+    },
+    /// A subquery `(SELECT STREAM ...) [AS alias]`.
+    Subquery {
+        /// The inner query.
+        query: Box<Select>,
+        /// `AS alias`.
+        alias: Option<Ident>,
+    },
+}
+
+/// Units of INTERVAL literals, STEP and FLOOR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeUnit {
+    /// Seconds.
+    Second,
+    /// Minutes.
+    Minute,
+    /// Hours.
+    Hour,
+    /// Days.
+    Day,
+    /// Calendar months (FLOOR only; STEP treats a month as 30 days, see engine docs).
+    Month,
+    /// Calendar years.
+    Year,
+}
+
+impl TimeUnit {
+    /// Parses a unit keyword (upper case, singular).
+    pub fn parse(word: &str) -> Option<Self> {
+        Some(match word {
+            "SECOND" => TimeUnit::Second,
+            "MINUTE" => TimeUnit::Minute,
+            "HOUR" => TimeUnit::Hour,
+            "DAY" => TimeUnit::Day,
+            "MONTH" => TimeUnit::Month,
+            "YEAR" => TimeUnit::Year,
+            _ => return None,
+        })
+    }
+
+    /// Milliseconds in one unit; months and years use 30 and 365 days (only used where a
+    /// fixed length is unavoidable, e.g. INTERVAL arithmetic).
+    pub fn millis(self) -> i64 {
+        match self {
+            TimeUnit::Second => 1_000,
+            TimeUnit::Minute => 60_000,
+            TimeUnit::Hour => 3_600_000,
+            TimeUnit::Day => 86_400_000,
+            TimeUnit::Month => 30 * 86_400_000,
+            TimeUnit::Year => 365 * 86_400_000,
+        }
+    }
+}
+
+/// Binary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Mod,
+    /// `||`
+    Concat,
+    /// `=`
+    Eq,
+    /// `<>` or `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `AND`
+    And,
+    /// `OR`
+    Or,
+}
+
+/// A sliding window specification: `OVER (PARTITION BY ... RANGE|ROWS ... PRECEDING)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowSpec {
+    /// PARTITION BY keys.
+    pub partition_by: Vec<Expr>,
+    /// The frame.
+    pub frame: Frame,
+    /// Where OVER is.
+    pub pos: Pos,
+}
+
+/// The frame of a sliding window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frame {
+    /// `RANGE INTERVAL 'n' unit PRECEDING`: rows whose ROWTIME is within this many ms.
+    Range(i64),
+    /// `ROWS n PRECEDING`: the current row and n before it.
+    Rows(u64),
+}
+
+/// An expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A literal value.
+    Literal {
+        /// The value.
+        value: Literal,
+        /// Where it is.
+        pos: Pos,
+    },
+    /// A column reference, optionally qualified by a stream name or alias.
+    Column {
+        /// `qualifier.` if present.
+        qualifier: Option<Ident>,
+        /// The column.
+        name: Ident,
+    },
+    /// `left op right`.
+    Binary {
+        /// Operator.
+        op: BinOp,
+        /// Left operand.
+        left: Box<Expr>,
+        /// Right operand.
+        right: Box<Expr>,
+        /// Operator position.
+        pos: Pos,
+    },
+    /// `-x` or `NOT x`.
+    Unary {
+        /// True for NOT, false for minus.
+        not: bool,
+        /// Operand.
+        expr: Box<Expr>,
+        /// Operator position.
+        pos: Pos,
+    },
+    /// `x IS [NOT] NULL`.
+    IsNull {
+        /// Operand.
+        expr: Box<Expr>,
+        /// IS NOT NULL.
+        negated: bool,
+    },
+    /// `x [NOT] BETWEEN a AND b`.
+    Between {
+        /// Operand.
+        expr: Box<Expr>,
+        /// Lower bound.
+        low: Box<Expr>,
+        /// Upper bound.
+        high: Box<Expr>,
+        /// NOT BETWEEN.
+        negated: bool,
+    },
+    /// `x [NOT] IN (a, b, ...)`.
+    InList {
+        /// Operand.
+        expr: Box<Expr>,
+        /// The list.
+        list: Vec<Expr>,
+        /// NOT IN.
+        negated: bool,
+    },
+    /// `x [NOT] LIKE pattern`.
+    Like {
+        /// Operand.
+        expr: Box<Expr>,
+        /// The pattern.
+        pattern: Box<Expr>,
+        /// NOT LIKE.
+        negated: bool,
+    },
+    /// `CAST(x AS type)`.
+    Cast {
+        /// Operand.
+        expr: Box<Expr>,
+        /// Target type.
+        ty: SqlType,
+        /// CAST position.
+        pos: Pos,
+    },
+    /// `CASE [operand] WHEN .. THEN .. [ELSE ..] END`.
+    Case {
+        /// Simple-CASE operand.
+        operand: Option<Box<Expr>>,
+        /// WHEN/THEN pairs.
+        whens: Vec<(Expr, Expr)>,
+        /// ELSE.
+        otherwise: Option<Box<Expr>>,
+        /// CASE position.
+        pos: Pos,
+    },
+    /// A function or aggregate call, e.g. `COUNT(*)`, `UPPER(x)`, `AVG(x) OVER (...)`.
+    Function {
+        /// Upper-case name.
+        name: Ident,
+        /// Arguments.
+        args: Vec<Expr>,
+        /// `COUNT(*)`.
+        star: bool,
+        /// `COUNT(DISTINCT x)`.
+        distinct: bool,
+        /// Sliding window, if `OVER` follows.
+        over: Option<WindowSpec>,
+    },
+    /// `STEP(x BY INTERVAL 'n' unit)` or `STEP(x BY n)`.
+    Step {
+        /// The value rounded down.
+        expr: Box<Expr>,
+        /// The step: milliseconds for a datetime, a plain number otherwise.
+        by: i64,
+        /// Whether `by` was an interval.
+        interval: bool,
+        /// STEP position.
+        pos: Pos,
+    },
+    /// `FLOOR(x TO unit)` (datetime form); numeric FLOOR(x) is a plain function.
+    FloorTo {
+        /// The datetime rounded down.
+        expr: Box<Expr>,
+        /// The unit.
+        unit: TimeUnit,
+        /// FLOOR position.
+        pos: Pos,
+    },
+}
+
+/// Literal values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    /// NULL.
+    Null,
+    /// TRUE / FALSE.
+    Bool(bool),
+    /// An integer literal.
+    Int(i64),
+    /// A decimal or approximate literal.
+    Double(f64),
+    /// A string literal.
+    Str(String),
+    /// `INTERVAL 'n' unit`, in ms.
+    Interval(i64),
+    /// `TIMESTAMP '...'`, epoch ms.
+    Timestamp(i64),
+}
+
+impl Expr {
+    /// The position where the expression starts (best effort, for messages).
+    pub fn pos(&self) -> Pos {
+        match self {
+            Expr::Literal { pos, .. }
+            | Expr::Binary { pos, .. }
+            | Expr::Unary { pos, .. }
+            | Expr::Cast { pos, .. }
+            | Expr::Case { pos, .. }
+            | Expr::Step { pos, .. }
+            | Expr::FloorTo { pos, .. } => *pos,
+            Expr::Column { qualifier, name } => qualifier.as_ref().map_or(name.pos, |q| q.pos),
+            Expr::Function { name, .. } => name.pos,
+            Expr::IsNull { expr, .. }
+            | Expr::Between { expr, .. }
+            | Expr::InList { expr, .. }
+            | Expr::Like { expr, .. } => expr.pos(),
+        }
+    }
+}

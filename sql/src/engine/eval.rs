@@ -1,0 +1,341 @@
+//! Expression evaluation over one row (plus group keys and aggregate results).
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, NaiveDate};
+
+use crate::ast::{BinOp, TimeUnit};
+use crate::plan::CExpr;
+use crate::types::{SqlType, Value};
+
+/// What an expression can see.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    /// The current row's values.
+    pub cols: &'a [Value],
+    /// The current row's ROWTIME (epoch ms).
+    pub rowtime: i64,
+    /// GROUP BY key values (aggregate stages).
+    pub keys: &'a [Value],
+    /// Aggregate results (aggregate and sliding stages).
+    pub aggs: &'a [Value],
+}
+
+/// Evaluates `e`; an `Err` is a runtime error for error_stream (e.g. division by zero).
+pub fn eval(e: &CExpr, cx: &Ctx<'_>) -> Result<Value, String> {
+    Ok(match e {
+        CExpr::Lit(v) => v.clone(),
+        CExpr::Col(i) => cx.cols[*i].clone(),
+        CExpr::RowTime => Value::Timestamp(cx.rowtime),
+        CExpr::Key(i) => cx.keys[*i].clone(),
+        CExpr::Agg(i) => cx.aggs[*i].clone(),
+        CExpr::Bin(op, l, r, ty) => {
+            let a = eval(l, cx)?;
+            // AND/OR short-circuit with SQL three-valued logic.
+            match op {
+                BinOp::And => {
+                    if a == Value::Bool(false) {
+                        return Ok(a);
+                    }
+                    let b = eval(r, cx)?;
+                    return Ok(match (a, b) {
+                        (_, Value::Bool(false)) => Value::Bool(false),
+                        (Value::Bool(true), Value::Bool(true)) => Value::Bool(true),
+                        _ => Value::Null,
+                    });
+                }
+                BinOp::Or => {
+                    if a == Value::Bool(true) {
+                        return Ok(a);
+                    }
+                    let b = eval(r, cx)?;
+                    return Ok(match (a, b) {
+                        (_, Value::Bool(true)) => Value::Bool(true),
+                        (Value::Bool(false), Value::Bool(false)) => Value::Bool(false),
+                        _ => Value::Null,
+                    });
+                }
+                _ => {}
+            }
+            let b = eval(r, cx)?;
+            binary(*op, a, b, ty)?
+        }
+        CExpr::Not(x) => match eval(x, cx)? {
+            Value::Bool(b) => Value::Bool(!b),
+            _ => Value::Null,
+        },
+        CExpr::Neg(x) => match eval(x, cx)? {
+            Value::Int(i) => Value::Int(i.checked_neg().ok_or("Numeric overflow")?),
+            Value::Double(d) => Value::Double(-d),
+            Value::Interval(i) => Value::Interval(-i),
+            _ => Value::Null,
+        },
+        CExpr::IsNull(x, negated) => Value::Bool(eval(x, cx)?.is_null() != *negated),
+        CExpr::Between(x, lo, hi, negated) => {
+            let v = eval(x, cx)?;
+            let (l, h) = (eval(lo, cx)?, eval(hi, cx)?);
+            match (compare(&v, &l), compare(&v, &h)) {
+                (Some(a), Some(b)) => {
+                    Value::Bool((a != Ordering::Less && b != Ordering::Greater) != *negated)
+                }
+                _ => Value::Null,
+            }
+        }
+        CExpr::InList(x, list, negated) => {
+            let v = eval(x, cx)?;
+            if v.is_null() {
+                return Ok(Value::Null);
+            }
+            let mut saw_null = false;
+            for item in list {
+                let i = eval(item, cx)?;
+                match compare(&v, &i) {
+                    Some(Ordering::Equal) => return Ok(Value::Bool(!*negated)),
+                    None => saw_null = true,
+                    _ => {}
+                }
+            }
+            if saw_null {
+                Value::Null
+            } else {
+                Value::Bool(*negated)
+            }
+        }
+        CExpr::Like(x, p, negated) => match (eval(x, cx)?, eval(p, cx)?) {
+            (Value::Str(s), Value::Str(p)) => {
+                let s: Vec<char> = s.chars().collect();
+                let p: Vec<char> = p.chars().collect();
+                Value::Bool(like(&s, &p) != *negated)
+            }
+            _ => Value::Null,
+        },
+        CExpr::Cast(x, ty) => {
+            let v = eval(x, cx)?;
+            cast(v, ty)?
+        }
+        CExpr::Case(arms, other, ty) => {
+            for (cond, then) in arms {
+                if eval(cond, cx)? == Value::Bool(true) {
+                    return cast(eval(then, cx)?, ty);
+                }
+            }
+            match other {
+                Some(o) => cast(eval(o, cx)?, ty)?,
+                None => Value::Null,
+            }
+        }
+        CExpr::Func(f, args) => {
+            let mut vals = Vec::with_capacity(args.len());
+            for a in args {
+                vals.push(eval(a, cx)?);
+            }
+            f.eval(&vals)?
+        }
+        CExpr::Step(x, by) => match eval(x, cx)? {
+            Value::Timestamp(t) => Value::Timestamp(t.div_euclid(*by) * by),
+            Value::Int(i) => Value::Int(i.div_euclid(*by) * by),
+            _ => Value::Null,
+        },
+        CExpr::FloorTo(x, unit) => match eval(x, cx)? {
+            Value::Timestamp(t) => Value::Timestamp(floor_to(t, *unit)),
+            _ => Value::Null,
+        },
+    })
+}
+
+/// CAST semantics: like storage coercion, but a VARCHAR cast result is not padded.
+fn cast(v: Value, ty: &SqlType) -> Result<Value, String> {
+    if matches!(ty, SqlType::Null) {
+        return Ok(v);
+    }
+    ty.coerce(v).map_err(|e| e.to_string())
+}
+
+/// Rounds epoch ms down to the start of its calendar `unit` (UTC).
+pub fn floor_to(t: i64, unit: TimeUnit) -> i64 {
+    match unit {
+        TimeUnit::Month | TimeUnit::Year => {
+            let Some(dt) = DateTime::from_timestamp_millis(t) else {
+                return t;
+            };
+            let month = if unit == TimeUnit::Year {
+                1
+            } else {
+                dt.month()
+            };
+            NaiveDate::from_ymd_opt(dt.year(), month, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map_or(t, |d| d.and_utc().timestamp_millis())
+        }
+        _ => t.div_euclid(unit.millis()) * unit.millis(),
+    }
+}
+
+/// The start of the calendar `unit` after the one containing `t`.
+pub fn next_floor(t: i64, unit: TimeUnit) -> i64 {
+    match unit {
+        TimeUnit::Month | TimeUnit::Year => {
+            let start = floor_to(t, unit);
+            let Some(dt) = DateTime::from_timestamp_millis(start) else {
+                return t + 1;
+            };
+            let (y, m) = if unit == TimeUnit::Year || dt.month() == 12 {
+                (dt.year() + 1, 1)
+            } else {
+                (dt.year(), dt.month() + 1)
+            };
+            NaiveDate::from_ymd_opt(y, m, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map_or(t + 1, |d| d.and_utc().timestamp_millis())
+        }
+        _ => floor_to(t, unit) + unit.millis(),
+    }
+}
+
+/// SQL comparison; `None` when either side is NULL or the types do not compare.
+pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Int(_) | Value::Double(_), Value::Int(_) | Value::Double(_)) => {
+            a.as_f64()?.partial_cmp(&b.as_f64()?)
+        }
+        (Value::Str(x), Value::Str(y)) => {
+            Some(x.trim_end_matches(' ').cmp(y.trim_end_matches(' ')))
+        }
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        (Value::Timestamp(x), Value::Timestamp(y))
+        | (Value::Date(x), Value::Date(y))
+        | (Value::Time(x), Value::Time(y))
+        | (Value::Interval(x), Value::Interval(y)) => Some(x.cmp(y)),
+        (Value::Bytes(x), Value::Bytes(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+fn binary(op: BinOp, a: Value, b: Value, ty: &SqlType) -> Result<Value, String> {
+    if a.is_null() || b.is_null() {
+        return Ok(Value::Null);
+    }
+    let cmp =
+        |want: fn(Ordering) -> bool| compare(&a, &b).map_or(Value::Null, |o| Value::Bool(want(o)));
+    Ok(match op {
+        BinOp::Eq => cmp(|o| o == Ordering::Equal),
+        BinOp::Ne => cmp(|o| o != Ordering::Equal),
+        BinOp::Lt => cmp(|o| o == Ordering::Less),
+        BinOp::Le => cmp(|o| o != Ordering::Greater),
+        BinOp::Gt => cmp(|o| o == Ordering::Greater),
+        BinOp::Ge => cmp(|o| o != Ordering::Less),
+        BinOp::Concat => {
+            let mut s = a.to_string();
+            s.push_str(&b.to_string());
+            Value::Str(Arc::from(s.as_str()))
+        }
+        BinOp::And | BinOp::Or => Value::Null,
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => arith(op, a, b, ty)?,
+    })
+}
+
+fn arith(op: BinOp, a: Value, b: Value, ty: &SqlType) -> Result<Value, String> {
+    const OVERFLOW: &str = "Numeric overflow";
+    const DIV0: &str = "Division by zero";
+    match (&a, &b) {
+        (Value::Timestamp(t), Value::Interval(i)) | (Value::Interval(i), Value::Timestamp(t)) => {
+            return Ok(Value::Timestamp(if op == BinOp::Sub {
+                t - i
+            } else {
+                t + i
+            }));
+        }
+        (Value::Interval(x), Value::Interval(y)) => {
+            return Ok(Value::Interval(if op == BinOp::Sub {
+                x - y
+            } else {
+                x + y
+            }));
+        }
+        _ => {}
+    }
+    if ty.is_integer() {
+        let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) else {
+            return Ok(Value::Null);
+        };
+        let r = match op {
+            BinOp::Add => x.checked_add(y),
+            BinOp::Sub => x.checked_sub(y),
+            BinOp::Mul => x.checked_mul(y),
+            BinOp::Div => {
+                if y == 0 {
+                    return Err(DIV0.into());
+                }
+                x.checked_div(y)
+            }
+            _ => {
+                if y == 0 {
+                    return Err(DIV0.into());
+                }
+                x.checked_rem(y)
+            }
+        };
+        return r.map(Value::Int).ok_or_else(|| OVERFLOW.to_string());
+    }
+    let (Some(x), Some(y)) = (a.as_f64(), b.as_f64()) else {
+        return Ok(Value::Null);
+    };
+    Ok(Value::Double(match op {
+        BinOp::Add => x + y,
+        BinOp::Sub => x - y,
+        BinOp::Mul => x * y,
+        BinOp::Div => {
+            if y == 0.0 {
+                return Err(DIV0.into());
+            }
+            x / y
+        }
+        _ => {
+            if y == 0.0 {
+                return Err(DIV0.into());
+            }
+            x % y
+        }
+    }))
+}
+
+/// SQL LIKE with `%` and `_`.
+fn like(s: &[char], p: &[char]) -> bool {
+    match p.first() {
+        None => s.is_empty(),
+        Some('%') => (0..=s.len()).any(|i| like(&s[i..], &p[1..])),
+        Some('_') => !s.is_empty() && like(&s[1..], &p[1..]),
+        Some(c) => s.first() == Some(c) && like(&s[1..], &p[1..]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floor_and_like() {
+        let t = crate::coerce::parse_timestamp("2024-03-15 10:20:30").unwrap();
+        let m = floor_to(t, TimeUnit::Month);
+        assert_eq!(
+            crate::coerce::format_timestamp(m),
+            "2024-03-01 00:00:00.000"
+        );
+        assert_eq!(
+            crate::coerce::format_timestamp(next_floor(t, TimeUnit::Month)),
+            "2024-04-01 00:00:00.000"
+        );
+        assert_eq!(floor_to(61_500, TimeUnit::Minute), 60_000);
+        let s: Vec<char> = "hello".chars().collect();
+        assert!(like(&s, &"h%o".chars().collect::<Vec<_>>()));
+        assert!(!like(&s, &"h_o".chars().collect::<Vec<_>>()));
+    }
+
+    #[test]
+    fn integer_division_by_zero_is_an_error() {
+        let e = arith(BinOp::Div, Value::Int(1), Value::Int(0), &SqlType::BigInt);
+        assert_eq!(e.unwrap_err(), "Division by zero");
+    }
+}

@@ -1,0 +1,111 @@
+//! Aggregates over a sliding window (`OVER (RANGE INTERVAL ... PRECEDING)` or
+//! `OVER (ROWS n PRECEDING)`): every input row emits one row, aggregating the rows of its
+//! partition inside the frame that ends at it. Memory is bounded by the frame.
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::ast::Frame;
+use crate::engine::Row;
+use crate::engine::agg::AggState;
+use crate::engine::eval::{Ctx, eval};
+use crate::engine::key::Key;
+use crate::plan::{AggCall, CExpr, StageSpec};
+use crate::types::Value;
+
+/// The sliding-window stage.
+#[derive(Debug)]
+pub struct Sliding {
+    filter: Option<CExpr>,
+    partition: Vec<CExpr>,
+    frame: Frame,
+    aggs: Vec<AggCall>,
+    items: Vec<CExpr>,
+    /// Per partition: (ROWTIME, aggregate argument values) of the rows in the frame.
+    rows: HashMap<Vec<Key>, VecDeque<(i64, Vec<Value>)>>,
+}
+
+impl Sliding {
+    /// Builds the stage from its spec (which must be `StageSpec::Sliding`).
+    pub fn new(spec: &StageSpec) -> Self {
+        let StageSpec::Sliding {
+            filter,
+            partition,
+            frame,
+            aggs,
+            items,
+        } = spec
+        else {
+            unreachable!("Sliding::new is only called with a Sliding spec")
+        };
+        Self {
+            filter: filter.clone(),
+            partition: partition.clone(),
+            frame: *frame,
+            aggs: aggs.clone(),
+            items: items.clone(),
+            rows: HashMap::new(),
+        }
+    }
+
+    /// Adds a row and emits its output row.
+    pub fn push(&mut self, row: &Row, out: &mut Vec<Row>) -> Result<(), String> {
+        let cx = Ctx {
+            cols: &row.values,
+            rowtime: row.rowtime,
+            keys: &[],
+            aggs: &[],
+        };
+        if let Some(f) = &self.filter
+            && eval(f, &cx)? != Value::Bool(true)
+        {
+            return Ok(());
+        }
+        let mut key = Vec::with_capacity(self.partition.len());
+        for p in &self.partition {
+            key.push(Key(eval(p, &cx)?));
+        }
+        let mut args = Vec::with_capacity(self.aggs.len());
+        for a in &self.aggs {
+            args.push(match &a.arg {
+                Some(e) => eval(e, &cx)?,
+                None => Value::Null,
+            });
+        }
+        let t = row.rowtime;
+        let frame = self.frame;
+        let deque = self.rows.entry(key).or_default();
+        deque.push_back((t, args));
+        match frame {
+            Frame::Range(ms) => {
+                while deque.front().is_some_and(|(rt, _)| *rt < t - ms) {
+                    deque.pop_front();
+                }
+            }
+            Frame::Rows(n) => {
+                while deque.len() as u64 > n + 1 {
+                    deque.pop_front();
+                }
+            }
+        }
+        let mut results = Vec::with_capacity(self.aggs.len());
+        for (i, call) in self.aggs.iter().enumerate() {
+            let mut st = AggState::new(call);
+            for (_, vals) in deque.iter() {
+                st.add(call.arg.as_ref().map(|_| &vals[i]));
+            }
+            results.push(st.result(&call.ty)?);
+        }
+        let cx = Ctx {
+            cols: &row.values,
+            rowtime: t,
+            keys: &[],
+            aggs: &results,
+        };
+        let mut values = Vec::with_capacity(self.items.len());
+        for e in &self.items {
+            values.push(eval(e, &cx)?);
+        }
+        out.push(Row { rowtime: t, values });
+        Ok(())
+    }
+}

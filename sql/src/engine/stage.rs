@@ -1,0 +1,129 @@
+//! Runtime stages: the executable form of [`StageSpec`]. Every stage takes rows in ROWTIME
+//! order, may emit rows at once, and may emit rows when time advances (window close).
+
+use crate::engine::Row;
+use crate::engine::eval::{Ctx, eval};
+use crate::engine::sliding::Sliding;
+use crate::engine::tumbling::Tumbling;
+use crate::error::SqlError;
+use crate::functions::distinct::CountDistinct;
+use crate::functions::rcf::Forest;
+use crate::functions::topk::TopK;
+use crate::plan::{CExpr, StageSpec};
+use crate::types::Value;
+
+/// A row a stage could not process; it becomes an error_stream row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowFailure {
+    /// What went wrong.
+    pub message: String,
+    /// The offending row.
+    pub row: Row,
+}
+
+/// A stage ready to run.
+#[derive(Debug)]
+pub enum Stage {
+    /// Filter and project.
+    Project {
+        /// WHERE.
+        filter: Option<CExpr>,
+        /// Output expressions.
+        items: Vec<CExpr>,
+    },
+    /// Tumbling GROUP BY.
+    Tumbling(Box<Tumbling>),
+    /// Sliding window aggregates.
+    Sliding(Box<Sliding>),
+    /// Random cut forest.
+    Rcf(Box<Forest>),
+    /// Distinct count per tumbling window.
+    CountDistinct(Box<CountDistinct>),
+    /// Top-K per tumbling window.
+    TopK(Box<TopK>),
+}
+
+impl Stage {
+    /// Builds a stage; `seed` makes the forest deterministic.
+    pub fn new(spec: &StageSpec, seed: u64) -> Result<Self, SqlError> {
+        Ok(match spec {
+            StageSpec::Project { filter, items } => Stage::Project {
+                filter: filter.clone(),
+                items: items.clone(),
+            },
+            StageSpec::Tumbling { .. } => Stage::Tumbling(Box::new(Tumbling::new(spec))),
+            StageSpec::Sliding { .. } => Stage::Sliding(Box::new(Sliding::new(spec))),
+            StageSpec::Rcf(r) => Stage::Rcf(Box::new(Forest::new(r, seed)?)),
+            StageSpec::CountDistinct { column, window_ms } => {
+                Stage::CountDistinct(Box::new(CountDistinct::new(*column, *window_ms)))
+            }
+            StageSpec::TopK {
+                column,
+                k,
+                window_ms,
+            } => Stage::TopK(Box::new(TopK::new(*column, *k, *window_ms))),
+        })
+    }
+
+    /// Processes one row.
+    pub fn push(&mut self, row: &Row, out: &mut Vec<Row>, failures: &mut Vec<RowFailure>) {
+        let result = match self {
+            Stage::Project { filter, items } => project(filter.as_ref(), items, row, out),
+            Stage::Tumbling(t) => t.push(row, out),
+            Stage::Sliding(s) => s.push(row, out),
+            Stage::Rcf(f) => f.push(row, out),
+            Stage::CountDistinct(d) => {
+                d.push(row, out);
+                Ok(())
+            }
+            Stage::TopK(t) => {
+                t.push(row, out);
+                Ok(())
+            }
+        };
+        if let Err(message) = result {
+            failures.push(RowFailure {
+                message,
+                row: row.clone(),
+            });
+        }
+    }
+
+    /// Closes every window that ends at or before `t`, emitting its rows.
+    pub fn advance(&mut self, t: i64, out: &mut Vec<Row>, failures: &mut Vec<RowFailure>) {
+        match self {
+            Stage::Tumbling(s) => s.advance(t, out, failures),
+            Stage::CountDistinct(d) => d.advance(t, out),
+            Stage::TopK(k) => k.advance(t, out),
+            Stage::Project { .. } | Stage::Sliding(_) | Stage::Rcf(_) => {}
+        }
+    }
+}
+
+fn project(
+    filter: Option<&CExpr>,
+    items: &[CExpr],
+    row: &Row,
+    out: &mut Vec<Row>,
+) -> Result<(), String> {
+    let cx = Ctx {
+        cols: &row.values,
+        rowtime: row.rowtime,
+        keys: &[],
+        aggs: &[],
+    };
+    if let Some(f) = filter
+        && eval(f, &cx)? != Value::Bool(true)
+    {
+        return Ok(());
+    }
+    let mut values = Vec::with_capacity(items.len());
+    for e in items {
+        values.push(eval(e, &cx)?);
+    }
+    out.push(Row {
+        rowtime: row.rowtime,
+        values,
+    });
+    Ok(())
+}

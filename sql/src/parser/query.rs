@@ -1,0 +1,154 @@
+//! SELECT and FROM.
+
+use super::Parser;
+use crate::ast::{From, Ident, Select, SelectItem};
+use crate::error::CodeValidationError;
+use crate::lexer::Tok;
+
+/// Words that end a select item or a FROM source, so they are never taken as implicit aliases.
+const RESERVED: [&str; 14] = [
+    "FROM", "WHERE", "GROUP", "HAVING", "ORDER", "UNION", "WINDOW", "AS", "ON", "JOIN", "INNER",
+    "LEFT", "CROSS", "BY",
+];
+
+impl Parser {
+    /// `SELECT [STREAM] [DISTINCT] items FROM source [WHERE] [GROUP BY] [HAVING]`.
+    pub(crate) fn select(&mut self) -> Result<Select, CodeValidationError> {
+        let pos = self.expect_kw("SELECT")?;
+        let stream = self.eat_kw("STREAM");
+        let distinct = self.eat_kw("DISTINCT");
+        if !distinct {
+            self.eat_kw("ALL");
+        }
+        let mut items = vec![self.select_item()?];
+        while self.eat_sym(",") {
+            items.push(self.select_item()?);
+        }
+        self.expect_kw("FROM")?;
+        let from = self.from()?;
+        let filter = if self.eat_kw("WHERE") {
+            Some(self.expr()?)
+        } else {
+            None
+        };
+        let mut group_by = Vec::new();
+        if self.eat_kw("GROUP") {
+            self.expect_kw("BY")?;
+            group_by.push(self.expr()?);
+            while self.eat_sym(",") {
+                group_by.push(self.expr()?);
+            }
+        }
+        let having = if self.eat_kw("HAVING") {
+            Some(self.expr()?)
+        } else {
+            None
+        };
+        if self.peek().is_kw("ORDER") || self.peek().is_kw("UNION") || self.peek().is_kw("WINDOW") {
+            let t = self.peek().clone();
+            return Err(self.error(
+                t.pos,
+                format!("{} is not supported by this engine yet", t.describe()),
+            ));
+        }
+        Ok(Select {
+            pos,
+            stream,
+            distinct,
+            items,
+            from,
+            filter,
+            group_by,
+            having,
+        })
+    }
+
+    fn select_item(&mut self) -> Result<SelectItem, CodeValidationError> {
+        if self.peek().is_sym("*") {
+            let pos = self.next().pos;
+            return Ok(SelectItem::Wildcard {
+                qualifier: None,
+                pos,
+            });
+        }
+        // `alias.*`
+        if matches!(self.peek().tok, Tok::Ident { .. })
+            && self.peek_at(1).is_sym(".")
+            && self.peek_at(2).is_sym("*")
+        {
+            let q = self.ident("a qualifier")?;
+            self.next();
+            let pos = self.next().pos;
+            return Ok(SelectItem::Wildcard {
+                qualifier: Some(q),
+                pos,
+            });
+        }
+        let expr = self.expr()?;
+        let alias = self.alias()?;
+        Ok(SelectItem::Expr { expr, alias })
+    }
+
+    /// `[AS] alias` where the alias is not a reserved word.
+    fn alias(&mut self) -> Result<Option<Ident>, CodeValidationError> {
+        if self.eat_kw("AS") {
+            return Ok(Some(self.ident("an alias")?));
+        }
+        match &self.peek().tok {
+            Tok::Ident { name, quoted } if *quoted || !RESERVED.contains(&name.as_str()) => {
+                Ok(Some(self.ident("an alias")?))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn from(&mut self) -> Result<From, CodeValidationError> {
+        if self.peek().is_kw("TABLE") && self.peek_at(1).is_sym("(") {
+            self.next();
+            self.next();
+            let func = self.ident("a table function name")?;
+            self.expect_sym("(")?;
+            self.expect_kw("CURSOR")?;
+            self.expect_sym("(")?;
+            let cursor = Box::new(self.select()?);
+            self.expect_sym(")")?;
+            let mut args = Vec::new();
+            while self.eat_sym(",") {
+                args.push(self.expr()?);
+            }
+            self.expect_sym(")")?;
+            self.expect_sym(")")?;
+            let alias = self.alias()?;
+            return Ok(From::Table {
+                func,
+                cursor,
+                args,
+                alias,
+            });
+        }
+        if self.peek().is_sym("(") {
+            self.next();
+            let query = Box::new(self.select()?);
+            self.expect_sym(")")?;
+            let alias = self.alias()?;
+            return Ok(From::Subquery { query, alias });
+        }
+        let name = self.ident("a stream name")?;
+        let alias = self.alias()?;
+        if self.peek().is_kw("JOIN")
+            || self.peek().is_sym(",")
+            || self.peek().is_kw("INNER")
+            || self.peek().is_kw("LEFT")
+        {
+            let t = self.peek().clone();
+            return Err(self.error(
+                t.pos,
+                format!(
+                    "joins ({}) are not supported by this engine yet",
+                    t.describe()
+                ),
+            ));
+        }
+        Ok(From::Stream { name, alias })
+    }
+}

@@ -1,0 +1,207 @@
+//! The compiled form of application code: what the validator produces and the engine runs.
+//! Column references are resolved to indices and every expression has a known type.
+
+use crate::ast::{BinOp, Frame, TimeUnit};
+use crate::types::{SqlType, Value};
+
+/// Identifies an in-application stream inside a [`Program`].
+pub type StreamId = usize;
+
+/// One column of an in-application stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// Name as the catalog sees it (case-sensitive).
+    pub name: String,
+    /// Declared type.
+    pub ty: SqlType,
+}
+
+/// Where a stream comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamKind {
+    /// An input stream the service creates (e.g. `SOURCE_SQL_STREAM_001`).
+    Input,
+    /// A stream the code creates with CREATE STREAM.
+    Created,
+    /// The system's `error_stream`.
+    Error,
+}
+
+/// An in-application stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamDef {
+    /// Name (case-sensitive).
+    pub name: String,
+    /// Columns, without the implicit ROWTIME.
+    pub columns: Vec<Column>,
+    /// Who creates it.
+    pub kind: StreamKind,
+}
+
+/// A compiled expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CExpr {
+    /// A constant.
+    Lit(Value),
+    /// The input row's column at this index.
+    Col(usize),
+    /// The input row's ROWTIME.
+    RowTime,
+    /// A binary operator; `ty` is the result type.
+    Bin(BinOp, Box<CExpr>, Box<CExpr>, SqlType),
+    /// Logical NOT.
+    Not(Box<CExpr>),
+    /// Arithmetic negation.
+    Neg(Box<CExpr>),
+    /// IS [NOT] NULL (true = IS NOT NULL).
+    IsNull(Box<CExpr>, bool),
+    /// [NOT] BETWEEN.
+    Between(Box<CExpr>, Box<CExpr>, Box<CExpr>, bool),
+    /// [NOT] IN (list).
+    InList(Box<CExpr>, Vec<CExpr>, bool),
+    /// [NOT] LIKE.
+    Like(Box<CExpr>, Box<CExpr>, bool),
+    /// CAST to a type.
+    Cast(Box<CExpr>, SqlType),
+    /// Searched CASE (a simple CASE is compiled to this with equality tests).
+    Case(Vec<(CExpr, CExpr)>, Option<Box<CExpr>>, SqlType),
+    /// A scalar function.
+    Func(crate::functions::scalar::Scalar, Vec<CExpr>),
+    /// STEP(x BY n): round down to a multiple of n.
+    Step(Box<CExpr>, i64),
+    /// FLOOR(x TO unit).
+    FloorTo(Box<CExpr>, TimeUnit),
+    /// In an aggregate stage's output expressions: the i-th GROUP BY key value.
+    Key(usize),
+    /// In an aggregate or sliding stage's output expressions: the i-th aggregate's result.
+    Agg(usize),
+}
+
+/// Aggregate functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggFunc {
+    /// COUNT(*) or COUNT(x).
+    Count,
+    /// SUM.
+    Sum,
+    /// AVG.
+    Avg,
+    /// MIN.
+    Min,
+    /// MAX.
+    Max,
+}
+
+/// One aggregate call in a query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggCall {
+    /// Which aggregate.
+    pub func: AggFunc,
+    /// Its argument (`None` for COUNT(*)).
+    pub arg: Option<CExpr>,
+    /// Result type.
+    pub ty: SqlType,
+}
+
+/// How a tumbling window key rounds ROWTIME.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowFn {
+    /// STEP(ROWTIME BY INTERVAL ...): fixed size in ms, aligned to the epoch.
+    Step(i64),
+    /// FLOOR(ROWTIME TO unit): calendar units.
+    Floor(TimeUnit),
+}
+
+/// A stage of a pump's pipeline. Rows flow through the stages in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StageSpec {
+    /// Filter then project.
+    Project {
+        /// WHERE.
+        filter: Option<CExpr>,
+        /// Output expressions.
+        items: Vec<CExpr>,
+    },
+    /// GROUP BY with a tumbling window on ROWTIME.
+    Tumbling {
+        /// WHERE.
+        filter: Option<CExpr>,
+        /// Index in `keys` of the window key.
+        window_key: usize,
+        /// How that key rounds time.
+        window: WindowFn,
+        /// GROUP BY keys.
+        keys: Vec<CExpr>,
+        /// Aggregates.
+        aggs: Vec<AggCall>,
+        /// HAVING over keys and aggregates.
+        having: Option<CExpr>,
+        /// Output expressions over keys and aggregates.
+        items: Vec<CExpr>,
+    },
+    /// Aggregates over a sliding window: one output row per input row.
+    Sliding {
+        /// WHERE.
+        filter: Option<CExpr>,
+        /// PARTITION BY keys.
+        partition: Vec<CExpr>,
+        /// The window frame.
+        frame: Frame,
+        /// Aggregates.
+        aggs: Vec<AggCall>,
+        /// Output expressions over the input row (`Col`) and aggregates (`Agg`).
+        items: Vec<CExpr>,
+    },
+    /// RANDOM_CUT_FOREST[_WITH_EXPLANATION]: appends ANOMALY_SCORE (and the explanation).
+    Rcf(RcfSpec),
+    /// COUNT_DISTINCT_ITEMS_TUMBLING: one NUMBER_OF_DISTINCT_ITEMS row per window.
+    CountDistinct {
+        /// Column counted.
+        column: usize,
+        /// Window length in ms.
+        window_ms: i64,
+    },
+    /// TOP_K_ITEMS_TUMBLING: up to K (item, count) rows per window.
+    TopK {
+        /// Column counted.
+        column: usize,
+        /// How many items to emit.
+        k: usize,
+        /// Window length in ms.
+        window_ms: i64,
+    },
+}
+
+/// RANDOM_CUT_FOREST parameters after validation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RcfSpec {
+    /// Input columns fed to the forest (the numeric ones).
+    pub numeric_columns: Vec<usize>,
+    /// Their names, for the explanation.
+    pub column_names: Vec<String>,
+    /// numberOfTrees (default 100).
+    pub trees: usize,
+    /// subSampleSize (default 256).
+    pub sample_size: usize,
+    /// timeDecay (default 100000).
+    pub time_decay: u64,
+    /// shingleSize (default 1).
+    pub shingle_size: usize,
+    /// Whether ANOMALY_EXPLANATION is produced (and with direction).
+    pub explanation: Option<bool>,
+}
+
+/// A compiled pump.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PumpPlan {
+    /// Pump name.
+    pub name: String,
+    /// Stream read.
+    pub source: StreamId,
+    /// Stream written.
+    pub target: StreamId,
+    /// For each value the last stage produces, the target column it goes to.
+    pub target_columns: Vec<usize>,
+    /// The pipeline.
+    pub stages: Vec<StageSpec>,
+}

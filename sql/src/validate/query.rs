@@ -1,0 +1,314 @@
+//! Queries to pipelines: FROM (stream, subquery or table function), then the select.
+
+use super::expr::{ExprCx, Mode, Scope, has_agg, has_over};
+use super::{Catalog, unknown_stream};
+use crate::ast::{Expr, From, Ident, Select, SelectItem};
+use crate::error::{CodeValidationError, Pos, ValidationKind};
+use crate::plan::{CExpr, Column, PumpPlan, StageSpec, StreamId, StreamKind, WindowFn};
+use crate::types::SqlType;
+
+/// An output column of a query, with where it was written (for INSERT messages).
+pub(crate) struct OutCol {
+    pub(crate) col: Column,
+    pub(crate) pos: Pos,
+}
+
+/// A compiled query: the stream it reads, its stages and its output columns.
+pub(crate) struct Compiled {
+    pub(crate) source: StreamId,
+    pub(crate) stages: Vec<StageSpec>,
+    pub(crate) out: Vec<OutCol>,
+}
+
+fn semantic(pos: Pos, what: impl std::fmt::Display) -> CodeValidationError {
+    CodeValidationError::at(ValidationKind::Semantic, pos, what)
+}
+
+pub(crate) fn compile_pump(
+    cx: &Catalog,
+    name: &Ident,
+    target: &Ident,
+    columns: Option<&[Ident]>,
+    query: &Select,
+) -> Result<PumpPlan, CodeValidationError> {
+    let target_id = match cx.find(&target.name) {
+        Some(id) if cx.streams[id].kind == StreamKind::Error => {
+            return Err(semantic(
+                target.pos,
+                "error_stream is written only by the system; application code cannot INSERT into it",
+            ));
+        }
+        Some(id) => id,
+        None => return Err(unknown_stream(cx, target)),
+    };
+    let tcols = &cx.streams[target_id].columns;
+    let target_columns: Vec<usize> = match columns {
+        None => (0..tcols.len()).collect(),
+        Some(list) => {
+            let mut idx = Vec::new();
+            for c in list {
+                match tcols.iter().position(|t| t.name == c.name) {
+                    Some(i) if idx.contains(&i) => {
+                        return Err(semantic(
+                            c.pos,
+                            format!("Target column '{}' is assigned more than once", c.name),
+                        ));
+                    }
+                    Some(i) => idx.push(i),
+                    None => {
+                        return Err(CodeValidationError::at(
+                            ValidationKind::UnknownColumn,
+                            c.pos,
+                            format!(
+                                "Unknown target column '{}' in stream '{}'",
+                                c.name, target.name
+                            ),
+                        ));
+                    }
+                }
+            }
+            idx
+        }
+    };
+    let compiled = compile_select(cx, query)?;
+    if compiled.out.len() != target_columns.len() {
+        return Err(CodeValidationError::at(
+            ValidationKind::InsertMismatch,
+            query.pos,
+            format!(
+                "Number of INSERT target columns ({}) does not equal number of source items ({})",
+                target_columns.len(),
+                compiled.out.len()
+            ),
+        ));
+    }
+    for (out, &ti) in compiled.out.iter().zip(&target_columns) {
+        let t = &tcols[ti];
+        if !t.ty.accepts(&out.col.ty) {
+            return Err(CodeValidationError::at(
+                ValidationKind::InsertMismatch,
+                out.pos,
+                format!(
+                    "Cannot assign to target field '{}' of type {} from source field '{}' of type {}",
+                    t.name, t.ty, out.col.name, out.col.ty
+                ),
+            ));
+        }
+    }
+    Ok(PumpPlan {
+        name: name.name.clone(),
+        source: compiled.source,
+        target: target_id,
+        target_columns,
+        stages: compiled.stages,
+    })
+}
+
+/// Compiles a SELECT and everything under its FROM.
+pub(crate) fn compile_select(cx: &Catalog, q: &Select) -> Result<Compiled, CodeValidationError> {
+    let (source, mut stages, scope) = match &q.from {
+        From::Stream { name, alias } => {
+            let id = cx.source(name)?;
+            let mut qualifiers = vec![name.name.clone()];
+            qualifiers.extend(alias.iter().map(|a| a.name.clone()));
+            (
+                id,
+                Vec::new(),
+                Scope {
+                    qualifiers,
+                    columns: cx.streams[id].columns.clone(),
+                },
+            )
+        }
+        From::Subquery { query, alias } => {
+            let inner = compile_select(cx, query)?;
+            let scope = Scope {
+                qualifiers: alias.iter().map(|a| a.name.clone()).collect(),
+                columns: inner.out.into_iter().map(|o| o.col).collect(),
+            };
+            (inner.source, inner.stages, scope)
+        }
+        From::Table {
+            func,
+            cursor,
+            args,
+            alias,
+        } => {
+            let inner = compile_select(cx, cursor)?;
+            let cols: Vec<Column> = inner.out.into_iter().map(|o| o.col).collect();
+            let (stage, out_cols) = super::tablefn::compile(func, &cols, args)?;
+            let mut stages = inner.stages;
+            stages.push(stage);
+            let mut qualifiers = vec![func.name.clone()];
+            qualifiers.extend(alias.iter().map(|a| a.name.clone()));
+            (
+                inner.source,
+                stages,
+                Scope {
+                    qualifiers,
+                    columns: out_cols,
+                },
+            )
+        }
+    };
+    if q.distinct {
+        return Err(semantic(
+            q.pos,
+            "SELECT DISTINCT is not supported on streams; use GROUP BY with a ROWTIME window",
+        ));
+    }
+    let (stage, out) = select_stage(q, &scope)?;
+    // A plain `SELECT *` (or a projection that is the identity) adds no work.
+    let identity = matches!(&stage, StageSpec::Project { filter: None, items }
+        if items.len() == scope.columns.len() && items.iter().enumerate().all(|(i, c)| *c == CExpr::Col(i)));
+    if !identity || stages.is_empty() {
+        stages.push(stage);
+    }
+    Ok(Compiled {
+        source,
+        stages,
+        out,
+    })
+}
+
+fn plain_filter(scope: &Scope, e: Option<&Expr>) -> Result<Option<CExpr>, CodeValidationError> {
+    let Some(e) = e else { return Ok(None) };
+    if has_agg(e) {
+        return Err(semantic(
+            e.pos(),
+            "Aggregates are not allowed in WHERE; use HAVING",
+        ));
+    }
+    let (c, t) = ExprCx::new(scope, Mode::Plain).compile(e)?;
+    if !matches!(t, SqlType::Boolean | SqlType::Null) {
+        return Err(semantic(
+            e.pos(),
+            format!("WHERE needs a BOOLEAN condition, got {t}"),
+        ));
+    }
+    Ok(Some(c))
+}
+
+fn select_stage(
+    q: &Select,
+    scope: &Scope,
+) -> Result<(StageSpec, Vec<OutCol>), CodeValidationError> {
+    let filter = plain_filter(scope, q.filter.as_ref())?;
+    let grouped = !q.group_by.is_empty();
+    let sliding = q
+        .items
+        .iter()
+        .any(|i| matches!(i, SelectItem::Expr { expr, .. } if has_over(expr)));
+    let mode = if grouped {
+        let mut keys = Vec::new();
+        for k in &q.group_by {
+            if has_agg(k) {
+                return Err(semantic(k.pos(), "Aggregates are not allowed in GROUP BY"));
+            }
+            keys.push(ExprCx::new(scope, Mode::Plain).compile(k)?.0);
+        }
+        Mode::Grouped { keys }
+    } else if sliding {
+        Mode::Sliding { window: None }
+    } else {
+        Mode::Plain
+    };
+    if q.having.is_some() && !grouped {
+        return Err(semantic(q.pos, "HAVING needs GROUP BY"));
+    }
+    let mut cx = ExprCx::new(scope, mode);
+    let mut items = Vec::new();
+    let mut out = Vec::new();
+    for (n, item) in q.items.iter().enumerate() {
+        match item {
+            SelectItem::Wildcard { qualifier, pos } => {
+                if let Some(q) = qualifier
+                    && !scope.qualifiers.contains(&q.name)
+                {
+                    return Err(CodeValidationError::at(
+                        ValidationKind::UnknownStream,
+                        q.pos,
+                        format!("Table '{}' not found", q.name),
+                    ));
+                }
+                if grouped {
+                    return Err(semantic(*pos, "'*' cannot be used with GROUP BY"));
+                }
+                for (i, c) in scope.columns.iter().enumerate() {
+                    items.push(CExpr::Col(i));
+                    out.push(OutCol {
+                        col: c.clone(),
+                        pos: *pos,
+                    });
+                }
+            }
+            SelectItem::Expr { expr, alias } => {
+                let (c, ty) = cx.compile(expr)?;
+                let name = match (alias, expr) {
+                    (Some(a), _) => a.name.clone(),
+                    (None, Expr::Column { name, .. }) => name.name.clone(),
+                    _ => format!("EXPR${n}"),
+                };
+                items.push(c);
+                out.push(OutCol {
+                    col: Column { name, ty },
+                    pos: expr.pos(),
+                });
+            }
+        }
+    }
+    let having = match &q.having {
+        Some(h) => {
+            let (c, t) = cx.compile(h)?;
+            if !matches!(t, SqlType::Boolean | SqlType::Null) {
+                return Err(semantic(
+                    h.pos(),
+                    format!("HAVING needs a BOOLEAN condition, got {t}"),
+                ));
+            }
+            Some(c)
+        }
+        None => None,
+    };
+    let aggs = std::mem::take(&mut cx.aggs);
+    let stage = match cx.mode {
+        Mode::Grouped { keys } => {
+            let found = keys.iter().enumerate().find_map(|(i, k)| match k {
+                CExpr::Step(inner, by) if **inner == CExpr::RowTime => {
+                    Some((i, WindowFn::Step(*by)))
+                }
+                CExpr::FloorTo(inner, unit) if **inner == CExpr::RowTime => {
+                    Some((i, WindowFn::Floor(*unit)))
+                }
+                _ => None,
+            });
+            let Some((window_key, window)) = found else {
+                return Err(semantic(
+                    q.group_by[0].pos(),
+                    "GROUP BY on a stream needs a monotonic expression on ROWTIME, e.g. STEP(\"S\".ROWTIME BY INTERVAL '60' SECOND) or FLOOR(\"S\".ROWTIME TO MINUTE); without one the query never emits",
+                ));
+            };
+            StageSpec::Tumbling {
+                filter,
+                window_key,
+                window,
+                keys,
+                aggs,
+                having,
+                items,
+            }
+        }
+        Mode::Sliding { window } => {
+            let (partition, frame) = window.unwrap_or((Vec::new(), crate::ast::Frame::Rows(0)));
+            StageSpec::Sliding {
+                filter,
+                partition,
+                frame,
+                aggs,
+                items,
+            }
+        }
+        Mode::Plain => StageSpec::Project { filter, items },
+    };
+    Ok((stage, out))
+}

@@ -1,0 +1,179 @@
+//! The wider dialect: FLOOR windows with keys, WHERE/CASE/functions, sliding windows, TOP_K,
+//! explanation output, chained pumps and JSON input.
+
+use kdaflow_sql::{Engine, RecordColumn, RecordFormat, RecordParser, SourceSchema, Value};
+
+use crate::common::{T0, check};
+
+const COLS: &[(&str, &str)] = &[
+    ("ticker", "VARCHAR(4)"),
+    ("price", "DOUBLE"),
+    ("n", "INTEGER"),
+];
+
+fn engine(code: &str, outputs: &[&str]) -> Engine {
+    Engine::new(check(code, COLS, outputs).unwrap(), 9).unwrap()
+}
+
+fn push(e: &mut Engine, t: i64, ticker: &str, price: f64, n: i64) {
+    e.push_row(
+        "S",
+        t,
+        vec![Value::str(ticker), Value::Double(price), Value::Int(n)],
+    )
+    .unwrap();
+}
+
+#[test]
+fn floor_window_with_keys_and_having() {
+    let code = r#"CREATE OR REPLACE STREAM "O" (ticker VARCHAR(4), w TIMESTAMP, total DOUBLE, c BIGINT, lo INTEGER);
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "O"
+  SELECT STREAM "ticker", FLOOR("S".ROWTIME TO MINUTE), SUM("price"), COUNT(*), MIN("n")
+  FROM "S" GROUP BY "ticker", FLOOR("S".ROWTIME TO MINUTE) HAVING COUNT(*) > 1;"#;
+    let mut e = engine(code, &["O"]);
+    push(&mut e, T0 + 1_000, "AMZN", 10.0, 3);
+    push(&mut e, T0 + 2_000, "MSFT", 1.0, 1);
+    push(&mut e, T0 + 3_000, "AMZN", 2.5, 2);
+    push(&mut e, T0 + 60_000, "AMZN", 1.0, 1);
+    let rows = e.drain("O");
+    assert_eq!(rows.len(), 1, "MSFT has one row and fails HAVING: {rows:?}");
+    assert_eq!(rows[0].rowtime, T0 + 60_000);
+    assert_eq!(
+        rows[0].values,
+        vec![
+            Value::str("AMZN"),
+            Value::Timestamp(T0),
+            Value::Double(12.5),
+            Value::Int(2),
+            Value::Int(2)
+        ]
+    );
+}
+
+#[test]
+fn filters_case_and_functions() {
+    let code = r#"CREATE STREAM "O" (t VARCHAR(10), band VARCHAR(4), x BIGINT);
+CREATE PUMP "P" AS INSERT INTO "O"
+  SELECT STREAM LOWER("ticker") || '!', CASE WHEN "price" >= 100 THEN 'high' WHEN "price" IS NULL THEN 'none' ELSE 'low' END,
+    MOD("n" * 3 + 1, 5)
+  FROM "S" WHERE "ticker" LIKE 'A%' AND "n" BETWEEN 1 AND 10 AND "ticker" NOT IN ('ABCD');"#;
+    let mut e = engine(code, &["O"]);
+    push(&mut e, T0, "AMZN", 150.0, 4);
+    push(&mut e, T0 + 1, "MSFT", 150.0, 4);
+    push(&mut e, T0 + 2, "ABCD", 1.0, 4);
+    push(&mut e, T0 + 3, "AAPL", 5.0, 2);
+    let rows: Vec<Vec<Value>> = e.drain("O").into_iter().map(|r| r.values).collect();
+    assert_eq!(
+        rows,
+        vec![
+            vec![Value::str("amzn!"), Value::str("high"), Value::Int(3)],
+            vec![Value::str("aapl!"), Value::str("low"), Value::Int(2)],
+        ]
+    );
+}
+
+#[test]
+fn sliding_window_per_partition() {
+    let code = r#"CREATE STREAM "O" (t VARCHAR(4), s DOUBLE, c BIGINT);
+CREATE PUMP "P" AS INSERT INTO "O"
+  SELECT STREAM "ticker",
+    SUM("price") OVER (PARTITION BY "ticker" RANGE INTERVAL '10' SECOND PRECEDING),
+    COUNT(*) OVER (PARTITION BY "ticker" RANGE INTERVAL '10' SECOND PRECEDING)
+  FROM "S";"#;
+    let mut e = engine(code, &["O"]);
+    push(&mut e, T0, "A", 1.0, 0);
+    push(&mut e, T0 + 5_000, "A", 2.0, 0);
+    push(&mut e, T0 + 6_000, "B", 7.0, 0);
+    push(&mut e, T0 + 12_000, "A", 4.0, 0);
+    let rows: Vec<Vec<Value>> = e.drain("O").into_iter().map(|r| r.values).collect();
+    assert_eq!(
+        rows[1],
+        vec![Value::str("A"), Value::Double(3.0), Value::Int(2)]
+    );
+    assert_eq!(
+        rows[2],
+        vec![Value::str("B"), Value::Double(7.0), Value::Int(1)]
+    );
+    assert_eq!(
+        rows[3],
+        vec![Value::str("A"), Value::Double(6.0), Value::Int(2)],
+        "the row at T0 left the window"
+    );
+}
+
+#[test]
+fn top_k_items_per_window() {
+    let code = r#"CREATE STREAM "O" ("ticker" VARCHAR(4), most_frequent_values BIGINT);
+CREATE PUMP "P" AS INSERT INTO "O"
+  SELECT STREAM * FROM TABLE(TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM "S"), 'ticker', 2, 10));"#;
+    let mut e = engine(code, &["O"]);
+    for (i, t) in ["A", "B", "A", "C", "B", "A"].iter().enumerate() {
+        push(&mut e, T0 + i as i64, t, 1.0, 1);
+    }
+    e.advance_to(T0 + 10_000).unwrap();
+    let rows: Vec<Vec<Value>> = e.drain("O").into_iter().map(|r| r.values).collect();
+    assert_eq!(
+        rows,
+        vec![
+            vec![Value::str("A"), Value::Int(3)],
+            vec![Value::str("B"), Value::Int(2)]
+        ]
+    );
+}
+
+#[test]
+fn chained_pumps_and_explanation() {
+    let code = r#"CREATE STREAM "MID" (p DOUBLE, n INTEGER);
+CREATE PUMP "P1" AS INSERT INTO "MID" SELECT STREAM "price" * 2, "n" FROM "S";
+CREATE STREAM "O" (p DOUBLE, n INTEGER, score DOUBLE, why VARCHAR(20480));
+CREATE PUMP "P2" AS INSERT INTO "O"
+  SELECT STREAM * FROM TABLE(RANDOM_CUT_FOREST_WITH_EXPLANATION(CURSOR(SELECT STREAM * FROM "MID"), 20, 10, 1000, 1, true));"#;
+    let mut e = engine(code, &["O"]);
+    for i in 0..40 {
+        push(&mut e, T0 + i, "A", 1.0 + (i % 2) as f64, 1);
+    }
+    push(&mut e, T0 + 40, "A", 500.0, 1);
+    let rows = e.drain("O");
+    assert_eq!(rows.len(), 41);
+    assert_eq!(rows[0].values[0], Value::Double(2.0));
+    let last = &rows[40].values;
+    assert!(last[2].as_f64().unwrap() > rows[39].values[2].as_f64().unwrap());
+    let why: serde_json::Value = serde_json::from_str(&last[3].to_string()).unwrap();
+    assert_eq!(why["P"]["DIRECTION"], "HIGH", "{why}");
+}
+
+#[test]
+fn json_input_through_the_engine() {
+    let schema = SourceSchema {
+        format: RecordFormat::Json {
+            row_path: "$".into(),
+        },
+        columns: vec![
+            RecordColumn::mapped("ticker", "VARCHAR(4)", "$.TICKER"),
+            RecordColumn::mapped("price", "DOUBLE", "$.PRICE"),
+            RecordColumn::mapped("n", "INTEGER", "$.detail.n"),
+        ],
+    };
+    let code = "CREATE STREAM \"O\" (t VARCHAR(4), n INTEGER);\nCREATE PUMP \"P\" AS INSERT INTO \"O\" SELECT STREAM \"ticker\", \"n\" FROM \"S\";";
+    let mut e = engine(code, &["O"]);
+    let parser = RecordParser::new(&schema).unwrap();
+    let id = e.input_id("S").unwrap();
+    e.push_record(
+        id,
+        T0,
+        &parser,
+        br#"{"TICKER":"AMZNX","PRICE":1.5,"detail":{"n":7}}"#,
+    )
+    .unwrap();
+    e.push_record(id, T0 + 1, &parser, br#"{"TICKER":"X","PRICE":"cheap"}"#)
+        .unwrap();
+    e.push_record(id, T0 + 2, &parser, b"not json").unwrap();
+    assert_eq!(
+        e.drain("O")[0].values,
+        vec![Value::str("AMZN"), Value::Int(7)]
+    );
+    let errs = e.drain_errors();
+    assert_eq!(errs.len(), 2);
+    assert_eq!(errs[0].values[2], Value::str("Type conversion error"));
+    assert_eq!(errs[1].values[2], Value::str("Parse error"));
+}

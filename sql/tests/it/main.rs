@@ -1,0 +1,8 @@
+//! Integration tests of kdaflow-sql: the reference application end to end, validation
+//! errors, error_stream, and the wider dialect.
+
+mod common;
+mod dialect;
+mod errors;
+mod reference;
+mod validation;
