@@ -21,8 +21,22 @@ use serde_json::Value;
 use super::Vars;
 use crate::error::StatesError;
 
+/// JSONata numbers are doubles; JSON written by AWS shows integral ones without a fraction
+/// (`3`, not `3.0`), so integral values come back as integers.
 fn to_json(v: &JValue) -> Value {
-    Value::from(v)
+    integral(Value::from(v))
+}
+
+fn integral(v: Value) -> Value {
+    match v {
+        Value::Number(n) if n.is_f64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Value::from(f as i64),
+            _ => Value::Number(n),
+        },
+        Value::Array(a) => Value::Array(a.into_iter().map(integral).collect()),
+        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, integral(v))).collect()),
+        other => other,
+    }
 }
 
 fn arg(args: &[JValue], i: usize) -> Value {

@@ -151,9 +151,10 @@ impl Execution {
             return Err(Halt::Aborted);
         }
         if let Some(d) = *self.deadline.lock()
-            && self.clock.now() >= d {
-                return Err(Halt::TimedOut);
-            }
+            && self.clock.now() >= d
+        {
+            return Err(Halt::TimedOut);
+        }
         Ok(())
     }
 
@@ -483,7 +484,13 @@ impl Execution {
                     assigned,
                 })
             }
-            Kind::Succeed => self.finish_simple(node, lane, &raw, raw.clone(), None, None, &info),
+            Kind::Succeed => {
+                let effective = {
+                    let ctx = || self.context(&info);
+                    io::select(&node.input_path, &self.scope(&raw, &ctx, &lane.vars, None))?
+                };
+                self.finish_simple(node, lane, &raw, effective, None, None, &info)
+            }
         }
     }
 
@@ -523,9 +530,10 @@ impl Execution {
         let scope = self.scope(&effective, &ctx, &lane.vars, None);
         let mut assigned = self.eval_assign(&node.assign, &scope)?;
         if let Some((Some(a), _)) = rule
-            && let Some(more) = self.eval_assign(&Some(a.clone()), &scope)? {
-                assigned.get_or_insert_with(IndexMap::new).extend(more);
-            }
+            && let Some(more) = self.eval_assign(&Some(a.clone()), &scope)?
+        {
+            assigned.get_or_insert_with(IndexMap::new).extend(more);
+        }
         let output = io::select(&node.output_path, &scope)?;
         Ok(Exit {
             output,

@@ -13,8 +13,13 @@ pub fn string_to_json(args: &[Value]) -> Result<Value, StatesError> {
     if s.trim().is_empty() {
         return Ok(Value::Null);
     }
-    serde_json::from_str(s)
-        .map_err(|e| StatesError::intrinsic(format!("Invalid arguments in {f}: {e}")))
+    let v: Value = serde_json::from_str(s)
+        .map_err(|e| StatesError::intrinsic(format!("Invalid arguments in {f}: {e}")))?;
+    // AWS-recorded: "-0" parses to 0 (Java's JSON reader has no negative zero integer).
+    Ok(match v.as_f64() {
+        Some(z) if z == 0.0 && v.is_f64() && z.is_sign_negative() => Value::from(0),
+        _ => v,
+    })
 }
 
 /// `States.JsonToString(value)`: compact JSON text.

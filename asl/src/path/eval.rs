@@ -81,9 +81,10 @@ pub(crate) fn collect<'v>(
         }
         Segment::Index(i) => {
             if let Some(a) = cur.as_array()
-                && let Some(v) = resolve_index(*i, a.len()).and_then(|i| a.get(i)) {
-                    collect(root, v, rest, out);
-                }
+                && let Some(v) = resolve_index(*i, a.len()).and_then(|i| a.get(i))
+            {
+                collect(root, v, rest, out);
+            }
         }
         Segment::Wildcard => match cur {
             Value::Array(a) => a.iter().for_each(|v| collect(root, v, rest, out)),

@@ -52,9 +52,10 @@ fn check_jsonata_strings(c: &mut Checker, state: &str, ptr: &str, v: &Value) {
     match v {
         Value::String(s) => {
             if let Some(body) = jsonata_body(s)
-                && let Err(e) = jsonata::check_syntax(body) {
-                    c.report(state, ptr, format!("invalid JSONata expression: {e}"));
-                }
+                && let Err(e) = jsonata::check_syntax(body)
+            {
+                c.report(state, ptr, format!("invalid JSONata expression: {e}"));
+            }
         }
         Value::Object(m) => {
             for (k, v) in m {
@@ -234,22 +235,23 @@ pub(super) fn check_task(c: &mut Checker, s: &StateCtx<'_>) {
     if let (Some(t), Some(h)) = (
         s.obj.get("TimeoutSeconds").and_then(Value::as_u64),
         s.obj.get("HeartbeatSeconds").and_then(Value::as_u64),
-    )
-        && h >= t {
-            c.report(
-                s.name,
-                &s.at("HeartbeatSeconds"),
-                "HeartbeatSeconds must be smaller than TimeoutSeconds",
-            );
-        }
+    ) && h >= t
+    {
+        c.report(
+            s.name,
+            &s.at("HeartbeatSeconds"),
+            "HeartbeatSeconds must be smaller than TimeoutSeconds",
+        );
+    }
     if let Some(cr) = s.obj.get("Credentials")
-        && !cr.is_object() {
-            c.report(
-                s.name,
-                &s.at("Credentials"),
-                "Credentials must be an object",
-            );
-        }
+        && !cr.is_object()
+    {
+        c.report(
+            s.name,
+            &s.at("Credentials"),
+            "Credentials must be an object",
+        );
+    }
 }
 
 pub(super) fn check_wait(c: &mut Checker, s: &StateCtx<'_>) {
@@ -465,21 +467,23 @@ pub(super) fn check_retry_catch(
                 );
             }
             if let Some(v) = o.get("BackoffRate")
-                && v.as_f64().is_none_or(|b| b < 1.0) {
-                    c.report(
-                        s.name,
-                        &format!("{ptr}/BackoffRate"),
-                        "BackoffRate must be a number of at least 1.0",
-                    );
-                }
+                && v.as_f64().is_none_or(|b| b < 1.0)
+            {
+                c.report(
+                    s.name,
+                    &format!("{ptr}/BackoffRate"),
+                    "BackoffRate must be a number of at least 1.0",
+                );
+            }
             if let Some(v) = o.get("JitterStrategy")
-                && !matches!(v.as_str(), Some("FULL" | "NONE")) {
-                    c.report(
-                        s.name,
-                        &format!("{ptr}/JitterStrategy"),
-                        "JitterStrategy must be FULL or NONE",
-                    );
-                }
+                && !matches!(v.as_str(), Some("FULL" | "NONE"))
+            {
+                c.report(
+                    s.name,
+                    &format!("{ptr}/JitterStrategy"),
+                    "JitterStrategy must be FULL or NONE",
+                );
+            }
         }
     }
     if let Some(r) = s.obj.get("Catch") {
@@ -508,9 +512,10 @@ pub(super) fn check_retry_catch(
                 _ => c.report(s.name, &format!("{ptr}/Next"), "a catcher needs Next"),
             }
             if let Some(Value::String(p)) = o.get("ResultPath")
-                && let Err(e) = Path::parse_reference(p) {
-                    c.report(s.name, &format!("{ptr}/ResultPath"), e.to_string());
-                }
+                && let Err(e) = Path::parse_reference(p)
+            {
+                c.report(s.name, &format!("{ptr}/ResultPath"), e.to_string());
+            }
             if let Some(v) = o.get("Assign") {
                 check_assign(c, s.name, &format!("{ptr}/Assign"), v, s.jsonata);
             }

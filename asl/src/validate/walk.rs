@@ -64,21 +64,24 @@ pub(super) fn check(def: &Value) -> Vec<Problem> {
         }
     };
     if let Some(v) = obj.get("TimeoutSeconds")
-        && v.as_u64().is_none_or(|n| n == 0 || n > 99_999_999) {
-            c.report(
-                "",
-                "/TimeoutSeconds",
-                "TimeoutSeconds must be a positive integer up to 99999999",
-            );
-        }
+        && v.as_u64().is_none_or(|n| n == 0 || n > 99_999_999)
+    {
+        c.report(
+            "",
+            "/TimeoutSeconds",
+            "TimeoutSeconds must be a positive integer up to 99999999",
+        );
+    }
     if let Some(v) = obj.get("Version")
-        && !v.is_string() {
-            c.report("", "/Version", "Version must be a string");
-        }
+        && !v.is_string()
+    {
+        c.report("", "/Version", "Version must be a string");
+    }
     if let Some(v) = obj.get("Comment")
-        && !v.is_string() {
-            c.report("", "/Comment", "Comment must be a string");
-        }
+        && !v.is_string()
+    {
+        c.report("", "/Comment", "Comment must be a string");
+    }
     c.scope(obj, "", jsonata, jsonata);
     c.problems
 }
@@ -171,9 +174,10 @@ impl Checker {
             while let Some(s) = queue.pop_front() {
                 for t in edges.get(s).into_iter().flatten() {
                     if let Some(t) = names.get(t.as_str())
-                        && seen.insert(t) {
-                            queue.push_back(t);
-                        }
+                        && seen.insert(t)
+                    {
+                        queue.push_back(t);
+                    }
                 }
             }
             for name in states.keys() {
@@ -261,9 +265,10 @@ impl Checker {
             self.report(name, &format!("{ptr}/{}", token(k)), msg);
         }
         if let Some(c) = obj.get("Comment")
-            && !c.is_string() {
-                self.report(name, &format!("{ptr}/Comment"), "Comment must be a string");
-            }
+            && !c.is_string()
+        {
+            self.report(name, &format!("{ptr}/Comment"), "Comment must be a string");
+        }
         // Next / End.
         let flow = !matches!(ty, "Choice" | "Succeed" | "Fail");
         let next = obj.get("Next");

@@ -1,0 +1,1 @@
+//! API-level tests: builders, round trips, history shape, stop, resume, timing.
