@@ -13,7 +13,7 @@
 //! - [`types`], [`coerce`]: SQL types, values, CAST and storage coercion.
 //! - [`engine`]: the executor — push rows, advance time, drain outputs and `error_stream`;
 //!   stages for projection, tumbling GROUP BY and sliding windows.
-//! - [`functions`]: scalar functions and the table functions RANDOM_CUT_FOREST (krcflib),
+//! - [`functions`]: scalar functions and the table functions RANDOM_CUT_FOREST (rcf3),
 //!   COUNT_DISTINCT_ITEMS_TUMBLING (exact, then HyperLogLog++), TOP_K_ITEMS_TUMBLING.
 //! - [`schema`], [`input`], [`jsonpath`]: InputSchema-driven record parsing (CSV, JSON).
 //! - [`output`]: rows to destination records (CSV, JSON).

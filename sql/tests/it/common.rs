@@ -23,8 +23,7 @@ pub fn reference_program() -> Program {
 }
 
 /// The reference application; without the forest pump when `forest` is false (the other
-/// pumps' code is unchanged). Tests that push tens of thousands of records use that variant,
-/// because a 100-tree forest in an unoptimised test build costs about a millisecond a record.
+/// pumps' code is unchanged, as `kdaflow bench sql --no-rcf` runs it).
 pub fn program(forest: bool) -> Program {
     let code = if forest {
         reference_code(REFERENCE_STREAM, 5)

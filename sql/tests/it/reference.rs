@@ -96,7 +96,7 @@ fn average_per_window_is_exact_and_emitted_at_close() {
 
 #[test]
 fn distinct_count_is_exact_below_ten_thousand() {
-    let mut feed = Feed::with_forest(false);
+    let mut feed = Feed::new();
     let mut seed = 11u64;
     let mut expected: BTreeMap<i64, HashSet<String>> = BTreeMap::new();
     // Three windows with heavy repetition; 9,000 distinct ids in the busiest one.
@@ -128,7 +128,7 @@ fn distinct_count_is_exact_below_ten_thousand() {
 
 #[test]
 fn distinct_count_above_ten_thousand_is_close() {
-    let mut feed = Feed::with_forest(false);
+    let mut feed = Feed::new();
     for k in 0..30_000i64 {
         feed.push(T0 + k * 5000 / 30_000, &format!("R{k:013}"), 4);
     }
@@ -174,6 +174,38 @@ fn anomalies_score_above_normal_records_after_warm_up() {
         );
     }
     assert!(max_normal > 0.0);
+}
+
+#[test]
+fn without_the_forest_the_other_pumps_are_unchanged() {
+    let mut feed = Feed::with_forest(false);
+    for i in 0..10i64 {
+        feed.push(T0 + i * 1000, &format!("R{:013}", i % 3), 2 + i % 2);
+    }
+    feed.engine.advance_to(T0 + 10_000).unwrap();
+    let avg: Vec<Value> = feed
+        .engine
+        .drain("AVG_STAR_RATING_SQL_STREAM")
+        .into_iter()
+        .map(|r| r.values[0].clone())
+        .collect();
+    assert_eq!(
+        avg,
+        vec![Value::Double(12.0 / 5.0), Value::Double(13.0 / 5.0)]
+    );
+    let distinct: Vec<Value> = feed
+        .engine
+        .drain("APPROXIMATE_COUNT_SQL_STREAM")
+        .into_iter()
+        .map(|r| r.values[0].clone())
+        .collect();
+    assert_eq!(distinct, vec![Value::Int(3), Value::Int(3)]);
+    assert!(
+        feed.engine
+            .program()
+            .stream_id("ANOMALY_SCORE_SQL_STREAM")
+            .is_none()
+    );
 }
 
 #[test]
