@@ -2,6 +2,7 @@
 //! `commands/`, one file each.
 
 mod commands;
+mod http;
 
 use std::process::ExitCode;
 

@@ -12,7 +12,7 @@
 //! - [`kinesisanalytics`]: Kinesis Data Analytics v1.
 //! - [`faults`]: fault injection.
 //! - [`store`]: persistence under `--state-dir`.
-//! - [`error`]: [`LocalError`].
+//! - [`error`]: the twin's own errors ([`LocalError`]).
 //!
 //! Depends on `kdaflow-asl` (the clock) and never on `cli`, `handlers` or `tests`.
 

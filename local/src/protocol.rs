@@ -39,7 +39,7 @@ pub struct AwsError {
     /// The HTTP status.
     pub status: StatusCode,
     /// Extra members some error shapes carry (e.g. `RawInputRecords`).
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 impl AwsError {
@@ -49,7 +49,7 @@ impl AwsError {
             code: code.into(),
             message: message.into(),
             status: StatusCode::BAD_REQUEST,
-            extra: serde_json::Map::new(),
+            extra: None,
         }
     }
 
@@ -63,7 +63,7 @@ impl AwsError {
             code: code.into(),
             message: message.into(),
             status,
-            extra: serde_json::Map::new(),
+            extra: None,
         }
     }
 
@@ -89,7 +89,9 @@ impl AwsError {
 
     /// Adds an extra member to the error body.
     pub fn with_member(mut self, name: &str, value: serde_json::Value) -> Self {
-        self.extra.insert(name.to_string(), value);
+        self.extra
+            .get_or_insert_with(Default::default)
+            .insert(name.to_string(), value);
         self
     }
 
@@ -113,13 +115,13 @@ impl AwsError {
             #[serde(rename = "__type")]
             kind: &'a str,
             message: &'a str,
-            #[serde(flatten)]
-            extra: &'a serde_json::Map<String, serde_json::Value>,
+            #[serde(flatten, skip_serializing_if = "Option::is_none")]
+            extra: Option<&'a serde_json::Map<String, serde_json::Value>>,
         }
         let body = serde_json::to_vec(&Body {
             kind: &self.code,
             message: &self.message,
-            extra: &self.extra,
+            extra: self.extra.as_deref(),
         })
         .unwrap_or_default();
         let mut response = (self.status, Bytes::from(body)).into_response();

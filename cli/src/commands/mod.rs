@@ -1,5 +1,7 @@
 //! The command line: one subcommand per file.
 
+mod bench;
+mod fault;
 mod serve;
 
 use std::process::ExitCode;
@@ -24,12 +26,19 @@ pub struct Cli {
 pub enum Command {
     /// Run the local twin of AWS in the foreground (Ctrl-C or SIGTERM stops it).
     Serve(serve::ServeArgs),
+    /// Inject faults into a running twin (throttling, errors, failing or hanging starts).
+    Fault(fault::FaultArgs),
+    /// Run a benchmark and print its figures (use a release build).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 /// Runs one command.
 pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve(args) => serve::run(args).await,
+        Command::Bench(command) => bench::run(command).await,
+        Command::Fault(args) => fault::run(args).await,
     }
 }
 

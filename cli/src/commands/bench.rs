@@ -1,0 +1,297 @@
+//! `kdaflow bench …`: benchmarks that print their figures.
+//!
+//! `kdaflow bench kda` measures the twin's Kinesis Analytics service the way a fleet of pollers
+//! uses it: a `kdaflow serve` child process on an ephemeral loopback port holding
+//! `--applications` copies of the reference application, and `--clients` keep-alive HTTP/1.1
+//! connections from this process sending signed-looking `DescribeApplication` calls as fast as
+//! the server answers. It prints requests/s, latency percentiles and the server's resident
+//! memory. Run it from a release build: `cargo run --release -- bench kda`.
+
+use std::process::{ExitCode, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use bytes::Bytes;
+use clap::{Args, Subcommand};
+use hdrhistogram::Histogram;
+use http_body_util::Full;
+use hyper::Request;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+
+use crate::http::{Sender, connect, send};
+
+/// The reference application's name; the bench describes this one.
+const REFERENCE_APP: &str = "dsoaws-kinesis-data-analytics-sql-app";
+const AUTH: &str = "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/kinesisanalytics/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=0000";
+
+/// Benchmarks.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// DescribeApplication throughput and latency of the twin over loopback.
+    Kda(KdaArgs),
+}
+
+/// Flags of `kdaflow bench kda`.
+#[derive(Debug, Args)]
+pub struct KdaArgs {
+    /// Concurrent keep-alive connections.
+    #[arg(long, default_value_t = 16)]
+    pub clients: usize,
+    /// How long to measure (after a one-second warm-up).
+    #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+    pub duration: Duration,
+    /// Applications held by the twin while it is measured.
+    #[arg(long, default_value_t = 50)]
+    pub applications: usize,
+}
+
+/// Runs a benchmark.
+pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        BenchCommand::Kda(args) => kda(args).await,
+    }
+}
+
+/// A `kdaflow serve --port 0` child, killed on drop.
+struct Server {
+    child: tokio::process::Child,
+    addr: String,
+}
+
+impl Server {
+    async fn start() -> anyhow::Result<Self> {
+        let exe = std::env::current_exe().context("cannot find the kdaflow executable")?;
+        let mut child = Command::new(exe)
+            .args(["serve", "--port", "0"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .context("cannot start `kdaflow serve`")?;
+        let stdout = child.stdout.take().context("no stdout from the server")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .context("the server did not report its address within 30 s")??
+            .context("the server exited before listening")?;
+        let addr = first
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .with_context(|| format!("unexpected first line from the server: {first}"))?
+            .to_string();
+        // Keep draining stdout so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(Self { child, addr })
+    }
+
+    /// (VmRSS, VmHWM) in KiB.
+    fn memory_kib(&self) -> anyhow::Result<(u64, u64)> {
+        let pid = self.child.id().context("the server has exited")?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .context("cannot read the server's memory use (this needs Linux /proc)")?;
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0)
+        };
+        Ok((field("VmRSS:"), field("VmHWM:")))
+    }
+}
+
+async fn call(
+    sender: &mut Sender,
+    addr: &str,
+    target: &str,
+    body: Bytes,
+) -> anyhow::Result<(u16, Bytes)> {
+    let req = Request::post("/")
+        .header("host", addr)
+        .header("content-type", "application/x-amz-json-1.1")
+        .header(
+            "x-amz-target",
+            format!("KinesisAnalytics_20150814.{target}"),
+        )
+        .header("authorization", AUTH)
+        .body(Full::new(body))?;
+    send(sender, req).await
+}
+
+/// The reference application's CreateApplication request, under `name`.
+fn create_request(name: &str) -> serde_json::Value {
+    let column = |n: &str, t: &str| serde_json::json!({"Name": n, "Mapping": n, "SqlType": t});
+    let role_kinesis = "arn:aws:iam::000000000000:role/DSOAWS_Kinesis";
+    let role_lambda = "arn:aws:iam::000000000000:role/DSOAWS_Lambda";
+    let function = |f: &str| format!("arn:aws:lambda:us-east-1:000000000000:function:{f}");
+    serde_json::json!({
+        "ApplicationName": name,
+        "Inputs": [{
+            "NamePrefix": "SOURCE_SQL_STREAM",
+            "KinesisFirehoseInput": {
+                "ResourceARN": "arn:aws:firehose:us-east-1:000000000000:deliverystream/dsoaws-kinesis-data-firehose",
+                "RoleARN": role_kinesis
+            },
+            "InputProcessingConfiguration": {"InputLambdaProcessor": {
+                "ResourceARN": function("InvokeSageMakerEndpointFromKinesis"), "RoleARN": role_lambda}},
+            "InputSchema": {
+                "RecordFormat": {"RecordFormatType": "CSV", "MappingParameters": {"CSVMappingParameters": {
+                    "RecordRowDelimiter": "\n", "RecordColumnDelimiter": "\t"}}},
+                "RecordColumns": [column("review_id", "VARCHAR(14)"), column("star_rating", "INTEGER"),
+                    column("product_category", "VARCHAR(24)"), column("review_body", "VARCHAR(65535)")]
+            }
+        }],
+        "Outputs": [
+            {"Name": "AVG_STAR_RATING_SQL_STREAM", "LambdaOutput": {"ResourceARN": function("DeliverKinesisAnalyticsToCloudWatch"), "RoleARN": role_lambda}, "DestinationSchema": {"RecordFormatType": "CSV"}},
+            {"Name": "ANOMALY_SCORE_SQL_STREAM", "LambdaOutput": {"ResourceARN": function("PushNotificationToSNS"), "RoleARN": role_kinesis}, "DestinationSchema": {"RecordFormatType": "CSV"}},
+            {"Name": "APPROXIMATE_COUNT_SQL_STREAM", "KinesisStreamsOutput": {"ResourceARN": "arn:aws:kinesis:us-east-1:000000000000:stream/dsoaws-kinesis-data-stream", "RoleARN": role_kinesis}, "DestinationSchema": {"RecordFormatType": "CSV"}}
+        ],
+        "ApplicationCode": REFERENCE_CODE,
+    })
+}
+
+/// The reference application's SQL with the input stream `SOURCE_SQL_STREAM_001` and a
+/// five-second window (what the bootstrap workflow deploys by default).
+const REFERENCE_CODE: &str = r#"CREATE OR REPLACE STREAM "AVG_STAR_RATING_SQL_STREAM" (avg_star_rating DOUBLE);
+CREATE OR REPLACE PUMP "AVG_STAR_RATING_SQL_STREAM_PUMP" AS
+    INSERT INTO "AVG_STAR_RATING_SQL_STREAM"
+        SELECT STREAM AVG(CAST("star_rating" AS DOUBLE)) AS avg_star_rating
+        FROM "SOURCE_SQL_STREAM_001"
+        GROUP BY STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '5' SECOND);
+CREATE OR REPLACE STREAM "ANOMALY_SCORE_SQL_STREAM" (anomaly_score DOUBLE);
+CREATE OR REPLACE PUMP "ANOMALY_SCORE_STREAM_PUMP" AS
+    INSERT INTO "ANOMALY_SCORE_SQL_STREAM"
+    SELECT STREAM anomaly_score
+    FROM TABLE(RANDOM_CUT_FOREST(CURSOR(SELECT STREAM "star_rating" FROM "SOURCE_SQL_STREAM_001")));
+CREATE OR REPLACE STREAM "APPROXIMATE_COUNT_SQL_STREAM" (number_of_distinct_items BIGINT);
+CREATE OR REPLACE PUMP "APPROXIMATE_COUNT_STREAM_PUMP" AS
+    INSERT INTO "APPROXIMATE_COUNT_SQL_STREAM"
+    SELECT STREAM number_of_distinct_items
+    FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(SELECT STREAM "review_id" FROM "SOURCE_SQL_STREAM_001"), 'review_id', 5));
+"#;
+
+async fn kda(args: KdaArgs) -> anyhow::Result<ExitCode> {
+    if args.clients == 0 {
+        bail!("--clients must be at least 1");
+    }
+    if cfg!(debug_assertions) {
+        eprintln!(
+            "note: this is a debug build; figures are only meaningful from `cargo run --release -- bench kda`"
+        );
+    }
+    let server = Server::start().await?;
+    let addr = server.addr.clone();
+    eprintln!(
+        "twin started on {addr}; creating {} applications",
+        args.applications
+    );
+    let mut setup = connect(&addr).await?;
+    for i in 0..args.applications {
+        let name = if i == 0 {
+            REFERENCE_APP.to_string()
+        } else {
+            format!("{REFERENCE_APP}-{i:02}")
+        };
+        let body = Bytes::from(create_request(&name).to_string());
+        let (status, bytes) = call(&mut setup, &addr, "CreateApplication", body).await?;
+        if status != 200 {
+            bail!(
+                "CreateApplication {name} failed: {}",
+                String::from_utf8_lossy(&bytes)
+            );
+        }
+    }
+    let describe = Bytes::from(serde_json::json!({"ApplicationName": REFERENCE_APP}).to_string());
+    let (status, sample) = call(&mut setup, &addr, "DescribeApplication", describe.clone()).await?;
+    if status != 200 {
+        bail!(
+            "DescribeApplication failed: {}",
+            String::from_utf8_lossy(&sample)
+        );
+    }
+    let (rss_idle, _) = server.memory_kib()?;
+
+    let measuring = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut tasks = Vec::new();
+    for _ in 0..args.clients {
+        let mut sender = connect(&addr).await?;
+        let (measuring, stop, addr, body) = (
+            measuring.clone(),
+            stop.clone(),
+            addr.clone(),
+            describe.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+            let mut errors = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                let started = Instant::now();
+                let (status, _) =
+                    call(&mut sender, &addr, "DescribeApplication", body.clone()).await?;
+                if measuring.load(Ordering::Relaxed) {
+                    histogram.saturating_record(started.elapsed().as_micros() as u64);
+                    if status != 200 {
+                        errors += 1;
+                    }
+                }
+            }
+            anyhow::Ok((histogram, errors))
+        }));
+    }
+    eprintln!(
+        "warming up for 1 s, then measuring for {}",
+        humantime::format_duration(args.duration)
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    measuring.store(true, Ordering::Relaxed);
+    let started = Instant::now();
+    tokio::time::sleep(args.duration).await;
+    measuring.store(false, Ordering::Relaxed);
+    let elapsed = started.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+    let mut errors = 0;
+    for t in tasks {
+        let (h, e) = t.await??;
+        histogram.add(h)?;
+        errors += e;
+    }
+    let (rss, hwm) = server.memory_kib()?;
+    let rps = histogram.len() as f64 / elapsed.as_secs_f64();
+    println!("kdaflow bench kda: DescribeApplication of the reference application over loopback");
+    println!(
+        "  clients          {} keep-alive connections, {:.1} s measured",
+        args.clients,
+        elapsed.as_secs_f64()
+    );
+    println!("  response size    {} bytes", sample.len());
+    println!("  requests         {} ({} errors)", histogram.len(), errors);
+    println!("  throughput       {rps:.0} requests/s");
+    println!(
+        "  latency          p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        histogram.value_at_quantile(0.50) as f64 / 1000.0,
+        histogram.value_at_quantile(0.90) as f64 / 1000.0,
+        histogram.value_at_quantile(0.99) as f64 / 1000.0,
+        histogram.max() as f64 / 1000.0
+    );
+    println!(
+        "  server memory    RSS {:.1} MB with {} applications before load, {:.1} MB after (peak {:.1} MB)",
+        rss_idle as f64 / 1024.0,
+        args.applications,
+        rss as f64 / 1024.0,
+        hwm as f64 / 1024.0
+    );
+    drop(server);
+    Ok(if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
