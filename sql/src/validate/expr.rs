@@ -1,10 +1,11 @@
 //! Expression compilation: name resolution and type checking.
 
-use crate::ast::{BinOp, Expr, Frame, Ident, Literal, WindowSpec};
+use super::rules::{agg_func, binary_type, comparable, expect_family, has_agg, literal, refs_row};
+use crate::ast::{BinOp, Expr, Frame, Ident, WindowSpec};
 use crate::error::{CodeValidationError, Pos, ValidationKind};
 use crate::functions::scalar::Scalar;
 use crate::plan::{AggCall, AggFunc, CExpr, Column};
-use crate::types::{Family, SqlType, Value};
+use crate::types::{Family, SqlType};
 
 /// The columns visible to an expression and the names that may qualify them.
 #[derive(Debug, Clone)]
@@ -35,90 +36,6 @@ fn err(kind: ValidationKind, pos: Pos, what: impl std::fmt::Display) -> CodeVali
 
 fn semantic(pos: Pos, what: impl std::fmt::Display) -> CodeValidationError {
     err(ValidationKind::Semantic, pos, what)
-}
-
-/// True if `e` contains an aggregate call (with or without OVER).
-pub(crate) fn has_agg(e: &Expr) -> bool {
-    match e {
-        Expr::Function { name, args, .. } => {
-            agg_func(&name.name).is_some() || args.iter().any(has_agg)
-        }
-        Expr::Literal { .. } | Expr::Column { .. } => false,
-        Expr::Binary { left, right, .. } => has_agg(left) || has_agg(right),
-        Expr::Unary { expr, .. }
-        | Expr::IsNull { expr, .. }
-        | Expr::Cast { expr, .. }
-        | Expr::Step { expr, .. }
-        | Expr::FloorTo { expr, .. } => has_agg(expr),
-        Expr::Between {
-            expr, low, high, ..
-        } => has_agg(expr) || has_agg(low) || has_agg(high),
-        Expr::InList { expr, list, .. } => has_agg(expr) || list.iter().any(has_agg),
-        Expr::Like { expr, pattern, .. } => has_agg(expr) || has_agg(pattern),
-        Expr::Case {
-            operand,
-            whens,
-            otherwise,
-            ..
-        } => {
-            operand.as_deref().is_some_and(has_agg)
-                || whens.iter().any(|(a, b)| has_agg(a) || has_agg(b))
-                || otherwise.as_deref().is_some_and(has_agg)
-        }
-    }
-}
-
-/// True if `e` has an aggregate with an OVER clause.
-pub(crate) fn has_over(e: &Expr) -> bool {
-    match e {
-        Expr::Function { over: Some(_), .. } => true,
-        Expr::Function { args, .. } => args.iter().any(has_over),
-        Expr::Binary { left, right, .. } => has_over(left) || has_over(right),
-        Expr::Unary { expr, .. } | Expr::Cast { expr, .. } => has_over(expr),
-        Expr::Case {
-            whens, otherwise, ..
-        } => {
-            whens.iter().any(|(a, b)| has_over(a) || has_over(b))
-                || otherwise.as_deref().is_some_and(has_over)
-        }
-        _ => false,
-    }
-}
-
-fn agg_func(name: &str) -> Option<AggFunc> {
-    Some(match name {
-        "COUNT" => AggFunc::Count,
-        "SUM" => AggFunc::Sum,
-        "AVG" => AggFunc::Avg,
-        "MIN" => AggFunc::Min,
-        "MAX" => AggFunc::Max,
-        _ => return None,
-    })
-}
-
-fn refs_row(c: &CExpr) -> bool {
-    match c {
-        CExpr::Col(_) | CExpr::RowTime | CExpr::Key(_) | CExpr::Agg(_) => true,
-        CExpr::Lit(_) => false,
-        CExpr::Bin(_, a, b, _) => refs_row(a) || refs_row(b),
-        CExpr::Not(a)
-        | CExpr::Neg(a)
-        | CExpr::IsNull(a, _)
-        | CExpr::Cast(a, _)
-        | CExpr::Step(a, _)
-        | CExpr::FloorTo(a, _) => refs_row(a),
-        CExpr::Between(a, b, c, _) => refs_row(a) || refs_row(b) || refs_row(c),
-        CExpr::InList(a, l, _) => refs_row(a) || l.iter().any(refs_row),
-        CExpr::Like(a, b, _) => refs_row(a) || refs_row(b),
-        CExpr::Case(w, o, _) => {
-            w.iter().any(|(a, b)| refs_row(a) || refs_row(b)) || o.as_deref().is_some_and(refs_row)
-        }
-        CExpr::Func(_, args) => args.iter().any(refs_row),
-    }
-}
-
-fn comparable(a: &SqlType, b: &SqlType) -> bool {
-    a.accepts(b) || b.accepts(a)
 }
 
 impl ExprCx<'_> {
@@ -583,103 +500,5 @@ impl ExprCx<'_> {
             ty: ty.clone(),
         });
         Ok((CExpr::Agg(self.aggs.len() - 1), ty))
-    }
-}
-
-fn expect_family(t: &SqlType, f: Family, pos: Pos, what: &str) -> Result<(), CodeValidationError> {
-    if t.family() == f || t.family() == Family::Null {
-        Ok(())
-    } else {
-        Err(semantic(
-            pos,
-            format!("{what} needs a {f:?} operand, got {t}")
-                .replace("Boolean", "BOOLEAN")
-                .replace("Character", "character"),
-        ))
-    }
-}
-
-fn literal(l: &Literal) -> (CExpr, SqlType) {
-    let (v, t) = match l {
-        Literal::Null => (Value::Null, SqlType::Null),
-        Literal::Bool(b) => (Value::Bool(*b), SqlType::Boolean),
-        Literal::Int(i) => (
-            Value::Int(*i),
-            if i32::try_from(*i).is_ok() {
-                SqlType::Integer
-            } else {
-                SqlType::BigInt
-            },
-        ),
-        Literal::Double(d) => (Value::Double(*d), SqlType::Double),
-        Literal::Str(s) => (Value::str(s), SqlType::Varchar(s.chars().count() as u32)),
-        Literal::Interval(ms) => (Value::Interval(*ms), SqlType::Interval),
-        Literal::Timestamp(ms) => (Value::Timestamp(*ms), SqlType::Timestamp),
-    };
-    (CExpr::Lit(v), t)
-}
-
-fn binary_type(op: BinOp, l: &SqlType, r: &SqlType) -> Result<SqlType, String> {
-    use Family as F;
-    let (lf, rf) = (l.family(), r.family());
-    let bad = || {
-        format!(
-            "Cannot apply '{}' to arguments of type {l} and {r}",
-            op_text(op)
-        )
-    };
-    match op {
-        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => match (lf, rf) {
-            (F::Numeric | F::Null, F::Numeric | F::Null) => Ok(
-                if (l.is_integer() || lf == F::Null) && (r.is_integer() || rf == F::Null) {
-                    SqlType::BigInt
-                } else {
-                    SqlType::Double
-                },
-            ),
-            (F::Datetime, F::Interval) if matches!(op, BinOp::Add | BinOp::Sub) => Ok(l.clone()),
-            (F::Interval, F::Datetime) if op == BinOp::Add => Ok(r.clone()),
-            (F::Interval, F::Interval) if matches!(op, BinOp::Add | BinOp::Sub) => {
-                Ok(SqlType::Interval)
-            }
-            _ => Err(bad()),
-        },
-        BinOp::Concat => {
-            let len = |t: &SqlType| match t {
-                SqlType::Varchar(n) | SqlType::Char(n) => *n,
-                _ => 64,
-            };
-            Ok(SqlType::Varchar(len(l).saturating_add(len(r))))
-        }
-        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-            if comparable(l, r) {
-                Ok(SqlType::Boolean)
-            } else {
-                Err(bad())
-            }
-        }
-        BinOp::And | BinOp::Or => match (lf, rf) {
-            (F::Boolean | F::Null, F::Boolean | F::Null) => Ok(SqlType::Boolean),
-            _ => Err(bad()),
-        },
-    }
-}
-
-fn op_text(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Add => "+",
-        BinOp::Sub => "-",
-        BinOp::Mul => "*",
-        BinOp::Div => "/",
-        BinOp::Mod => "%",
-        BinOp::Concat => "||",
-        BinOp::Eq => "=",
-        BinOp::Ne => "<>",
-        BinOp::Lt => "<",
-        BinOp::Le => "<=",
-        BinOp::Gt => ">",
-        BinOp::Ge => ">=",
-        BinOp::And => "AND",
-        BinOp::Or => "OR",
     }
 }

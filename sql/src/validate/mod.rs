@@ -7,6 +7,7 @@
 
 mod expr;
 mod query;
+mod rules;
 mod tablefn;
 
 use std::collections::HashMap;

@@ -1,6 +1,7 @@
 //! Queries to pipelines: FROM (stream, subquery or table function), then the select.
 
-use super::expr::{ExprCx, Mode, Scope, has_agg, has_over};
+use super::expr::{ExprCx, Mode, Scope};
+use super::rules::{has_agg, has_over};
 use super::{Catalog, unknown_stream};
 use crate::ast::{Expr, From, Ident, Select, SelectItem};
 use crate::error::{CodeValidationError, Pos, ValidationKind};

@@ -177,3 +177,15 @@ fn json_input_through_the_engine() {
     assert_eq!(errs[0].values[2], Value::str("Type conversion error"));
     assert_eq!(errs[1].values[2], Value::str("Parse error"));
 }
+
+#[test]
+fn insert_into_a_column_subset_leaves_the_rest_null() {
+    let code = r#"CREATE STREAM "O" (a VARCHAR(4), b DOUBLE, c INTEGER);
+CREATE PUMP "P" AS INSERT INTO "O" (c, a) SELECT STREAM "n", "ticker" FROM "S";"#;
+    let mut e = engine(code, &["O"]);
+    push(&mut e, T0, "AMZN", 1.0, 7);
+    assert_eq!(
+        e.drain("O")[0].values,
+        vec![Value::str("AMZN"), Value::Null, Value::Int(7)]
+    );
+}

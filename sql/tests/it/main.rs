@@ -1,6 +1,7 @@
 //! Integration tests of kdaflow-sql: the reference application end to end, validation
 //! errors, error_stream, and the wider dialect.
 
+mod bench;
 mod common;
 mod dialect;
 mod errors;
