@@ -1,7 +1,8 @@
 //! Execution history events, shaped as `GetExecutionHistory` returns them.
 //!
 //! Input and output fields are JSON *text* (as on AWS); timestamps serialise as epoch seconds
-//! with milliseconds, like the service's JSON protocol.
+//! with milliseconds, like the service's JSON protocol. [`HistoryEvent::details`] holds the
+//! details without the constant `inputDetails`/`outputDetails` members, which serialisation adds.
 
 use std::sync::Arc;
 
@@ -175,7 +176,28 @@ impl Serialize for HistoryEvent {
         m.serialize_entry("id", &self.id)?;
         m.serialize_entry("previousEventId", &self.previous_event_id)?;
         if let (Some(key), false) = (self.event_type.details_key(), self.details.is_null()) {
-            m.serialize_entry(key, &self.details)?;
+            m.serialize_entry(key, &WithPayloadDetails(&self.details))?;
+        }
+        m.end()
+    }
+}
+
+/// Serialises details adding `inputDetails`/`outputDetails` (`{"truncated": false}`) next to
+/// `input`/`output`, as AWS shows them; they are added here rather than stored so that a long
+/// history does not hold hundreds of thousands of identical small objects.
+struct WithPayloadDetails<'a>(&'a Value);
+
+impl Serialize for WithPayloadDetails<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Value::Object(d) = self.0 else {
+            return self.0.serialize(s);
+        };
+        let mut m = s.serialize_map(None)?;
+        for (k, v) in d {
+            m.serialize_entry(k, v)?;
+            if k == "input" || k == "output" {
+                m.serialize_entry(&format!("{k}Details"), &json!({"truncated": false}))?;
+            }
         }
         m.end()
     }
@@ -256,6 +278,11 @@ impl History {
         id
     }
 
+    /// Runs `f` over the events so far without copying them.
+    pub fn with_events<R>(&self, f: impl FnOnce(&[HistoryEvent]) -> R) -> R {
+        f(&self.inner.lock().events)
+    }
+
     /// A copy of every event so far.
     pub fn events(&self) -> Vec<HistoryEvent> {
         self.inner.lock().events.clone()
@@ -281,14 +308,9 @@ impl History {
 pub mod details {
     use super::*;
 
-    /// `{truncated: false}`, as AWS attaches to every payload.
-    fn not_truncated() -> Value {
-        json!({"truncated": false})
-    }
-
     /// `stateEnteredEventDetails`.
     pub fn state_entered(name: &str, input: &Value) -> Value {
-        json!({"name": name, "input": input.to_string(), "inputDetails": not_truncated()})
+        json!({"name": name, "input": input.to_string()})
     }
 
     /// `stateExitedEventDetails`, with `assignedVariables` when the state assigned any.
@@ -297,14 +319,14 @@ pub mod details {
         output: &str,
         assigned: Option<&IndexMap<String, Value>>,
     ) -> Value {
-        let mut d = json!({"name": name, "output": output, "outputDetails": not_truncated()});
+        let mut d = json!({"name": name, "output": output});
         if let Some(vars) = assigned.filter(|v| !v.is_empty()) {
             let text: serde_json::Map<String, Value> = vars
                 .iter()
                 .map(|(k, v)| (k.clone(), Value::String(v.to_string())))
                 .collect();
             d["assignedVariables"] = Value::Object(text);
-            d["assignedVariablesDetails"] = not_truncated();
+            d["assignedVariablesDetails"] = json!({"truncated": false});
         }
         d
     }
@@ -324,12 +346,12 @@ pub mod details {
 
     /// `executionStartedEventDetails`.
     pub fn execution_started(input: &Value, role_arn: &str) -> Value {
-        json!({"input": input.to_string(), "inputDetails": not_truncated(), "roleArn": role_arn})
+        json!({"input": input.to_string(), "roleArn": role_arn})
     }
 
     /// `executionSucceededEventDetails`.
     pub fn execution_succeeded(output: &str) -> Value {
-        json!({"output": output, "outputDetails": not_truncated()})
+        json!({"output": output})
     }
 
     /// `taskScheduledEventDetails`.

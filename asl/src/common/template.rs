@@ -36,6 +36,8 @@ pub enum Template {
 pub struct Scope<'a> {
     /// `$` in JSONPath.
     pub input: &'a Value,
+    /// `$$.Execution.Input`, read in place (see `context`).
+    pub execution_input: Option<&'a Value>,
     /// `$$`: built on demand because most templates never read it.
     pub context: &'a (dyn Fn() -> Value + Sync),
     /// Variables visible to the state (the values before the state's own `Assign`).
@@ -59,7 +61,26 @@ impl Scope<'_> {
     pub fn resolve(&self, path: &Path) -> Result<Value, String> {
         match &path.root {
             Root::Input => path.select(self.input),
-            Root::Context => path.select(&(self.context)()),
+            Root::Context => {
+                use crate::path::Segment::Field;
+                let segs = &path.segments;
+                let is = |i: usize, name: &str| matches!(segs.get(i), Some(Field(f)) if f == name);
+                match self.execution_input {
+                    Some(input) if is(0, "Execution") && is(1, "Input") => Path {
+                        root: Root::Input,
+                        segments: segs[2..].to_vec(),
+                        text: path.as_str().to_owned(),
+                    }
+                    .select(input),
+                    input => {
+                        let mut ctx = (self.context)();
+                        if segs.len() < 2 {
+                            ctx["Execution"]["Input"] = input.cloned().unwrap_or(Value::Null);
+                        }
+                        path.select(&ctx)
+                    }
+                }
+            }
             Root::Variable(name) => {
                 let Some(v) = self.vars.get(name) else {
                     return Err(format!("The variable '${name}' is not defined"));

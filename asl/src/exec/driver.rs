@@ -79,7 +79,7 @@ impl Execution {
     pub(super) async fn run_inner(&self, input: Value) -> ExecutionOutcome {
         let start = self.clock.now();
         *self.start.lock() = start;
-        *self.input.lock() = input.clone();
+        let _ = self.input.set(input.clone());
         *self.deadline.lock() = self
             .program
             .definition
@@ -181,8 +181,16 @@ impl Execution {
         Ok(())
     }
 
-    /// The context object (`$$`) for a state.
+    /// The context object (`$$`) for a state, with `Execution.Input`.
     pub(crate) fn context(&self, info: &StateInfo<'_>) -> Value {
+        let mut ctx = self.context_without_input(info);
+        ctx["Execution"]["Input"] = self.input.get().cloned().unwrap_or(Value::Null);
+        ctx
+    }
+
+    /// The context object without `Execution.Input`, which [`Scope::resolve`] reads in place:
+    /// copying a large execution input for every Map item would make Maps quadratic.
+    pub(crate) fn context_without_input(&self, info: &StateInfo<'_>) -> Value {
         let mut state = Map::new();
         state.insert("EnteredTime".into(), iso(info.entered).into());
         state.insert("Name".into(), info.name.into());
@@ -192,7 +200,6 @@ impl Execution {
         let mut ctx = json!({
             "Execution": {
                 "Id": self.config.execution_arn,
-                "Input": *self.input.lock(),
                 "Name": self.config.name,
                 "RoleArn": self.config.role_arn,
                 "StartTime": iso(*self.start.lock()),
@@ -298,6 +305,7 @@ impl Execution {
     ) -> Scope<'a> {
         Scope {
             input,
+            execution_input: self.input.get(),
             context: ctx,
             vars,
             states,
@@ -361,7 +369,7 @@ impl Execution {
                 self.run_task_like(node, lane, raw, info).await
             }
             Kind::Fail { error, cause } => {
-                let ctx = || self.context(&info);
+                let ctx = || self.context_without_input(&info);
                 let states = (node.language == QueryLanguage::JSONata)
                     .then(|| self.states_var(&raw, &info, None));
                 let scope = self.scope(&raw, &ctx, &lane.vars, states.as_ref());
@@ -373,7 +381,7 @@ impl Execution {
             }
             Kind::Wait(w) => {
                 let (effective, deadline) = {
-                    let ctx = || self.context(&info);
+                    let ctx = || self.context_without_input(&info);
                     let states = (node.language == QueryLanguage::JSONata)
                         .then(|| self.states_var(&raw, &info, None));
                     let scope = self.scope(&raw, &ctx, &lane.vars, states.as_ref());
@@ -407,7 +415,7 @@ impl Execution {
                 self.finish_simple(node, lane, &raw, effective, node.next, None, &info)
             }
             Kind::Choice { branches, default } => {
-                let ctx = || self.context(&info);
+                let ctx = || self.context_without_input(&info);
                 let states = (node.language == QueryLanguage::JSONata)
                     .then(|| self.states_var(&raw, &info, None));
                 let scope = self.scope(&raw, &ctx, &lane.vars, states.as_ref());
@@ -441,7 +449,7 @@ impl Execution {
                 }
             }
             Kind::Pass { result } => {
-                let ctx = || self.context(&info);
+                let ctx = || self.context_without_input(&info);
                 if node.language == QueryLanguage::JSONata {
                     return self.finish_simple(
                         node,
@@ -486,7 +494,7 @@ impl Execution {
             }
             Kind::Succeed => {
                 let effective = {
-                    let ctx = || self.context(&info);
+                    let ctx = || self.context_without_input(&info);
                     io::select(&node.input_path, &self.scope(&raw, &ctx, &lane.vars, None))?
                 };
                 self.finish_simple(node, lane, &raw, effective, None, None, &info)
@@ -508,7 +516,7 @@ impl Execution {
         rule: Option<(Option<&Template>, Option<&Template>)>,
         info: &StateInfo<'_>,
     ) -> Result<Exit, Halt> {
-        let ctx = || self.context(info);
+        let ctx = || self.context_without_input(info);
         if node.language == QueryLanguage::JSONata {
             let states = self.states_var(raw, info, None);
             let scope = self.scope(raw, &ctx, &lane.vars, Some(&states));
@@ -554,7 +562,7 @@ impl Execution {
         let effective = if jsonata {
             raw.clone()
         } else {
-            let ctx = || self.context(&info);
+            let ctx = || self.context_without_input(&info);
             io::select(&node.input_path, &self.scope(&raw, &ctx, &lane.vars, None))?
         };
         let mut attempts = vec![0u64; node.retry.len()];
@@ -604,7 +612,7 @@ impl Execution {
         result: Value,
         info: &StateInfo<'_>,
     ) -> Result<Exit, StatesError> {
-        let ctx = || self.context(info);
+        let ctx = || self.context_without_input(info);
         if node.language == QueryLanguage::JSONata {
             let states = self.states_var(raw, info, Some(("result", &result)));
             let scope = self.scope(raw, &ctx, &lane.vars, Some(&states));
@@ -658,7 +666,7 @@ impl Execution {
         info: &StateInfo<'_>,
     ) -> Result<Exit, Halt> {
         let error_output = e.to_error_output();
-        let ctx = || self.context(info);
+        let ctx = || self.context_without_input(info);
         if node.language == QueryLanguage::JSONata {
             let states = self.states_var(raw, info, Some(("errorOutput", &error_output)));
             let scope = self.scope(raw, &ctx, &lane.vars, Some(&states));

@@ -86,7 +86,7 @@ impl Execution {
         };
         let jsonata = node.language == QueryLanguage::JSONata;
         let (items, limit, tolerance) = {
-            let ctx = || self.context(info);
+            let ctx = || self.context_without_input(info);
             let states = jsonata.then(|| self.states_var(raw, info, None));
             let scope = self.scope(effective, &ctx, &lane.vars, states.as_ref());
             let value = match (items, items_path) {
@@ -122,7 +122,7 @@ impl Execution {
                         item: Some((index, item)),
                         ..*info
                     };
-                    let ctx = || self.context(&item_info);
+                    let ctx = || self.context_without_input(&item_info);
                     let states = jsonata.then(|| self.states_var(raw, &item_info, None));
                     let vars = Vars::child(parent.clone());
                     let scope = self.scope(effective, &ctx, &vars, states.as_ref());

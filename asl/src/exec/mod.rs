@@ -220,7 +220,8 @@ pub struct Execution {
     rng: Mutex<StdRng>,
     config: ExecutionConfig,
     start: Mutex<DateTime<Utc>>,
-    input: Mutex<Value>,
+    /// The execution input, set once when the run starts (an `Execution` runs once).
+    input: std::sync::OnceLock<Value>,
     deadline: Mutex<Option<DateTime<Utc>>>,
     replay: Mutex<HashMap<ReplayKey, VecDeque<Result<Value, StatesError>>>>,
 }
@@ -243,7 +244,7 @@ impl Execution {
             rng: Mutex::new(StdRng::seed_from_u64(config.seed)),
             config,
             start: Mutex::new(now),
-            input: Mutex::new(Value::Null),
+            input: std::sync::OnceLock::new(),
             deadline: Mutex::new(None),
             replay: Mutex::new(HashMap::new()),
         }

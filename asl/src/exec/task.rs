@@ -40,7 +40,7 @@ impl Execution {
                     ..*info
                 };
                 let (input, timeout, heartbeat) = {
-                    let ctx = || self.context(&info);
+                    let ctx = || self.context_without_input(&info);
                     let states = (node.language == QueryLanguage::JSONata)
                         .then(|| self.states_var(raw, &info, None));
                     let scope = self.scope(effective, &ctx, &lane.vars, states.as_ref());
@@ -79,7 +79,7 @@ impl Execution {
         effective: &Value,
         info: &StateInfo<'_>,
     ) -> Result<Value, StatesError> {
-        let ctx = || self.context(info);
+        let ctx = || self.context_without_input(info);
         let states =
             (node.language == QueryLanguage::JSONata).then(|| self.states_var(raw, info, None));
         let scope = self.scope(effective, &ctx, &lane.vars, states.as_ref());
@@ -106,8 +106,7 @@ impl Execution {
         let legacy = matches!(resource, Resource::LambdaFunction { .. });
         let input_text = input.to_string();
         let (sched_details, key) = if legacy {
-            let mut d =
-                json!({"resource": arn, "input": input_text, "inputDetails": {"truncated": false}});
+            let mut d = json!({"resource": arn, "input": input_text});
             if let Some(t) = timeout {
                 d["timeoutInSeconds"] = t.into();
             }
@@ -161,8 +160,7 @@ impl Execution {
         };
         match result {
             Ok(v) => {
-                let d =
-                    with(json!({"output": v.to_string(), "outputDetails": {"truncated": false}}));
+                let d = with(json!({"output": v.to_string()}));
                 lane.prev = self.history.push(succeeded, lane.prev, d);
                 Ok(v)
             }

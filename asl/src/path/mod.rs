@@ -85,7 +85,7 @@ pub struct Path {
     pub root: Root,
     /// The steps.
     pub segments: Vec<Segment>,
-    text: String,
+    pub(crate) text: String,
 }
 
 impl Path {
