@@ -14,6 +14,7 @@
 //!   performing effects (tasks, waits) and recording [`history`] events.
 //! - [`task`]: the [`task::TaskInvoker`] trait and the AWS integration shapes.
 //! - [`mock`]: Step Functions Local mock configurations as a `TaskInvoker`.
+//! - [`run`]: one-shot runs of a definition file (what `kdaflow asl run` does).
 //! - [`error`]: library errors and [`error::StatesError`] (error name + cause) with the
 //!   predefined names.
 //!
@@ -28,6 +29,7 @@ pub mod intrinsics;
 pub mod mock;
 pub mod model;
 pub mod path;
+pub mod run;
 pub mod states;
 pub mod task;
 pub mod validate;
