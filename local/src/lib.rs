@@ -14,7 +14,8 @@
 //! - [`store`]: persistence under `--state-dir`.
 //! - [`error`]: the twin's own errors ([`LocalError`]).
 //!
-//! Depends on `kdaflow-asl` (the clock) and never on `cli`, `handlers` or `tests`.
+//! Depends on `kdaflow-asl` (the clock, the interpreter) and `kdaflow-sql` (code validation,
+//! the engine), and never on `cli`, `handlers` or `tests`.
 
 pub mod config;
 pub mod error;
@@ -36,7 +37,8 @@ pub use config::TwinConfig;
 pub use error::LocalError;
 use faults::Faults;
 use gateway::{Gateway, Service};
-use kinesisanalytics::{CodeValidator, KinesisAnalytics, StoreVerbatim};
+use kinesisanalytics::sql::SqlCodeValidator;
+use kinesisanalytics::{CodeValidator, KinesisAnalytics};
 use store::Store;
 
 /// The twin: its services, its clock, its faults.
@@ -64,7 +66,7 @@ impl TwinBuilder {
         self
     }
 
-    /// Checks application code with `validator` (default: code is stored verbatim).
+    /// Checks application code with `validator` (default: the SQL engine's validator).
     pub fn code_validator(mut self, validator: Arc<dyn CodeValidator>) -> Self {
         self.validator = validator;
         self
@@ -102,12 +104,12 @@ impl TwinBuilder {
 }
 
 impl Twin {
-    /// A builder with `config`, the wall clock and verbatim code storage.
+    /// A builder with `config`, the wall clock and SQL code validation.
     pub fn builder(config: TwinConfig) -> TwinBuilder {
         TwinBuilder {
             config,
             clock: Arc::new(SystemClock),
-            validator: Arc::new(StoreVerbatim),
+            validator: Arc::new(SqlCodeValidator),
         }
     }
 

@@ -47,11 +47,21 @@ impl Token {
 
     /// How the token reads in an error message.
     pub fn describe(&self) -> String {
+        // Error messages quote the token; a pathological one (100 KB of letters) is cut so the
+        // message stays readable.
+        const MAX: usize = 64;
+        let cut = |s: &str| -> String {
+            if s.chars().count() > MAX {
+                format!("{}...", s.chars().take(MAX).collect::<String>())
+            } else {
+                s.to_string()
+            }
+        };
         match &self.tok {
-            Tok::Ident { name, quoted: true } => format!("\"{name}\""),
-            Tok::Ident { name, .. } => name.clone(),
-            Tok::Number(n) => n.clone(),
-            Tok::Str(s) => format!("'{s}'"),
+            Tok::Ident { name, quoted: true } => format!("\"{}\"", cut(name)),
+            Tok::Ident { name, .. } => cut(name),
+            Tok::Number(n) => cut(n),
+            Tok::Str(s) => format!("'{}'", cut(s)),
             Tok::Sym(s) => s.to_string(),
             Tok::Eof => "end of input".to_string(),
         }

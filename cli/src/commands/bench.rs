@@ -32,6 +32,24 @@ const AUTH: &str = "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/kin
 pub enum BenchCommand {
     /// DescribeApplication throughput and latency of the twin over loopback.
     Kda(KdaArgs),
+    /// The reference application's three pumps over generated (or given) reviews, on virtual
+    /// time: records/s from parsing to output rows, and peak memory.
+    Sql(SqlArgs),
+}
+
+/// Flags of `kdaflow bench sql`.
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// How many generated reviews (one per millisecond of virtual time).
+    #[arg(long, default_value_t = 1_000_000, conflicts_with = "input")]
+    pub records: usize,
+    /// Tab-separated reviews (review_id, star_rating, product_category, review_body), one per line,
+    /// instead of generated ones.
+    #[arg(long)]
+    pub input: Option<std::path::PathBuf>,
+    /// Leave the RANDOM_CUT_FOREST pump out.
+    #[arg(long)]
+    pub no_rcf: bool,
 }
 
 /// Flags of `kdaflow bench kda`.
@@ -52,6 +70,7 @@ pub struct KdaArgs {
 pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     match command {
         BenchCommand::Kda(args) => kda(args).await,
+        BenchCommand::Sql(args) => sql(args),
     }
 }
 
@@ -175,6 +194,21 @@ CREATE OR REPLACE PUMP "APPROXIMATE_COUNT_STREAM_PUMP" AS
     SELECT STREAM number_of_distinct_items
     FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(SELECT STREAM "review_id" FROM "SOURCE_SQL_STREAM_001"), 'review_id', 5));
 "#;
+
+fn sql(args: SqlArgs) -> anyhow::Result<ExitCode> {
+    if cfg!(debug_assertions) {
+        eprintln!(
+            "note: this is a debug build; figures are only meaningful from `cargo run --release -- bench sql`"
+        );
+    }
+    let report = kdaflow_sql::bench::run(args.records, args.input.as_deref(), !args.no_rcf)
+        .context("the SQL benchmark failed")?;
+    println!(
+        "kdaflow bench sql: the reference application's pumps on virtual time, one record per ms"
+    );
+    println!("{report}");
+    Ok(ExitCode::SUCCESS)
+}
 
 async fn kda(args: KdaArgs) -> anyhow::Result<ExitCode> {
     if args.clients == 0 {

@@ -1,5 +1,6 @@
 //! The command line: one subcommand per file.
 
+mod asl;
 mod bench;
 mod fault;
 mod serve;
@@ -26,6 +27,9 @@ pub struct Cli {
 pub enum Command {
     /// Run the local twin of AWS in the foreground (Ctrl-C or SIGTERM stops it).
     Serve(serve::ServeArgs),
+    /// Validate and run Amazon States Language definitions on the local engine.
+    #[command(subcommand)]
+    Asl(asl::AslCommand),
     /// Inject faults into a running twin (throttling, errors, failing or hanging starts).
     Fault(fault::FaultArgs),
     /// Run a benchmark and print its figures (use a release build).
@@ -39,6 +43,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(args).await,
         Command::Bench(command) => bench::run(command).await,
         Command::Fault(args) => fault::run(args).await,
+        Command::Asl(command) => asl::run(command).await,
     }
 }
 

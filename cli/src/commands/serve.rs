@@ -98,6 +98,15 @@ async fn stop_signal() {
     }
 }
 
+/// Prints a line to stdout. A closed stdout (a reader that went away) must not bring the twin
+/// down, so write errors are ignored rather than panicking as `println!` would.
+fn say(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
 /// Runs the twin until a stop signal.
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let twin = Twin::builder(args.config())
@@ -112,14 +121,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         Some(d) => format!("state in {}", d.display()),
         None => "state in memory only".to_string(),
     };
-    println!(
+    say(format_args!(
         "kdaflow twin listening on http://{local} ({state}; region {}, account {})",
         args.region, args.account_id
-    );
-    println!("  services: kinesisanalytics");
-    println!("  try: aws --endpoint-url http://{local} kinesisanalytics list-applications");
-    println!("  stop with Ctrl-C");
+    ));
+    say(format_args!("  services: kinesisanalytics"));
+    say(format_args!(
+        "  try: aws --endpoint-url http://{local} kinesisanalytics list-applications"
+    ));
+    say(format_args!("  stop with Ctrl-C"));
     twin.serve(listener, stop_signal()).await?;
-    println!("kdaflow twin stopped");
+    say(format_args!("kdaflow twin stopped"));
     Ok(ExitCode::SUCCESS)
 }

@@ -18,6 +18,7 @@ mod discover;
 mod lifecycle;
 pub mod model;
 mod rules;
+pub mod sql;
 mod tags;
 mod update;
 pub mod validate;
@@ -71,8 +72,8 @@ pub const OPERATIONS: [&str; 20] = [
 /// Checks application code when it is created or changes; an `Err` becomes a
 /// `CodeValidationException` with that message.
 ///
-/// This is the seam where the SQL engine (`kdaflow-sql`) plugs in. The default,
-/// [`StoreVerbatim`], accepts any code.
+/// The twin uses [`sql::SqlCodeValidator`] (the SQL engine's validator); [`StoreVerbatim`]
+/// accepts any code, for tests of the API alone.
 pub trait CodeValidator: Send + Sync + Debug {
     /// Validates the proposed configuration of `app` (its code, inputs and outputs).
     fn validate(&self, app: &AppRecord) -> Result<(), String>;

@@ -529,7 +529,7 @@ async fn validation_exception_lists_every_violation() {
     // Code of exactly 102,400 characters is accepted.
     c.create_application()
         .application_name("max-code")
-        .application_code("x".repeat(102_400))
+        .application_code(format!("-- {}", "x".repeat(102_397)))
         .send()
         .await
         .unwrap();
@@ -553,4 +553,66 @@ async fn validation_exception_lists_every_violation() {
         .to_vec();
     assert_eq!(names.len(), 64);
     assert_eq!(names[63], "SOURCE_SQL_STREAM_064");
+}
+
+#[tokio::test]
+async fn bad_sql_is_a_code_validation_exception() {
+    let h = Harness::new().await;
+    let c = &h.client;
+    // A syntax error: the message names line and column.
+    let code_text = reference_code("SOURCE_SQL_STREAM_001", 5).replace("SELECT STREAM AVG", "SELECT STREAM AVG(");
+    let e = c
+        .create_application()
+        .application_name("sql")
+        .inputs(reference_input())
+        .set_outputs(Some(reference_outputs()))
+        .application_code(code_text)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "CodeValidationException");
+    assert!(message(&e).contains("line 4"), "{}", message(&e));
+    // An unknown input stream.
+    let e = c
+        .create_application()
+        .application_name("sql")
+        .inputs(reference_input())
+        .set_outputs(Some(reference_outputs()))
+        .application_code(reference_code("SOURCE_SQL_STREAM_002", 5))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "CodeValidationException");
+    assert!(message(&e).contains("SOURCE_SQL_STREAM_002"), "{}", message(&e));
+    // An output whose Name the code never creates.
+    create_reference(c, "sql").await.unwrap();
+    let e = c
+        .add_application_output()
+        .application_name("sql")
+        .current_application_version_id(1)
+        .output(stream_output("DESTINATION_SQL_STREAM", arns::STREAM, arns::ROLE_KINESIS))
+        .send()
+        .await
+        .unwrap_err();
+    // (the fourth output is refused first by the limit; with room, the code is checked)
+    assert_eq!(code(&e), "InvalidArgumentException");
+    c.delete_application_output()
+        .application_name("sql")
+        .current_application_version_id(1)
+        .output_id("2.3")
+        .send()
+        .await
+        .unwrap();
+    h.advance_ms(1_000);
+    let e = c
+        .add_application_output()
+        .application_name("sql")
+        .current_application_version_id(2)
+        .output(stream_output("DESTINATION_SQL_STREAM", arns::STREAM, arns::ROLE_KINESIS))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "CodeValidationException");
+    assert!(message(&e).contains("DESTINATION_SQL_STREAM"), "{}", message(&e));
+    assert_eq!(h.version("sql").await, 2);
 }

@@ -52,7 +52,7 @@ async fn transitions_take_the_configured_durations() {
         .current_application_version_id(1)
         .application_update(
             ApplicationUpdate::builder()
-                .application_code_update("-- new")
+                .application_code_update(reference_code("SOURCE_SQL_STREAM_001", 10))
                 .build(),
         )
         .send()

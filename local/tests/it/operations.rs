@@ -196,7 +196,9 @@ async fn every_operation_happy_path() {
                 .output_updates(
                     OutputUpdate::builder()
                         .output_id("2.3")
-                        .name_update("COUNTS")
+                        .destination_schema_update(
+                            DestinationSchema::builder().record_format_type(RecordFormatType::Json).build().unwrap(),
+                        )
                         .build()
                         .unwrap(),
                 )
@@ -232,7 +234,8 @@ async fn every_operation_happy_path() {
             .unwrap()
             .contains("INTERVAL '10' SECOND")
     );
-    assert_eq!(d.output_descriptions()[2].name.as_deref(), Some("COUNTS"));
+    let schema = d.output_descriptions()[2].destination_schema.as_ref().unwrap();
+    assert_eq!(schema.record_format_type(), &RecordFormatType::Json);
     assert_eq!(
         d.input_descriptions()[0].in_app_stream_names(),
         ["SOURCE_SQL_STREAM_001", "SOURCE_SQL_STREAM_002"]

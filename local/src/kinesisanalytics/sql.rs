@@ -1,0 +1,69 @@
+//! Application code validation with the SQL engine (`kdaflow-sql`): the code must parse, read
+//! only the application's in-application streams and columns, and create a stream for every
+//! output's `Name` — otherwise `CodeValidationException` with line, column and reason.
+
+use kdaflow_sql::{InAppStream, RecordColumn, ValidationRequest};
+
+use super::CodeValidator;
+use super::app::AppRecord;
+use super::model::SourceSchema;
+
+/// Validates application code as the service does, with the SQL engine's validator.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SqlCodeValidator;
+
+fn columns(schema: Option<&SourceSchema>) -> Vec<RecordColumn> {
+    schema
+        .and_then(|s| s.record_columns.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|c| RecordColumn {
+            name: c.name.clone().unwrap_or_default(),
+            sql_type: c.sql_type.clone().unwrap_or_default(),
+            mapping: c.mapping.clone(),
+        })
+        .collect()
+}
+
+/// The in-application input streams an application's inputs create.
+pub fn input_streams(app: &AppRecord) -> Vec<InAppStream> {
+    app.inputs
+        .iter()
+        .flat_map(|input| {
+            let cols = columns(input.input_schema.as_ref());
+            input
+                .in_app_stream_names
+                .clone()
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |name| InAppStream {
+                    name,
+                    columns: cols.clone(),
+                })
+        })
+        .collect()
+}
+
+impl CodeValidator for SqlCodeValidator {
+    fn validate(&self, app: &AppRecord) -> Result<(), String> {
+        // An application without code has nothing to validate yet (the service accepts a
+        // create without ApplicationCode and code added later by UpdateApplication).
+        let Some(code) = app.code.as_deref().filter(|c| !c.trim().is_empty()) else {
+            return Ok(());
+        };
+        let inputs = input_streams(app);
+        let reference = app.references.first().map(|r| InAppStream {
+            name: r.table_name.clone().unwrap_or_default(),
+            columns: columns(r.reference_schema.as_ref()),
+        });
+        let outputs: Vec<String> = app.outputs.iter().filter_map(|o| o.name.clone()).collect();
+        kdaflow_sql::validate(&ValidationRequest {
+            code,
+            inputs: &inputs,
+            reference: reference.as_ref(),
+            outputs: &outputs,
+        })
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    }
+}
