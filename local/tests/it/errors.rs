@@ -560,7 +560,8 @@ async fn bad_sql_is_a_code_validation_exception() {
     let h = Harness::new().await;
     let c = &h.client;
     // A syntax error: the message names line and column.
-    let code_text = reference_code("SOURCE_SQL_STREAM_001", 5).replace("SELECT STREAM AVG", "SELECT STREAM AVG(");
+    let code_text = reference_code("SOURCE_SQL_STREAM_001", 5)
+        .replace("SELECT STREAM AVG", "SELECT STREAM AVG(");
     let e = c
         .create_application()
         .application_name("sql")
@@ -583,14 +584,22 @@ async fn bad_sql_is_a_code_validation_exception() {
         .await
         .unwrap_err();
     assert_eq!(code(&e), "CodeValidationException");
-    assert!(message(&e).contains("SOURCE_SQL_STREAM_002"), "{}", message(&e));
+    assert!(
+        message(&e).contains("SOURCE_SQL_STREAM_002"),
+        "{}",
+        message(&e)
+    );
     // An output whose Name the code never creates.
     create_reference(c, "sql").await.unwrap();
     let e = c
         .add_application_output()
         .application_name("sql")
         .current_application_version_id(1)
-        .output(stream_output("DESTINATION_SQL_STREAM", arns::STREAM, arns::ROLE_KINESIS))
+        .output(stream_output(
+            "DESTINATION_SQL_STREAM",
+            arns::STREAM,
+            arns::ROLE_KINESIS,
+        ))
         .send()
         .await
         .unwrap_err();
@@ -608,11 +617,19 @@ async fn bad_sql_is_a_code_validation_exception() {
         .add_application_output()
         .application_name("sql")
         .current_application_version_id(2)
-        .output(stream_output("DESTINATION_SQL_STREAM", arns::STREAM, arns::ROLE_KINESIS))
+        .output(stream_output(
+            "DESTINATION_SQL_STREAM",
+            arns::STREAM,
+            arns::ROLE_KINESIS,
+        ))
         .send()
         .await
         .unwrap_err();
     assert_eq!(code(&e), "CodeValidationException");
-    assert!(message(&e).contains("DESTINATION_SQL_STREAM"), "{}", message(&e));
+    assert!(
+        message(&e).contains("DESTINATION_SQL_STREAM"),
+        "{}",
+        message(&e)
+    );
     assert_eq!(h.version("sql").await, 2);
 }

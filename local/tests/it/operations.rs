@@ -197,7 +197,10 @@ async fn every_operation_happy_path() {
                     OutputUpdate::builder()
                         .output_id("2.3")
                         .destination_schema_update(
-                            DestinationSchema::builder().record_format_type(RecordFormatType::Json).build().unwrap(),
+                            DestinationSchema::builder()
+                                .record_format_type(RecordFormatType::Json)
+                                .build()
+                                .unwrap(),
                         )
                         .build()
                         .unwrap(),
@@ -234,7 +237,10 @@ async fn every_operation_happy_path() {
             .unwrap()
             .contains("INTERVAL '10' SECOND")
     );
-    let schema = d.output_descriptions()[2].destination_schema.as_ref().unwrap();
+    let schema = d.output_descriptions()[2]
+        .destination_schema
+        .as_ref()
+        .unwrap();
     assert_eq!(schema.record_format_type(), &RecordFormatType::Json);
     assert_eq!(
         d.input_descriptions()[0].in_app_stream_names(),
