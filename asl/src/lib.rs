@@ -19,6 +19,25 @@
 //!   predefined names.
 //!
 //! This crate depends on nothing else of kdaflow's.
+//!
+//! # Known divergences from AWS (documented, not hidden)
+//!
+//! - Virtual time cannot observe a task's `TimeoutSeconds`/`HeartbeatSeconds` (invokers answer at
+//!   once); on a real clock both are enforced, and a heartbeat counts as a timeout because
+//!   invokers cannot send heartbeats. Both surface as `States.Timeout` (AWS-recorded).
+//! - `.sync` and `.waitForTaskToken` tasks are handed to the invoker like request-response ones
+//!   (a task token is generated for `$$.Task.Token`); there is no callback API here.
+//! - Activities use the `Task*` history events instead of `Activity*`.
+//! - Distributed Map (`ItemReader`, `ItemBatcher`, `ResultWriter`, child executions) is parsed and
+//!   validated but runs inline over `ItemsPath`/`Items`; tolerated failures are honoured inline too
+//!   (inferred: a tolerated failed item appears in the output as its error object).
+//! - Siblings abandoned when a Map iteration or Parallel branch fails get no
+//!   `MapIterationAborted`/`...StateAborted` events, and JSONata failures record no
+//!   `EvaluationFailed` event (the error and cause are reported as on AWS).
+//! - `previousEventId` follows each branch's own chain; AWS's exact numbering for interleaved
+//!   branches is not reproduced.
+//! - JSONata: see [`common::jsonata`] for the functions provided and what is missing.
+//! - `States.MathRandom` with a seed is deterministic but not AWS's sequence.
 
 pub mod clock;
 pub mod common;

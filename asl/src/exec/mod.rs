@@ -32,6 +32,7 @@
 
 mod driver;
 mod fanout;
+mod output;
 mod program;
 mod task;
 

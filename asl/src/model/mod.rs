@@ -17,6 +17,7 @@
 //! assert_eq!(json["StartAt"], "Hello");
 //! ```
 
+mod builders;
 mod choice;
 mod retry;
 mod state;

@@ -14,6 +14,7 @@
 //! assert!(problems.iter().any(|p| p.pointer == "/States/B" && p.message.contains("unreachable")));
 //! ```
 
+mod choice;
 mod fields;
 mod rules;
 mod walk;

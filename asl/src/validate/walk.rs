@@ -303,7 +303,7 @@ impl Checker {
         rules::check_io(self, &ctx);
         match ty {
             "Task" => rules::check_task(self, &ctx),
-            "Choice" => rules::check_choice(self, &ctx, &mut targets),
+            "Choice" => super::choice::check_choice(self, &ctx, &mut targets),
             "Wait" => rules::check_wait(self, &ctx),
             "Fail" => rules::check_fail(self, &ctx),
             "Pass" => {}
