@@ -10,6 +10,7 @@
 //!   `/_kdaflow/*` control endpoints.
 //! - [`protocol`]: the AWS JSON protocol (errors, bodies).
 //! - [`kinesisanalytics`]: Kinesis Data Analytics v1.
+//! - [`lambda`]: the registry of in-process Lambda functions.
 //! - [`faults`]: fault injection.
 //! - [`store`]: persistence under `--state-dir`.
 //! - [`error`]: the twin's own errors ([`LocalError`]).
@@ -22,6 +23,7 @@ pub mod error;
 pub mod faults;
 pub mod gateway;
 pub mod kinesisanalytics;
+pub mod lambda;
 pub mod protocol;
 pub mod store;
 
@@ -39,6 +41,7 @@ use faults::Faults;
 use gateway::{Gateway, Service};
 use kinesisanalytics::sql::SqlCodeValidator;
 use kinesisanalytics::{CodeValidator, KinesisAnalytics};
+use lambda::LambdaRegistry;
 use store::Store;
 
 /// The twin: its services, its clock, its faults.
@@ -48,6 +51,7 @@ pub struct Twin {
     clock: SharedClock,
     faults: Arc<Faults>,
     kinesis_analytics: Arc<KinesisAnalytics>,
+    lambda: Arc<LambdaRegistry>,
     gateway: Arc<Gateway>,
 }
 
@@ -86,6 +90,10 @@ impl TwinBuilder {
             faults.clone(),
             self.validator,
         )?);
+        let lambda = Arc::new(LambdaRegistry::new(
+            &self.config.region,
+            &self.config.account_id,
+        ));
         let services: Vec<Arc<dyn Service>> = vec![kinesis_analytics.clone()];
         let gateway = Arc::new(Gateway::new(
             services,
@@ -98,6 +106,7 @@ impl TwinBuilder {
             clock: self.clock,
             faults,
             kinesis_analytics,
+            lambda,
             gateway,
         })
     }
@@ -131,6 +140,11 @@ impl Twin {
     /// The Kinesis Analytics service.
     pub fn kinesis_analytics(&self) -> &Arc<KinesisAnalytics> {
         &self.kinesis_analytics
+    }
+
+    /// The Lambda functions hosted in this process.
+    pub fn lambda(&self) -> &Arc<LambdaRegistry> {
+        &self.lambda
     }
 
     /// The HTTP router (for in-process tests with `tower::ServiceExt::oneshot`).
