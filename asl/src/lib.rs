@@ -4,7 +4,7 @@
 //! - [`clock`]: the injected time source (real or virtual) used by Wait states, retry backoff and
 //!   history timestamps, and shared by the rest of kdaflow.
 //! - [`model`]: the typed, serde round-tripping model of a definition, with builders.
-//! - [`validate`]: static validation in the spirit of `ValidateStateMachineDefinition`.
+//! - [`validate`](mod@validate): static validation in the spirit of `ValidateStateMachineDefinition`.
 //! - [`path`]: JSONPath with Step Functions (Jayway) semantics.
 //! - [`intrinsics`]: the `States.*` intrinsic functions, grouped as AWS documents them.
 //! - [`common`]: what every state shares: payload templates, the input/output pipeline,

@@ -1,6 +1,6 @@
 //! Intrinsic functions (`States.Format(...)` and friends).
 //!
-//! Files follow the AWS documentation's categories: [`array`] (arrays), [`encoding`] (Base64 and
+//! Files follow the AWS documentation's categories: [`array`](mod@array) (arrays), [`encoding`] (Base64 and
 //! hashing), [`json`] (JSON manipulation), [`math`], [`string`] (StringSplit), [`generic`]
 //! (Format) and [`unique`] (UUID).
 //!

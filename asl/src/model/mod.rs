@@ -129,7 +129,7 @@ impl StateMachine {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// Parses a definition without validating it (see [`crate::validate`] for that).
+    /// Parses a definition without validating it (see [`crate::validate()`] for that).
     pub fn from_json(value: &Value) -> Result<Self, serde_json::Error> {
         Self::deserialize(value)
     }

@@ -4,7 +4,9 @@
 //!   or error, with provenance) on virtual time.
 //! - `validation`: valid/invalid definitions and the problems reported.
 //! - `api`: round trips, builders, history shape, stop, resume, retry timing, real clock.
+//! - `concurrency`: Map `MaxConcurrency`.
 
 mod api;
+mod concurrency;
 mod corpus;
 mod validation;
