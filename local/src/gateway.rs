@@ -9,10 +9,14 @@
 //! Twin-specific control endpoints live under `/_kdaflow/` (health, fault injection); no AWS
 //! API uses that path.
 
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Debug;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use parking_lot::RwLock;
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
@@ -47,6 +51,8 @@ pub struct Gateway {
     faults: Arc<Faults>,
     body_limit: usize,
     require_auth: bool,
+    /// Calls per `X-Amz-Target`, injected faults included (AWS bills those too).
+    calls: RwLock<HashMap<String, Arc<AtomicU64>>>,
 }
 
 impl Gateway {
@@ -62,7 +68,29 @@ impl Gateway {
             faults,
             body_limit,
             require_auth,
+            calls: RwLock::new(HashMap::new()),
         }
+    }
+
+    fn count(&self, target: &str) {
+        if let Some(c) = self.calls.read().get(target) {
+            c.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        self.calls
+            .write()
+            .entry(target.to_string())
+            .or_default()
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many calls each operation (`X-Amz-Target`) received so far.
+    pub fn call_counts(&self) -> BTreeMap<String, u64> {
+        self.calls
+            .read()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.load(Ordering::Relaxed)))
+            .collect()
     }
 
     /// The axum router: `POST /` for AWS calls, `/_kdaflow/*` for control.
@@ -138,6 +166,7 @@ async fn aws_call(
             .into_response_for(version, &id);
         }
     };
+    gw.count(&target);
     if let Some(e) = gw.faults.take_error(service.name(), &operation) {
         return e.into_response_for(version, &id);
     }

@@ -10,7 +10,13 @@
 //!   `/_kdaflow/*` control endpoints.
 //! - [`protocol`]: the AWS JSON protocol (errors, bodies).
 //! - [`kinesisanalytics`]: Kinesis Data Analytics v1.
+//! - [`firehose`], [`kinesis`]: Data Firehose and Kinesis Data Streams (ingress and egress).
+//! - [`validation`]: constraint checks shared by Firehose and Kinesis.
+//! - [`dataplane`]: runs RUNNING applications' SQL over their inputs and delivers the results
+//!   ([`Twin::pump`] on virtual time, a background ticker in [`Twin::serve`]).
+//! - [`standins`]: stand-ins for the reference application's Lambda functions.
 //! - [`lambda`]: the registry of in-process Lambda functions.
+//! - [`states`]: Step Functions (the `kdaflow-asl` interpreter behind the API).
 //! - [`faults`]: fault injection.
 //! - [`store`]: persistence under `--state-dir`.
 //! - [`error`]: the twin's own errors ([`LocalError`]).
@@ -19,13 +25,20 @@
 //! the engine), and never on `cli`, `handlers` or `tests`.
 
 pub mod config;
+mod control;
+pub mod dataplane;
 pub mod error;
 pub mod faults;
+pub mod firehose;
 pub mod gateway;
+pub mod kinesis;
 pub mod kinesisanalytics;
 pub mod lambda;
 pub mod protocol;
+pub mod standins;
+pub mod states;
 pub mod store;
+pub mod validation;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -37,8 +50,11 @@ use tokio::net::TcpListener;
 
 pub use config::TwinConfig;
 pub use error::LocalError;
+use dataplane::DataPlane;
 use faults::Faults;
+use firehose::Firehose;
 use gateway::{Gateway, Service};
+use kinesis::Kinesis;
 use kinesisanalytics::sql::SqlCodeValidator;
 use kinesisanalytics::{CodeValidator, KinesisAnalytics};
 use lambda::LambdaRegistry;
@@ -51,7 +67,12 @@ pub struct Twin {
     clock: SharedClock,
     faults: Arc<Faults>,
     kinesis_analytics: Arc<KinesisAnalytics>,
+    firehose: Arc<Firehose>,
+    kinesis: Arc<Kinesis>,
+    data_plane: Arc<DataPlane>,
+    standins: Arc<standins::Registry>,
     lambda: Arc<LambdaRegistry>,
+    states: Arc<states::StepFunctions>,
     gateway: Arc<Gateway>,
 }
 
@@ -61,6 +82,7 @@ pub struct TwinBuilder {
     config: TwinConfig,
     clock: SharedClock,
     validator: Arc<dyn CodeValidator>,
+    resource_checks: bool,
 }
 
 impl TwinBuilder {
@@ -76,6 +98,14 @@ impl TwinBuilder {
         self
     }
 
+    /// Makes StartApplication fail with `InvalidApplicationConfigurationException` when the
+    /// application's input stream, preprocessing function or destinations do not exist on the
+    /// twin, as the service does (default: off, so API-only uses need not create them).
+    pub fn resource_checks(mut self, on: bool) -> Self {
+        self.resource_checks = on;
+        self
+    }
+
     /// Opens the store (if a state directory is configured) and builds the services.
     pub fn build(self) -> Result<Twin, LocalError> {
         let store = Arc::new(match &self.config.state_dir {
@@ -86,7 +116,7 @@ impl TwinBuilder {
         let kinesis_analytics = Arc::new(KinesisAnalytics::new(
             self.config.clone(),
             self.clock.clone(),
-            store,
+            store.clone(),
             faults.clone(),
             self.validator,
         )?);
@@ -94,7 +124,44 @@ impl TwinBuilder {
             &self.config.region,
             &self.config.account_id,
         ));
-        let services: Vec<Arc<dyn Service>> = vec![kinesis_analytics.clone()];
+        let firehose = Arc::new(Firehose::new(
+            self.config.clone(),
+            self.clock.clone(),
+            store.clone(),
+        )?);
+        let kinesis = Arc::new(Kinesis::new(
+            self.config.clone(),
+            self.clock.clone(),
+            store.clone(),
+        )?);
+        let sdk = Arc::new(states::sdk::TwinSdk::new());
+        let states = Arc::new(states::StepFunctions::new(
+            self.config.clone(),
+            self.clock.clone(),
+            store.clone(),
+            lambda.clone(),
+            sdk.clone(),
+        )?);
+        let data_plane = Arc::new(DataPlane::new(
+            kinesis_analytics.clone(),
+            firehose.clone(),
+            kinesis.clone(),
+            lambda.clone(),
+            self.clock.clone(),
+            self.resource_checks,
+        ));
+        kinesis_analytics.set_start_hook(data_plane.clone());
+        let services: Vec<Arc<dyn Service>> = vec![
+            states.clone(),
+            kinesis_analytics.clone(),
+            firehose.clone(),
+            kinesis.clone(),
+        ];
+        sdk.register_all(&services);
+        // Executions that were RUNNING when the twin stopped go on where they were.
+        if tokio::runtime::Handle::try_current().is_ok() {
+            states.resume_running();
+        }
         let gateway = Arc::new(Gateway::new(
             services,
             faults.clone(),
@@ -106,7 +173,12 @@ impl TwinBuilder {
             clock: self.clock,
             faults,
             kinesis_analytics,
+            firehose,
+            kinesis,
+            data_plane,
+            standins: Arc::default(),
             lambda,
+            states,
             gateway,
         })
     }
@@ -119,6 +191,7 @@ impl Twin {
             config,
             clock: Arc::new(SystemClock),
             validator: Arc::new(SqlCodeValidator),
+            resource_checks: false,
         }
     }
 
@@ -142,14 +215,54 @@ impl Twin {
         &self.kinesis_analytics
     }
 
+    /// The Firehose service.
+    pub fn firehose(&self) -> &Arc<Firehose> {
+        &self.firehose
+    }
+
+    /// The Kinesis Data Streams service.
+    pub fn kinesis(&self) -> &Arc<Kinesis> {
+        &self.kinesis
+    }
+
+    /// The Step Functions service.
+    pub fn states(&self) -> &Arc<states::StepFunctions> {
+        &self.states
+    }
+
+    /// The data plane (running applications).
+    pub fn data_plane(&self) -> &Arc<DataPlane> {
+        &self.data_plane
+    }
+
+    /// Processes everything due at the clock's now: records that arrived, windows that closed,
+    /// deliveries and retries that are due. Tests on virtual time call it after moving the
+    /// clock; `serve` runs a ticker that calls it.
+    pub async fn pump(&self) -> dataplane::TickReport {
+        self.data_plane.tick().await
+    }
+
+    /// The inspectable stand-in functions.
+    pub fn standins(&self) -> &Arc<standins::Registry> {
+        &self.standins
+    }
+
     /// The Lambda functions hosted in this process.
     pub fn lambda(&self) -> &Arc<LambdaRegistry> {
         &self.lambda
     }
 
+    /// Calls per operation (`X-Amz-Target`) served so far.
+    pub fn call_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        self.gateway.call_counts()
+    }
+
     /// The HTTP router (for in-process tests with `tower::ServiceExt::oneshot`).
     pub fn router(&self) -> axum::Router {
-        self.gateway.clone().router()
+        self.gateway
+            .clone()
+            .router()
+            .merge(control::router(self.standins.clone()))
     }
 
     /// Serves on `listener` until `shutdown` completes, then finishes in-flight requests.
@@ -162,6 +275,7 @@ impl Twin {
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
+        let _ticker = self.data_plane.spawn_ticker();
         axum::serve(listener, self.router())
             .with_graceful_shutdown(shutdown)
             .await

@@ -4,6 +4,7 @@ mod asl;
 mod bench;
 mod fault;
 mod serve;
+mod up;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Bootstrap the reference application on the local twin and show it running (the main job).
+    Up(up::UpArgs),
     /// Run the local twin of AWS in the foreground (Ctrl-C or SIGTERM stops it).
     Serve(serve::ServeArgs),
     /// Validate and run Amazon States Language definitions on the local engine.
@@ -40,6 +43,7 @@ pub enum Command {
 /// Runs one command.
 pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
+        Command::Up(args) => up::run(args).await,
         Command::Serve(args) => serve::run(args).await,
         Command::Bench(command) => bench::run(command).await,
         Command::Fault(args) => fault::run(args).await,
