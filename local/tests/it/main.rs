@@ -11,3 +11,4 @@ mod notebook;
 mod operations;
 mod persistence;
 mod protocol;
+mod states;

@@ -1,0 +1,538 @@
+//! Executions: StartExecution, StartSyncExecution, DescribeExecution, ListExecutions,
+//! StopExecution, and the runner driving each STANDARD execution in its own Tokio task.
+//!
+//! STANDARD executions are kept (in memory, and in the store when there is a state
+//! directory) with their history; EXPRESS ones are not, as on AWS, where their history lives
+//! in CloudWatch Logs only and DescribeExecution/ListExecutions do not cover them.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use kdaflow_asl::exec::StopHandle;
+use kdaflow_asl::history::HistoryEvent;
+use kdaflow_asl::{Execution, ExecutionConfig, ExecutionOutcome, Program};
+use parking_lot::Mutex;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::arns::{self, check_execution_arn, check_name};
+use super::model::*;
+use super::{StepFunctions, durable, epoch_seconds, json_body, required};
+use crate::protocol::AwsError;
+
+/// The store table of STANDARD executions, keyed by ARN.
+pub(super) const TABLE: &str = "states.executions";
+/// The largest execution input (256 KiB of UTF-8, as for every payload).
+pub const MAX_INPUT_BYTES: usize = 256 * 1024;
+
+/// An execution as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionRecord {
+    /// ARN.
+    pub arn: String,
+    /// Name.
+    pub name: String,
+    /// Its state machine's ARN.
+    pub machine_arn: String,
+    /// Its state machine's name.
+    pub machine_name: String,
+    /// The definition it runs (the machine's at start; updates do not affect it).
+    pub definition: String,
+    /// The machine's role at start.
+    pub role_arn: String,
+    /// Input JSON text, as given.
+    pub input: String,
+    /// Trace header, as given.
+    pub trace_header: Option<String>,
+    /// Status.
+    pub status: Status,
+    /// Start, epoch ms.
+    pub start_ms: i64,
+    /// Stop, epoch ms.
+    pub stop_ms: Option<i64>,
+    /// Output JSON text.
+    pub output: Option<String>,
+    /// Error name.
+    pub error: Option<String>,
+    /// Cause.
+    pub cause: Option<String>,
+}
+
+impl ExecutionRecord {
+    /// DescribeExecution's view.
+    pub fn describe(&self) -> ExecutionDescription {
+        ExecutionDescription {
+            execution_arn: self.arn.clone(),
+            state_machine_arn: self.machine_arn.clone(),
+            name: self.name.clone(),
+            status: self.status,
+            start_date: epoch_seconds(self.start_ms),
+            stop_date: self.stop_ms.map(epoch_seconds),
+            input: self.input.clone(),
+            input_details: json!({"included": true}),
+            output: self.output.clone(),
+            output_details: self.output.as_ref().map(|_| json!({"included": true})),
+            error: self.error.clone(),
+            cause: self.cause.clone(),
+            trace_header: self.trace_header.clone(),
+            redrive_count: 0,
+            redrive_status: match self.status {
+                Status::Running | Status::Succeeded => "NOT_REDRIVABLE".into(),
+                _ => "REDRIVABLE".into(),
+            },
+        }
+    }
+
+    pub(super) fn apply(&mut self, outcome: &ExecutionOutcome) {
+        self.status = outcome.status.into();
+        self.stop_ms = Some(outcome.stop_date.timestamp_millis());
+        self.output = outcome.output.as_ref().map(Value::to_string);
+        self.error = outcome.error.clone();
+        self.cause = outcome.cause.clone();
+    }
+}
+
+/// Where an execution's history is.
+#[derive(Debug)]
+pub(super) enum Source {
+    /// Being (or was) run by this process.
+    Live(Arc<Execution>),
+    /// Loaded from the store (an execution that ended before a restart).
+    Stored(Vec<HistoryEvent>),
+}
+
+/// One STANDARD execution.
+#[derive(Debug)]
+pub struct ExecEntry {
+    record: Mutex<ExecutionRecord>,
+    pub(super) source: Mutex<Source>,
+    stop: Mutex<Option<StopHandle>>,
+    task: Mutex<Option<tokio::task::AbortHandle>>,
+    done: tokio::sync::watch::Sender<bool>,
+}
+
+impl ExecEntry {
+    pub(super) fn new(record: ExecutionRecord, source: Source) -> Self {
+        let ended = record.status != Status::Running;
+        Self {
+            record: Mutex::new(record),
+            source: Mutex::new(source),
+            stop: Mutex::new(None),
+            task: Mutex::new(None),
+            done: tokio::sync::watch::channel(ended).0,
+        }
+    }
+
+    /// A copy of the record.
+    pub fn record(&self) -> ExecutionRecord {
+        self.record.lock().clone()
+    }
+
+    /// Every history event so far.
+    pub fn history(&self) -> Vec<HistoryEvent> {
+        match &*self.source.lock() {
+            Source::Live(e) => e.history().events(),
+            Source::Stored(events) => events.clone(),
+        }
+    }
+}
+
+fn exec_missing(arn: &str) -> AwsError {
+    let hint = if arns::parse(arn).is_some_and(|p| p.kind == "express") {
+        " (EXPRESS executions are not recorded: their history is in CloudWatch Logs on AWS)"
+    } else {
+        ""
+    };
+    AwsError::client(
+        "ExecutionDoesNotExist",
+        format!("Execution Does Not Exist: '{arn}'{hint}"),
+    )
+}
+
+fn parse_input(text: Option<&str>) -> Result<(String, Value), AwsError> {
+    let text = text.unwrap_or("{}");
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(AwsError::client(
+            "InvalidExecutionInput",
+            format!(
+                "Invalid State Machine Execution Input: the input has {} bytes; the limit is {MAX_INPUT_BYTES}",
+                text.len()
+            ),
+        ));
+    }
+    let value = serde_json::from_str(text).map_err(|e| {
+        AwsError::client(
+            "InvalidExecutionInput",
+            format!("Invalid State Machine Execution Input: '{e}'"),
+        )
+    })?;
+    Ok((text.to_string(), value))
+}
+
+impl StepFunctions {
+    fn exec_config(&self, record: &ExecutionRecord) -> ExecutionConfig {
+        ExecutionConfig {
+            name: record.name.clone(),
+            execution_arn: record.arn.clone(),
+            state_machine_name: record.machine_name.clone(),
+            state_machine_arn: record.machine_arn.clone(),
+            role_arn: record.role_arn.clone(),
+            region: self.config.region.clone(),
+            seed: arns::fnv(&record.arn),
+        }
+    }
+
+    pub(super) fn new_execution(
+        &self,
+        program: Arc<Program>,
+        record: &ExecutionRecord,
+    ) -> Arc<Execution> {
+        Arc::new(Execution::new(
+            program,
+            self.invoker.clone(),
+            self.clock.clone(),
+            self.exec_config(record),
+        ))
+    }
+
+    /// Runs `exec` in a Tokio task; its end is recorded in `entry` (and the store).
+    pub(super) fn launch(
+        &self,
+        entry: Arc<ExecEntry>,
+        exec: Arc<Execution>,
+        input: Value,
+        recorded: Option<Vec<HistoryEvent>>,
+    ) {
+        *entry.stop.lock() = Some(exec.stop_handle());
+        let store = self.store.clone();
+        let e = entry.clone();
+        let handle = tokio::spawn(async move {
+            let outcome = match recorded {
+                Some(events) => exec.resume(input, events).await,
+                None => exec.run(input).await,
+            };
+            let record = {
+                let mut r = e.record.lock();
+                r.apply(&outcome);
+                r.clone()
+            };
+            if let Err(err) = store.put(TABLE, &record.arn, &record) {
+                tracing::warn!(execution = %record.arn, error = %err, "could not store the end of an execution; its history still has it");
+            }
+            e.done.send_replace(true);
+        });
+        *entry.task.lock() = Some(handle.abort_handle());
+    }
+
+    /// The STANDARD execution an ARN designates.
+    pub fn execution(&self, arn: &str) -> Result<Arc<ExecEntry>, AwsError> {
+        check_execution_arn(arn)?;
+        self.executions
+            .read()
+            .get(arn)
+            .cloned()
+            .ok_or_else(|| exec_missing(arn))
+    }
+
+    /// StartExecution. STANDARD: idempotent for the same name and input while RUNNING, else
+    /// `ExecutionAlreadyExists` for a used name. EXPRESS: runs in the background, unrecorded.
+    pub fn start_execution(
+        &self,
+        input: StartExecutionInput,
+    ) -> Result<StartExecutionOutput, AwsError> {
+        let machine_arn = required("stateMachineArn", &input.state_machine_arn)?;
+        let machine = self.machine(&machine_arn)?;
+        let name = input
+            .name
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        check_name(&name)?;
+        let (text, value) = parse_input(input.input.as_deref())?;
+        let now = self.clock.now().timestamp_millis();
+        let m = &machine.record;
+        if m.machine_type == MachineType::Express {
+            let arn = format!(
+                "arn:aws:states:{}:{}:express:{}:{name}:{}",
+                self.config.region,
+                self.config.account_id,
+                m.name,
+                uuid::Uuid::new_v4()
+            );
+            let record = self.record(m, &arn, &name, text, input.trace_header, now);
+            let exec = self.new_execution(machine.program.clone(), &record);
+            tokio::spawn(async move {
+                exec.run(value).await;
+            });
+            return Ok(StartExecutionOutput {
+                execution_arn: arn,
+                start_date: epoch_seconds(now),
+            });
+        }
+        let arn = format!(
+            "arn:aws:states:{}:{}:execution:{}:{name}",
+            self.config.region, self.config.account_id, m.name
+        );
+        let mut executions = self.executions.write();
+        if let Some(existing) = executions.get(&arn) {
+            let r = existing.record();
+            if r.status == Status::Running && r.input == text {
+                return Ok(StartExecutionOutput {
+                    execution_arn: arn,
+                    start_date: epoch_seconds(r.start_ms),
+                });
+            }
+            return Err(AwsError::client(
+                "ExecutionAlreadyExists",
+                format!(
+                    "Execution Already Exists: '{arn}' (an execution name is used once per state machine; a RUNNING execution with the same input is returned as is)"
+                ),
+            ));
+        }
+        let record = self.record(m, &arn, &name, text, input.trace_header, now);
+        self.store.put(TABLE, &arn, &record).map_err(|e| {
+            AwsError::named(
+                "ServiceUnavailableException",
+                format!("The execution was not saved and was not started: {e}"),
+            )
+        })?;
+        let exec = self.new_execution(machine.program.clone(), &record);
+        if self.store.path().is_some() {
+            exec.add_sink(Arc::new(durable::StoreSink::new(
+                self.store.clone(),
+                arn.clone(),
+            )));
+        }
+        let entry = Arc::new(ExecEntry::new(record, Source::Live(exec.clone())));
+        executions.insert(arn.clone(), entry.clone());
+        drop(executions);
+        self.launch(entry, exec, value, None);
+        Ok(StartExecutionOutput {
+            execution_arn: arn,
+            start_date: epoch_seconds(now),
+        })
+    }
+
+    fn record(
+        &self,
+        m: &super::machines::MachineRecord,
+        arn: &str,
+        name: &str,
+        input: String,
+        trace_header: Option<String>,
+        now: i64,
+    ) -> ExecutionRecord {
+        ExecutionRecord {
+            arn: arn.to_string(),
+            name: name.to_string(),
+            machine_arn: m.arn.clone(),
+            machine_name: m.name.clone(),
+            definition: m.definition.clone(),
+            role_arn: m.role_arn.clone(),
+            input,
+            trace_header,
+            status: Status::Running,
+            start_ms: now,
+            stop_ms: None,
+            output: None,
+            error: None,
+            cause: None,
+        }
+    }
+
+    /// StartSyncExecution: EXPRESS machines only; runs to the end and answers with the outcome.
+    pub async fn start_sync_execution(
+        &self,
+        input: StartExecutionInput,
+    ) -> Result<Value, AwsError> {
+        let machine_arn = required("stateMachineArn", &input.state_machine_arn)?;
+        let machine = self.machine(&machine_arn)?;
+        let m = &machine.record;
+        if m.machine_type != MachineType::Express {
+            return Err(AwsError::client(
+                "StateMachineTypeNotSupported",
+                format!(
+                    "StartSyncExecution runs EXPRESS state machines only; '{}' is STANDARD (use StartExecution)",
+                    m.arn
+                ),
+            ));
+        }
+        let name = input
+            .name
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        check_name(&name)?;
+        let (text, value) = parse_input(input.input.as_deref())?;
+        let now = self.clock.now().timestamp_millis();
+        let arn = format!(
+            "arn:aws:states:{}:{}:express:{}:{name}:{}",
+            self.config.region,
+            self.config.account_id,
+            m.name,
+            uuid::Uuid::new_v4()
+        );
+        let mut record = self.record(m, &arn, &name, text, input.trace_header, now);
+        let exec = self.new_execution(machine.program.clone(), &record);
+        let outcome = exec.run(value).await;
+        record.apply(&outcome);
+        let d = record.describe();
+        let billed_ms = (record.stop_ms.unwrap_or(now) - now).max(0);
+        let mut out = json!({
+            "executionArn": d.execution_arn,
+            "stateMachineArn": d.state_machine_arn,
+            "name": d.name,
+            "startDate": d.start_date,
+            "stopDate": d.stop_date,
+            "status": d.status.as_str(),
+            "input": d.input,
+            "inputDetails": {"included": true},
+            "billingDetails": {
+                "billedMemoryUsedInMB": 64,
+                // Billed in 100 ms increments, at least 100 ms.
+                "billedDurationInMilliseconds": ((billed_ms + 99) / 100).max(1) * 100,
+            },
+        });
+        if let Some(o) = d.output {
+            out["output"] = json!(o);
+            out["outputDetails"] = json!({"included": true});
+        }
+        if let Some(e) = d.error {
+            out["error"] = json!(e);
+        }
+        if let Some(c) = d.cause {
+            out["cause"] = json!(c);
+        }
+        if let Some(t) = d.trace_header {
+            out["traceHeader"] = json!(t);
+        }
+        Ok(out)
+    }
+
+    /// DescribeExecution.
+    pub fn describe_execution(&self, arn: &str) -> Result<ExecutionDescription, AwsError> {
+        Ok(self.execution(arn)?.record().describe())
+    }
+
+    pub(super) fn describe_execution_input(
+        &self,
+        input: ExecutionArnInput,
+    ) -> Result<ExecutionDescription, AwsError> {
+        let arn = required("executionArn", &input.execution_arn)?;
+        self.describe_execution(&arn)
+    }
+
+    /// Waits until a STANDARD execution has ended and returns its description (on virtual time
+    /// this is how tests and tools await an execution without sleeping).
+    pub async fn wait(&self, arn: &str) -> Result<ExecutionDescription, AwsError> {
+        let entry = self.execution(arn)?;
+        let mut rx = entry.done.subscribe();
+        // The sender lives in the entry we hold, so the channel cannot close under us.
+        let _ = rx.wait_for(|ended| *ended).await;
+        Ok(entry.record().describe())
+    }
+
+    pub(super) fn list_executions(&self, input: ListExecutionsInput) -> Result<Bytes, AwsError> {
+        if input.map_run_arn.is_some() {
+            return Err(AwsError::client(
+                "ValidationException",
+                "Map runs are not modelled by the twin: list executions by stateMachineArn",
+            ));
+        }
+        let machine_arn = required("stateMachineArn", &input.state_machine_arn)?;
+        let machine = self.machine(&machine_arn)?;
+        if machine.record.machine_type == MachineType::Express {
+            return Err(AwsError::client(
+                "StateMachineTypeNotSupported",
+                "ListExecutions does not support EXPRESS state machines (their executions are in CloudWatch Logs on AWS)",
+            ));
+        }
+        let status = match input.status_filter.as_deref() {
+            None => None,
+            Some(s) => Some(
+                [
+                    Status::Running,
+                    Status::Succeeded,
+                    Status::Failed,
+                    Status::TimedOut,
+                    Status::Aborted,
+                ]
+                .into_iter()
+                .find(|st| st.as_str() == s)
+                .ok_or_else(|| {
+                    AwsError::client(
+                        "ValidationException",
+                        format!(
+                            "1 validation error detected: Value '{s}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]"
+                        ),
+                    )
+                })?,
+            ),
+        };
+        let size = arns::page_size(input.max_results)?;
+        let scope = format!(
+            "ListExecutions#{machine_arn}#{}",
+            input.status_filter.as_deref().unwrap_or("")
+        );
+        let start = arns::offset(&scope, input.next_token.as_deref())?;
+        let matching: Vec<ExecutionRecord> = self
+            .executions
+            .read()
+            .values()
+            .rev() // newest first, as AWS lists them
+            .map(|e| e.record())
+            .filter(|r| r.machine_arn == machine_arn && status.is_none_or(|s| r.status == s))
+            .collect();
+        let page: Vec<Value> = matching
+            .iter()
+            .skip(start)
+            .take(size)
+            .map(|r| {
+                let mut item = json!({
+                    "executionArn": r.arn,
+                    "stateMachineArn": r.machine_arn,
+                    "name": r.name,
+                    "status": r.status.as_str(),
+                    "startDate": epoch_seconds(r.start_ms),
+                });
+                if let Some(stop) = r.stop_ms {
+                    item["stopDate"] = json!(epoch_seconds(stop));
+                }
+                item
+            })
+            .collect();
+        let mut out = json!({ "executions": page });
+        if start + size < matching.len() {
+            out["nextToken"] = json!(arns::token(&scope, start + size));
+        }
+        json_body(&out)
+    }
+
+    /// StopExecution: the execution ends ABORTED with `error` and `cause`; answers once the
+    /// abort is recorded. Stopping an ended execution changes nothing.
+    pub async fn stop_execution(&self, input: StopExecutionInput) -> Result<Value, AwsError> {
+        let arn = required("executionArn", &input.execution_arn)?;
+        let entry = self.execution(&arn)?;
+        if entry.record().status == Status::Running {
+            let handle = entry.stop.lock().clone();
+            if let Some(h) = handle {
+                h.stop(input.error, input.cause);
+            }
+            let mut rx = entry.done.subscribe();
+            let _ = rx.wait_for(|ended| *ended).await;
+        }
+        let stop = entry
+            .record()
+            .stop_ms
+            .unwrap_or_else(|| self.clock.now().timestamp_millis());
+        Ok(json!({ "stopDate": epoch_seconds(stop) }))
+    }
+
+    /// Aborts every execution task without recording anything, as a killed process would:
+    /// what was stored stays stored. For restart tests; the service is unusable afterwards.
+    pub fn halt(&self) {
+        for entry in self.executions.read().values() {
+            if let Some(task) = entry.task.lock().take() {
+                task.abort();
+            }
+        }
+    }
+}
