@@ -49,8 +49,8 @@ use kdaflow_asl::clock::{SharedClock, SystemClock};
 use tokio::net::TcpListener;
 
 pub use config::TwinConfig;
-pub use error::LocalError;
 use dataplane::DataPlane;
+pub use error::LocalError;
 use faults::Faults;
 use firehose::Firehose;
 use gateway::{Gateway, Service};
@@ -150,7 +150,7 @@ impl TwinBuilder {
             self.clock.clone(),
             self.resource_checks,
         ));
-        kinesis_analytics.set_start_hook(data_plane.clone());
+        kinesis_analytics.set_start_hook(data_plane.hook());
         let services: Vec<Arc<dyn Service>> = vec![
             states.clone(),
             kinesis_analytics.clone(),

@@ -1,8 +1,14 @@
-//! StartApplication and StopApplication.
+//! StartApplication and StopApplication, and the [`StartHook`] through which the rest of the
+//! twin takes part in a start: the data plane checks that the application's input stream,
+//! preprocessing function and destinations exist (as the service does before it starts an
+//! application) and learns when and from where the application reads.
+
+use std::fmt::Debug;
+use std::sync::Arc;
 
 use bytes::Bytes;
 
-use super::app::{Status, Target};
+use super::app::{AppRecord, Status, Target};
 use super::model::*;
 use super::validate::Violations;
 use super::{KinesisAnalytics, empty};
@@ -12,6 +18,24 @@ use crate::protocol::{AwsError, parse_body};
 /// The starting position used when a request leaves `InputStartingPosition` out.
 pub const DEFAULT_STARTING_POSITION: &str = "NOW";
 const STARTING_POSITIONS: [&str; 3] = ["NOW", "TRIM_HORIZON", "LAST_STOPPED_POINT"];
+
+/// Takes part in StartApplication. Without a hook (the default) every start that passes the
+/// API's own checks is accepted.
+pub trait StartHook: Send + Sync + Debug {
+    /// What the application refers to that does not exist, one line each (naming the input,
+    /// function or destination); non-empty fails the start with
+    /// `InvalidApplicationConfigurationException`.
+    fn missing(&self, app: &AppRecord) -> Vec<String>;
+    /// The start was accepted at `now_ms`; `app` carries the chosen starting positions.
+    fn starting(&self, app: &AppRecord, now_ms: i64);
+}
+
+impl KinesisAnalytics {
+    /// Installs the hook StartApplication consults (the twin installs its data plane).
+    pub fn set_start_hook(&self, hook: Arc<dyn StartHook>) {
+        *self.start_hook.write() = Some(hook);
+    }
+}
 
 impl KinesisAnalytics {
     pub(super) fn start_application(&self, body: &[u8]) -> Result<Bytes, AwsError> {
@@ -39,6 +63,7 @@ impl KinesisAnalytics {
         let configs = req.input_configurations.unwrap_or_default();
         let start_ms = self.config.lifecycle.start_ms();
         let faults = &self.faults;
+        let hook = self.start_hook.read().clone();
         self.mutate(&name, |r, now| {
             if r.status != Status::Ready {
                 return Err(AwsError::client(
@@ -87,6 +112,19 @@ impl KinesisAnalytics {
                 input.input_starting_position_configuration = Some(InputStartingPositionConfiguration {
                     input_starting_position: Some(position),
                 });
+            }
+            if let Some(hook) = &hook {
+                let missing = hook.missing(r);
+                if !missing.is_empty() {
+                    return Err(AwsError::client(
+                        "InvalidApplicationConfigurationException",
+                        format!(
+                            "Application {name} cannot start: {}. Create the missing resources (or fix the application's configuration) and start it again",
+                            missing.join("; ")
+                        ),
+                    ));
+                }
+                hook.starting(r, now);
             }
             let then = match faults.take_start(&name) {
                 None => Some(Target::Status(Status::Running)),

@@ -23,6 +23,8 @@ mod tags;
 mod update;
 pub mod validate;
 
+pub use lifecycle::StartHook;
+
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -108,6 +110,8 @@ pub struct KinesisAnalytics {
     faults: Arc<Faults>,
     validator: Arc<dyn CodeValidator>,
     apps: RwLock<BTreeMap<String, Shared>>,
+    /// Consulted by StartApplication (see [`StartHook`]); none by default.
+    start_hook: RwLock<Option<Arc<dyn StartHook>>>,
 }
 
 impl KinesisAnalytics {
@@ -142,6 +146,7 @@ impl KinesisAnalytics {
             faults,
             validator,
             apps: RwLock::new(apps),
+            start_hook: RwLock::new(None),
         })
     }
 

@@ -4,8 +4,11 @@
 mod support;
 
 mod concurrency;
+mod dataplane;
 mod errors;
 mod faults;
+mod firehose;
+mod kinesis;
 mod lifecycle;
 mod notebook;
 mod operations;

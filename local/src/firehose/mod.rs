@@ -1,0 +1,300 @@
+//! Amazon Data Firehose (`Firehose_20150804`, awsJson1_1): the delivery streams the twin's
+//! Kinesis Analytics applications read from and write to.
+//!
+//! Layout: [`model`] (wire shapes), `streams` (Create/Describe/List/DeleteDeliveryStream),
+//! `put` (PutRecord, PutRecordBatch). Delivery to the configured destination (S3, Redshift, …)
+//! is not emulated: records accepted by a stream are kept in an in-memory log for 24 hours
+//! (the service's retention when its destination is unavailable), where the data plane reads
+//! them (a stream that is an application's input) and tests inspect them (a stream that is an
+//! application's output). Stream metadata is persisted with the [`Store`]; records are not.
+
+pub mod model;
+mod put;
+mod streams;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use kdaflow_asl::clock::SharedClock;
+use parking_lot::{Mutex, RwLock};
+use serde::{Deserialize, Serialize};
+
+use crate::config::TwinConfig;
+use crate::gateway::{Service, ServiceFuture};
+use crate::protocol::{AwsError, JsonVersion};
+use crate::store::Store;
+
+/// The X-Amz-Target prefix.
+pub const TARGET_PREFIX: &str = "Firehose_20150804";
+/// The service name used in ARNs and by fault injection.
+pub const SERVICE_NAME: &str = "firehose";
+/// The store table holding delivery stream metadata.
+const TABLE: &str = "firehose.deliverystreams";
+/// How long accepted records stay readable (the service keeps undeliverable data 24 hours).
+pub const RETENTION_MS: i64 = 24 * 60 * 60 * 1000;
+/// The most records kept per stream; older ones are dropped first (a memory bound the service
+/// does not have: it delivers and forgets).
+pub const MAX_KEPT_RECORDS: usize = 2_000_000;
+
+/// The operations the twin implements.
+pub const OPERATIONS: [&str; 6] = [
+    "CreateDeliveryStream",
+    "DeleteDeliveryStream",
+    "DescribeDeliveryStream",
+    "ListDeliveryStreams",
+    "PutRecord",
+    "PutRecordBatch",
+];
+
+/// What is persisted about a delivery stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreamMeta {
+    /// DeliveryStreamName.
+    pub name: String,
+    /// DeliveryStreamARN.
+    pub arn: String,
+    /// DeliveryStreamType (`DirectPut`, `KinesisStreamAsSource`, …).
+    pub stream_type: String,
+    /// CreateTimestamp, epoch ms.
+    pub create_ms: i64,
+    /// `KinesisStreamSourceConfiguration` as given, for `KinesisStreamAsSource`.
+    pub source: Option<serde_json::Value>,
+    /// The destination: the request member name (`ExtendedS3DestinationConfiguration`, …) and
+    /// its value as given.
+    pub destination: (String, serde_json::Value),
+    /// Tags, in order.
+    pub tags: Vec<(String, Option<String>)>,
+}
+
+/// One record a stream accepted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirehoseRecord {
+    /// The RecordId PutRecord(Batch) answered with.
+    pub record_id: String,
+    /// When it arrived, epoch ms on the twin's clock.
+    pub arrival_ms: i64,
+    /// The data blob.
+    pub data: Bytes,
+}
+
+/// A stream's record log: offsets count every record ever accepted, so a reader's position
+/// stays valid while old records are trimmed.
+#[derive(Debug, Default)]
+struct Log {
+    first: u64,
+    records: VecDeque<FirehoseRecord>,
+}
+
+impl Log {
+    fn end(&self) -> u64 {
+        self.first + self.records.len() as u64
+    }
+
+    fn append(&mut self, record: FirehoseRecord) {
+        let horizon = record.arrival_ms - RETENTION_MS;
+        while self.records.front().is_some_and(|r| r.arrival_ms < horizon)
+            || self.records.len() >= MAX_KEPT_RECORDS
+        {
+            self.records.pop_front();
+            self.first += 1;
+        }
+        self.records.push_back(record);
+    }
+}
+
+#[derive(Debug)]
+struct Entry {
+    meta: StreamMeta,
+    log: Log,
+}
+
+/// The Firehose service of the twin.
+#[derive(Debug)]
+pub struct Firehose {
+    config: TwinConfig,
+    clock: SharedClock,
+    store: Arc<Store>,
+    streams: RwLock<BTreeMap<String, Arc<Mutex<Entry>>>>,
+    /// Records still to fail in the next PutRecordBatch calls (see [`Firehose::fail_next_records`]).
+    fail_records: AtomicU64,
+    /// Feeds RecordIds.
+    next_record: AtomicU64,
+}
+
+impl Firehose {
+    /// The service, with the delivery streams found in `store`.
+    pub fn new(
+        config: TwinConfig,
+        clock: SharedClock,
+        store: Arc<Store>,
+    ) -> Result<Self, crate::error::LocalError> {
+        let mut streams = BTreeMap::new();
+        for (name, meta) in store.load_all::<StreamMeta>(TABLE)? {
+            streams.insert(
+                name,
+                Arc::new(Mutex::new(Entry {
+                    meta,
+                    log: Log::default(),
+                })),
+            );
+        }
+        Ok(Self {
+            config,
+            clock,
+            store,
+            streams: RwLock::new(streams),
+            fail_records: AtomicU64::new(0),
+            next_record: AtomicU64::new(0),
+        })
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.clock.now().timestamp_millis()
+    }
+
+    /// The ARN of delivery stream `name` on this twin.
+    pub fn arn(&self, name: &str) -> String {
+        format!(
+            "arn:aws:firehose:{}:{}:deliverystream/{name}",
+            self.config.region, self.config.account_id
+        )
+    }
+
+    fn not_found(&self, name: &str) -> AwsError {
+        AwsError::client(
+            "ResourceNotFoundException",
+            format!(
+                "Firehose {name} under account {} not found.",
+                self.config.account_id
+            ),
+        )
+    }
+
+    /// The name an ARN (of this region and account) or a name designates.
+    fn resolve(&self, name_or_arn: &str) -> Option<String> {
+        crate::validation::name_from_arn(
+            name_or_arn,
+            SERVICE_NAME,
+            "deliverystream",
+            &self.config.region,
+            &self.config.account_id,
+        )
+        .map(str::to_string)
+    }
+
+    fn entry(&self, name_or_arn: &str) -> Result<Arc<Mutex<Entry>>, AwsError> {
+        let name = self
+            .resolve(name_or_arn)
+            .ok_or_else(|| self.not_found(name_or_arn))?;
+        self.streams
+            .read()
+            .get(&name)
+            .cloned()
+            .ok_or_else(|| self.not_found(&name))
+    }
+
+    /// Whether delivery stream `name_or_arn` exists on the twin.
+    pub fn exists(&self, name_or_arn: &str) -> bool {
+        self.entry(name_or_arn).is_ok()
+    }
+
+    /// The names of the delivery streams, in order.
+    pub fn names(&self) -> Vec<String> {
+        self.streams.read().keys().cloned().collect()
+    }
+
+    /// Makes the next `count` records of PutRecordBatch calls fail with
+    /// `ServiceUnavailableException` ("Slow down."), as a throttled stream answers, so callers'
+    /// partial-failure handling can be exercised.
+    pub fn fail_next_records(&self, count: u64) {
+        self.fail_records.store(count, Ordering::Release);
+    }
+
+    fn take_record_failure(&self) -> bool {
+        self.fail_records
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .is_ok()
+    }
+
+    fn record_id(&self, now_ms: i64) -> String {
+        // The service's record ids are long opaque strings; these are unique and stable.
+        let n = self.next_record.fetch_add(1, Ordering::Relaxed);
+        let raw = format!("kdaflow:{now_ms:016x}:{n:016x}");
+        crate::validation::encode_blob(raw.as_bytes())
+    }
+
+    /// Accepts one record into a stream, as PutRecord does; returns its RecordId.
+    pub fn put(&self, name_or_arn: &str, data: Bytes) -> Result<String, AwsError> {
+        let shared = self.entry(name_or_arn)?;
+        let now = self.now_ms();
+        let id = self.record_id(now);
+        shared.lock().log.append(FirehoseRecord {
+            record_id: id.clone(),
+            arrival_ms: now,
+            data,
+        });
+        Ok(id)
+    }
+
+    /// The offset just past the newest record (where a reader starting "now" begins).
+    pub fn end_offset(&self, name_or_arn: &str) -> Result<u64, AwsError> {
+        Ok(self.entry(name_or_arn)?.lock().log.end())
+    }
+
+    /// Up to `max` records from `offset` (clamped to the oldest kept), and the offset after them.
+    pub fn read(
+        &self,
+        name_or_arn: &str,
+        offset: u64,
+        max: usize,
+    ) -> Result<(Vec<FirehoseRecord>, u64), AwsError> {
+        let shared = self.entry(name_or_arn)?;
+        let entry = shared.lock();
+        let log = &entry.log;
+        let start = offset.max(log.first);
+        let skip = (start - log.first) as usize;
+        let out: Vec<FirehoseRecord> = log.records.iter().skip(skip).take(max).cloned().collect();
+        let next = start + out.len() as u64;
+        Ok((out, next))
+    }
+
+    /// Every record a stream still holds, oldest first (for tests and inspection).
+    pub fn records(&self, name_or_arn: &str) -> Result<Vec<FirehoseRecord>, AwsError> {
+        self.read(name_or_arn, 0, usize::MAX).map(|(r, _)| r)
+    }
+
+    fn dispatch(&self, operation: &str, body: &[u8]) -> Result<Bytes, AwsError> {
+        match operation {
+            "CreateDeliveryStream" => self.create_delivery_stream(body),
+            "DescribeDeliveryStream" => self.describe_delivery_stream(body),
+            "ListDeliveryStreams" => self.list_delivery_streams(body),
+            "DeleteDeliveryStream" => self.delete_delivery_stream(body),
+            "PutRecord" => self.put_record(body),
+            "PutRecordBatch" => self.put_record_batch(body),
+            other => Err(AwsError::unknown_operation(&format!(
+                "{TARGET_PREFIX}.{other}"
+            ))),
+        }
+    }
+}
+
+impl Service for Firehose {
+    fn name(&self) -> &'static str {
+        SERVICE_NAME
+    }
+
+    fn target_prefix(&self) -> &'static str {
+        TARGET_PREFIX
+    }
+
+    fn json_version(&self) -> JsonVersion {
+        JsonVersion::V1_1
+    }
+
+    fn call(self: Arc<Self>, operation: &str, body: Bytes) -> ServiceFuture {
+        let result = self.dispatch(operation, &body);
+        Box::pin(std::future::ready(result))
+    }
+}

@@ -1,0 +1,1 @@
+//! The data plane (placeholder until its tests land).
