@@ -17,6 +17,7 @@
 //! - [`standins`]: stand-ins for the reference application's Lambda functions.
 //! - [`lambda`]: the registry of in-process Lambda functions.
 //! - [`states`]: Step Functions (the `kdaflow-asl` interpreter behind the API).
+//! - [`events`]: EventBridge rules, patterns and Step Functions targets.
 //! - [`faults`]: fault injection.
 //! - [`store`]: persistence under `--state-dir`.
 //! - [`error`]: the twin's own errors ([`LocalError`]).
@@ -28,6 +29,7 @@ pub mod config;
 mod control;
 pub mod dataplane;
 pub mod error;
+pub mod events;
 pub mod faults;
 pub mod firehose;
 pub mod gateway;
@@ -73,6 +75,7 @@ pub struct Twin {
     standins: Arc<standins::Registry>,
     lambda: Arc<LambdaRegistry>,
     states: Arc<states::StepFunctions>,
+    events: Arc<events::EventBridge>,
     gateway: Arc<Gateway>,
 }
 
@@ -142,6 +145,12 @@ impl TwinBuilder {
             lambda.clone(),
             sdk.clone(),
         )?);
+        let events = Arc::new(events::EventBridge::new(
+            self.config.clone(),
+            self.clock.clone(),
+            store.clone(),
+            states.clone(),
+        )?);
         let data_plane = Arc::new(DataPlane::new(
             kinesis_analytics.clone(),
             firehose.clone(),
@@ -153,6 +162,7 @@ impl TwinBuilder {
         kinesis_analytics.set_start_hook(data_plane.hook());
         let services: Vec<Arc<dyn Service>> = vec![
             states.clone(),
+            events.clone(),
             kinesis_analytics.clone(),
             firehose.clone(),
             kinesis.clone(),
@@ -179,6 +189,7 @@ impl TwinBuilder {
             standins: Arc::default(),
             lambda,
             states,
+            events,
             gateway,
         })
     }
@@ -245,6 +256,11 @@ impl Twin {
     /// The inspectable stand-in functions.
     pub fn standins(&self) -> &Arc<standins::Registry> {
         &self.standins
+    }
+
+    /// The EventBridge service.
+    pub fn events(&self) -> &Arc<events::EventBridge> {
+        &self.events
     }
 
     /// The Lambda functions hosted in this process.

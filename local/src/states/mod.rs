@@ -66,6 +66,7 @@ use crate::lambda::LambdaRegistry;
 use crate::protocol::{AwsError, JsonVersion, parse_body, to_body};
 use crate::store::Store;
 
+pub(crate) use arns::{offset as page_offset, token as page_token};
 pub use executions::ExecEntry;
 use machines::MachineEntry;
 pub use model::{ExecutionDescription, MachineType, Status};
@@ -191,6 +192,11 @@ impl Service for StepFunctions {
             }
         }
     }
+}
+
+/// Whether `arn` is a state machine ARN (what EventBridge targets may name).
+pub fn is_state_machine_arn(arn: &str) -> bool {
+    arns::check_machine_arn(arn).is_ok()
 }
 
 /// Milliseconds since the epoch as the protocol's epoch seconds.

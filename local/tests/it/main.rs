@@ -6,6 +6,8 @@ mod support;
 mod concurrency;
 mod dataplane;
 mod errors;
+mod event_patterns;
+mod events;
 mod faults;
 mod firehose;
 mod kinesis;
