@@ -38,7 +38,8 @@ pub async fn create_application(
 ) -> Result<CreateResult, TaskFailure> {
     let spec = &request.application;
     let name = spec.name.as_str();
-    if describe(kda, name).await?.is_none() {
+    let existing = describe(kda, name).await?;
+    if existing.is_none() {
         let call = kda
             .create_application()
             .application_name(name)
@@ -62,7 +63,11 @@ pub async fn create_application(
             Err(e) => return Err(classify("CreateApplication", name, e)),
         }
     }
-    let Some(detail) = describe(kda, name).await? else {
+    let detail = match existing {
+        Some(d) => Some(d),
+        None => describe(kda, name).await?,
+    };
+    let Some(detail) = detail else {
         return Err(TaskFailure::new(
             errors::APPLICATION_BUSY,
             format!(

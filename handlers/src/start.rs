@@ -126,6 +126,15 @@ pub async fn start_application(kda: &Kda, input: PollInput) -> Result<PollState,
         }
         Err(e) => return Err(classify("StartApplication", name, e)),
     }
-    let after = describe(kda, name).await?;
-    Ok(poll(&after, &id))
+    // A successful StartApplication leaves the application STARTING (the API reference); no
+    // need to pay for a describe to learn that.
+    Ok(next_poll(
+        None,
+        ApplicationStatus::Starting.as_str(),
+        &id,
+        detail.application_version_id(),
+        elapsed,
+        request.max_wait_seconds,
+        false,
+    ))
 }

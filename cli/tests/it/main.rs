@@ -1,3 +1,5 @@
-//! Tests of the `kdaflow` binary itself, run as a child process.
+//! Tests of the `kdaflow` binary and its wiring: the bootstrap scenarios over the whole twin
+//! (in process, virtual time) and `kdaflow serve` as a child process.
 
+mod bootstrap;
 mod serve;
