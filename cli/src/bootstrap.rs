@@ -124,6 +124,37 @@ pub fn register_tasks(twin: &Twin, kda: &Kda) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Validates a rendered spec's SQL as the twin's Kinesis Analytics service would: against the
+/// in-application streams its input creates and the names of its outputs.
+pub fn validate_code(spec: &kdaflow_workflow::spec::ApplicationSpec) -> Result<(), String> {
+    let columns: Vec<kdaflow_sql::RecordColumn> = spec
+        .input
+        .schema
+        .columns()
+        .iter()
+        .map(|c| kdaflow_sql::RecordColumn {
+            name: c.name.clone(),
+            sql_type: c.sql_type.clone(),
+            mapping: c.mapping.clone(),
+        })
+        .collect();
+    let inputs: Vec<kdaflow_sql::InAppStream> = (1..=spec.input.parallelism.max(1))
+        .map(|i| kdaflow_sql::InAppStream {
+            name: format!("{}_{i:03}", spec.input.name_prefix),
+            columns: columns.clone(),
+        })
+        .collect();
+    let outputs: Vec<String> = spec.outputs.iter().map(|o| o.name.clone()).collect();
+    kdaflow_sql::validate(&kdaflow_sql::ValidationRequest {
+        code: &spec.code,
+        inputs: &inputs,
+        reference: None,
+        outputs: &outputs,
+    })
+    .map(|_| ())
+    .map_err(|e| e.to_string())
+}
+
 /// The twin with the bootstrap ready to run.
 #[derive(Debug)]
 pub struct LocalBootstrap {

@@ -3,3 +3,4 @@
 
 mod bootstrap;
 mod serve;
+mod spec;
