@@ -44,7 +44,11 @@ pub fn run(command: SpecCommand) -> anyhow::Result<ExitCode> {
         SpecCommand::Check { file } => {
             let spec = ApplicationSpec::load(&file)?;
             let rendered = spec
-                .render(&Prerequisites::example("us-east-1", "123456789012"), None, None)
+                .render(
+                    &Prerequisites::example("us-east-1", "123456789012"),
+                    None,
+                    None,
+                )
                 .with_context(|| format!("{}: placeholders", file.display()))?;
             match kdaflow::bootstrap::validate_code(&rendered) {
                 Ok(()) => {

@@ -4,7 +4,10 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn kdaflow(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kdaflow")).args(args).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kdaflow"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -13,7 +16,9 @@ fn kdaflow(args: &[&str]) -> (i32, String, String) {
 }
 
 fn repo(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path)
 }
 
 #[test]
@@ -43,7 +48,14 @@ fn the_sample_checks_and_a_broken_spec_does_not() {
     assert_eq!(code, 0);
     let dir = tempfile::tempdir().unwrap();
     let broken = dir.path().join("broken.toml");
-    std::fs::write(&broken, shown.replace("CREATE OR REPLACE STREAM \"ANOMALY_SCORE_SQL_STREAM\"", "CREATE OR REPLACE STREAM \"ANOMALY\"")).unwrap();
+    std::fs::write(
+        &broken,
+        shown.replace(
+            "CREATE OR REPLACE STREAM \"ANOMALY_SCORE_SQL_STREAM\"",
+            "CREATE OR REPLACE STREAM \"ANOMALY\"",
+        ),
+    )
+    .unwrap();
     let (code, out, _) = kdaflow(&["spec", "check", broken.to_str().unwrap()]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("CodeValidationException"), "{out}");
