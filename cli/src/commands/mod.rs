@@ -3,6 +3,8 @@
 mod asl;
 mod bench;
 mod fault;
+mod inspect;
+mod send;
 mod serve;
 mod up;
 
@@ -35,6 +37,10 @@ pub enum Command {
     Asl(asl::AslCommand),
     /// Inject faults into a running twin (throttling, errors, failing or hanging starts).
     Fault(fault::FaultArgs),
+    /// Send generated reviews (with injected anomalies) into a Firehose delivery stream.
+    Send(send::SendArgs),
+    /// Show what a stand-in function on a running twin received.
+    Inspect(inspect::InspectArgs),
     /// Run a benchmark and print its figures (use a release build).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -47,6 +53,8 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(args).await,
         Command::Bench(command) => bench::run(command).await,
         Command::Fault(args) => fault::run(args).await,
+        Command::Send(args) => send::run(args).await,
+        Command::Inspect(args) => inspect::run(args).await,
         Command::Asl(command) => asl::run(command).await,
     }
 }

@@ -46,6 +46,10 @@ pub struct ServeArgs {
     /// Accept requests that carry no SigV4 Authorization header (AWS refuses them).
     #[arg(long)]
     pub no_auth: bool,
+    /// Let StartApplication succeed even when the application's input stream, preprocessing
+    /// function or destinations do not exist on the twin (AWS refuses such a start).
+    #[arg(long)]
+    pub no_resource_checks: bool,
 }
 
 fn parse_account(s: &str) -> Result<String, String> {
@@ -110,8 +114,11 @@ fn say(line: std::fmt::Arguments<'_>) {
 /// Runs the twin until a stop signal.
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let twin = Twin::builder(args.config())
+        .resource_checks(!args.no_resource_checks)
         .build()
         .context("cannot start the twin")?;
+    // The reference application's functions, so the notebook's flow runs on the twin as is.
+    let standins = kdaflow_local::standins::register_reference(&twin);
     let addr = SocketAddr::new(args.bind, args.port);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr}; pick another port with --port (0 picks a free one)")
@@ -125,9 +132,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         "kdaflow twin listening on http://{local} ({state}; region {}, account {})",
         args.region, args.account_id
     ));
-    say(format_args!("  services: kinesisanalytics"));
+    say(format_args!(
+        "  services: kinesisanalytics, firehose, kinesis (data plane running RUNNING applications)"
+    ));
     say(format_args!(
         "  try: aws --endpoint-url http://{local} kinesisanalytics list-applications"
+    ));
+    say(format_args!(
+        "  stand-in functions: {}, {}, {} (kdaflow inspect <name>)",
+        standins.preprocess_arn, standins.metrics_arn, standins.notify_arn
     ));
     say(format_args!("  stop with Ctrl-C"));
     twin.serve(listener, stop_signal()).await?;
