@@ -155,6 +155,56 @@ pub fn validate_code(spec: &kdaflow_workflow::spec::ApplicationSpec) -> Result<(
     .map_err(|e| e.to_string())
 }
 
+/// The delivery stream and stream the reference prerequisites name.
+pub const FIREHOSE_NAME: &str = "dsoaws-kinesis-data-firehose";
+/// The Kinesis stream for the distinct counts.
+pub const STREAM_NAME: &str = "dsoaws-kinesis-data-stream";
+
+/// Calls a twin service in-process; "already exists" is fine (the resource is there).
+async fn ensure(
+    service: Arc<dyn kdaflow_local::gateway::Service>,
+    operation: &str,
+    body: Value,
+) -> anyhow::Result<()> {
+    match service
+        .call(operation, bytes::Bytes::from(body.to_string()))
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.code == "ResourceInUseException" => Ok(()),
+        Err(e) => Err(anyhow::anyhow!("{operation} failed on the twin: {e}")),
+    }
+}
+
+/// Creates the stand-ins for the seven prerequisites on `twin`: the Firehose delivery stream
+/// the application reads, the Kinesis stream it writes, and the three Lambda functions (the
+/// IAM roles are only ARNs: the twin does not model IAM). Idempotent.
+pub async fn provision_prerequisites(
+    twin: &Twin,
+) -> anyhow::Result<kdaflow_local::standins::ReferenceStandins> {
+    let account = &twin.config().account_id;
+    ensure(
+        twin.firehose().clone(),
+        "CreateDeliveryStream",
+        serde_json::json!({
+            "DeliveryStreamName": FIREHOSE_NAME,
+            "DeliveryStreamType": "DirectPut",
+            "ExtendedS3DestinationConfiguration": {
+                "RoleARN": format!("arn:aws:iam::{account}:role/DSOAWS_Kinesis"),
+                "BucketARN": "arn:aws:s3:::dsoaws-kinesis-data-firehose-archive"
+            }
+        }),
+    )
+    .await?;
+    ensure(
+        twin.kinesis().clone(),
+        "CreateStream",
+        serde_json::json!({"StreamName": STREAM_NAME, "ShardCount": 1}),
+    )
+    .await?;
+    Ok(kdaflow_local::standins::register_reference(twin))
+}
+
 /// The twin with the bootstrap ready to run.
 #[derive(Debug)]
 pub struct LocalBootstrap {
@@ -166,6 +216,8 @@ pub struct LocalBootstrap {
     pub definition: String,
     /// Stand-in prerequisites in the twin's account and region.
     pub prerequisites: Prerequisites,
+    /// The stand-in functions (what the application delivered to them).
+    pub standins: kdaflow_local::standins::ReferenceStandins,
     clock: SharedClock,
 }
 
@@ -173,10 +225,14 @@ impl LocalBootstrap {
     /// Starts the twin on `127.0.0.1:port` (0: any free port) with `clock` and registers the
     /// task functions.
     pub async fn start(config: TwinConfig, clock: SharedClock, port: u16) -> anyhow::Result<Self> {
+        // Resource checks on: a start fails, as on AWS, when the input stream, the preprocessing
+        // function or a destination is missing — the stand-ins below provide them.
         let twin = Twin::builder(config.clone())
             .clock(clock.clone())
+            .resource_checks(true)
             .build()
             .context("cannot start the twin")?;
+        let standins = provision_prerequisites(&twin).await?;
         let running = twin
             .spawn(port)
             .await
@@ -194,6 +250,7 @@ impl LocalBootstrap {
             .map_err(|e| anyhow::anyhow!("the bootstrap definition does not compile: {e}"))?;
         Ok(Self {
             prerequisites: Prerequisites::example(&config.region, &config.account_id),
+            standins,
             running,
             program: Arc::new(program),
             definition,

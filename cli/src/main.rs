@@ -1,6 +1,7 @@
 //! The `kdaflow` binary: parses the command line and dispatches; every command lives in
 //! `commands/`, one file each.
 
+mod aws;
 mod commands;
 mod http;
 

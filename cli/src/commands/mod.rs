@@ -2,11 +2,16 @@
 
 mod asl;
 mod bench;
+mod events;
 mod fault;
+mod history;
 mod inspect;
 mod send;
 mod serve;
+pub mod spec;
+mod start;
 mod up;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -30,6 +35,17 @@ pub struct Cli {
 pub enum Command {
     /// Bootstrap the reference application on the local twin and show it running (the main job).
     Up(up::UpArgs),
+    /// The application spec: show the reference one, print its JSON Schema, check a file.
+    #[command(subcommand)]
+    Spec(spec::SpecCommand),
+    /// Start the bootstrap state machine with a JSON input (StartExecution), on AWS or the twin.
+    Start(start::StartArgs),
+    /// Follow an execution's states live; exit with its status.
+    Watch(watch::WatchArgs),
+    /// Print an execution's history events.
+    History(history::HistoryArgs),
+    /// Put events on an EventBridge bus (e.g. the bootstrap request).
+    Events(events::EventsArgs),
     /// Run the local twin of AWS in the foreground (Ctrl-C or SIGTERM stops it).
     Serve(serve::ServeArgs),
     /// Validate and run Amazon States Language definitions on the local engine.
@@ -50,6 +66,11 @@ pub enum Command {
 pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Up(args) => up::run(args).await,
+        Command::Spec(command) => spec::run(command),
+        Command::Start(args) => start::run(args).await,
+        Command::Watch(args) => watch::run(args).await,
+        Command::History(args) => history::run(args).await,
+        Command::Events(args) => events::run(args).await,
         Command::Serve(args) => serve::run(args).await,
         Command::Bench(command) => bench::run(command).await,
         Command::Fault(args) => fault::run(args).await,

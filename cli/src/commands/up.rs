@@ -62,6 +62,104 @@ pub struct UpArgs {
     /// Execution name (default: bootstrap-<time>).
     #[arg(long)]
     pub name: Option<String>,
+    /// Once RUNNING, stream sample reviews for this many seconds and show the results as
+    /// windows close (0: do not stream).
+    #[arg(long, default_value_t = 20)]
+    pub sample_seconds: u64,
+    /// Sample reviews per second.
+    #[arg(long, default_value_t = 100)]
+    pub rate: u32,
+    /// Make every Nth sample review an anomaly (a 1-star rant among 3-5 star reviews).
+    #[arg(long, default_value_t = 50)]
+    pub anomaly_every: u64,
+}
+
+/// Shows the application's results as its windows close.
+fn show_tick(
+    start: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+    tick: &kdaflow_local::dataplane::TickReport,
+) {
+    use kdaflow_local::standins::DEFAULT_ANOMALY_THRESHOLD;
+    let t = (now - start).num_milliseconds() as f64 / 1000.0;
+    let first = |output: &str| tick.delivered(output).first().map(|r| r.trim().to_string());
+    let mut parts = Vec::new();
+    if let Some(avg) = first("AVG_STAR_RATING_SQL_STREAM") {
+        parts.push(format!("average star rating {avg}"));
+    }
+    if let Some(count) = first("APPROXIMATE_COUNT_SQL_STREAM") {
+        parts.push(format!("distinct reviews {count}"));
+    }
+    let scores: Vec<f64> = tick
+        .delivered("ANOMALY_SCORE_SQL_STREAM")
+        .iter()
+        .filter_map(|r| r.trim().parse().ok())
+        .collect();
+    let anomalies: Vec<f64> = scores
+        .iter()
+        .copied()
+        .filter(|s| *s > DEFAULT_ANOMALY_THRESHOLD)
+        .collect();
+    if !anomalies.is_empty() {
+        let shown: Vec<String> = anomalies.iter().map(|s| format!("{s:.2}")).collect();
+        parts.push(format!(
+            "anomalies {} (score {})",
+            anomalies.len(),
+            shown.join(", ")
+        ));
+    }
+    if !tick.errors.is_empty() {
+        parts.push(format!("{} row(s) to error_stream", tick.errors.len()));
+    }
+    if !parts.is_empty() {
+        eprintln!("  [{t:>7.1}s] {}", parts.join(" | "));
+    }
+}
+
+/// Streams sample reviews into the running application and shows what comes out.
+async fn stream_sample(local: &LocalBootstrap, args: &UpArgs) -> anyhow::Result<()> {
+    use kdaflow_local::dataplane::sample::{SampleOptions, stream_sample};
+    let options = SampleOptions {
+        delivery_stream: kdaflow::bootstrap::FIREHOSE_NAME.to_string(),
+        rate: args.rate,
+        duration: std::time::Duration::from_secs(args.sample_seconds),
+        anomaly_every: args.anomaly_every,
+        ..SampleOptions::default()
+    };
+    let clock = local.twin().clock().clone();
+    let start = clock.now();
+    if !args.quiet {
+        eprintln!(
+            "streaming {} reviews/s for {} s into {} (an anomaly every {}); results as windows close:",
+            options.rate, args.sample_seconds, options.delivery_stream, options.anomaly_every
+        );
+    }
+    let quiet = args.quiet;
+    let report = stream_sample(local.twin(), &options, |tick| {
+        if !quiet {
+            show_tick(start, clock.now(), tick);
+        }
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("streaming the sample failed: {e}"))?;
+    if !args.quiet {
+        let windows = report.delivered("AVG_STAR_RATING_SQL_STREAM").len();
+        eprintln!(
+            "sent {} reviews ({} anomalies); {windows} windows closed; {} anomaly notification(s) by the SNS stand-in; {} error_stream row(s)",
+            report.sent,
+            report.anomalies,
+            local.standins.notifications.notifications().len(),
+            report.errors.len()
+        );
+        for p in &report.problems {
+            eprintln!("  problem: {p}");
+        }
+        eprintln!(
+            "  to keep the application running: kdaflow serve --state-dir {}, then kdaflow send and kdaflow inspect",
+            args.state_dir.display()
+        );
+    }
+    Ok(())
 }
 
 /// Prints each state as it runs.
@@ -235,6 +333,9 @@ pub async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
                         "it already existed with this configuration; nothing was created"
                     }
                 );
+            }
+            if args.sample_seconds > 0 && output["status"] == "RUNNING" {
+                stream_sample(&local, &args).await?;
             }
             ExitCode::SUCCESS
         }

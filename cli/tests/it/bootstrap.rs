@@ -457,3 +457,35 @@ async fn a_ninety_second_start_costs_few_transitions_and_calls() {
     assert_eq!(kda_calls(&local), 2 + 2 + 6);
     check_golden("ninety-second-start", &render(&outcome, &history));
 }
+
+#[tokio::test]
+async fn the_bootstrapped_application_processes_sample_data() {
+    use kdaflow_local::dataplane::sample::{SampleOptions, stream_sample};
+    let (local, _) = twin().await;
+    let (outcome, _) = run(&local, "fresh", json!({})).await;
+    assert_eq!(outcome.status, ExecutionStatus::Succeeded);
+    let options = SampleOptions {
+        rate: 100,
+        duration: Duration::from_secs(10),
+        anomaly_every: 50,
+        ..SampleOptions::default()
+    };
+    let mut ticks_with_results = 0;
+    let report = stream_sample(local.twin(), &options, |tick| {
+        ticks_with_results += usize::from(!tick.deliveries.is_empty());
+    })
+    .await
+    .unwrap();
+    assert_eq!(report.sent, 1000);
+    assert_eq!(report.anomalies, 20);
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert!(ticks_with_results > 0);
+    // Ten seconds of data and six of draining close at least two 5-second windows; each window's
+    // average reached the CloudWatch stand-in and its distinct count the Kinesis stream.
+    let averages = local.standins.metrics.values();
+    assert!(averages.len() >= 2, "{averages:?}");
+    assert!(averages.iter().all(|a| (3.0..=5.0).contains(a)), "{averages:?}");
+    let counts = report.delivered("APPROXIMATE_COUNT_SQL_STREAM");
+    assert_eq!(counts.len(), averages.len());
+    assert!(report.delivered("ANOMALY_SCORE_SQL_STREAM").len() >= 1000);
+}
