@@ -6,10 +6,12 @@ mod events;
 mod fault;
 mod history;
 mod inspect;
+mod package;
 mod send;
 mod serve;
 pub mod spec;
 mod start;
+mod synth;
 mod up;
 mod watch;
 
@@ -60,6 +62,10 @@ pub enum Command {
     /// Run a benchmark and print its figures (use a release build).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Write the CloudFormation template and the state machine definition (default: deploy/).
+    Synth(synth::SynthArgs),
+    /// Build the Lambda tasks for arm64 and zip each as `bootstrap`, ready to upload.
+    Package(package::PackageArgs),
 }
 
 /// Runs one command.
@@ -77,6 +83,8 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Send(args) => send::run(args).await,
         Command::Inspect(args) => inspect::run(args).await,
         Command::Asl(command) => asl::run(command).await,
+        Command::Synth(args) => synth::run(args).await,
+        Command::Package(args) => package::run(args).await,
     }
 }
 
