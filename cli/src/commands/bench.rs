@@ -23,6 +23,8 @@ use tokio::process::Command;
 
 use crate::http::{Sender, connect, send};
 
+mod triggers;
+
 /// The reference application's name; the bench describes this one.
 const REFERENCE_APP: &str = "dsoaws-kinesis-data-analytics-sql-app";
 const AUTH: &str = "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/kinesisanalytics/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=0000";
@@ -38,6 +40,10 @@ pub enum BenchCommand {
     /// The reference application's three pumps over generated (or given) reviews, on virtual
     /// time: records/s from parsing to output rows, and peak memory.
     Sql(SqlArgs),
+    /// StartSyncExecution of an EXPRESS three-state Pass machine over loopback.
+    Sfn(triggers::TriggerArgs),
+    /// PutEvents against 100 rules over loopback.
+    Events(triggers::TriggerArgs),
 }
 
 /// Flags of `kdaflow bench up`.
@@ -82,6 +88,8 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     match command {
         BenchCommand::Kda(args) => kda(args).await,
         BenchCommand::Sql(args) => sql(args),
+        BenchCommand::Sfn(args) => triggers::sfn(args).await,
+        BenchCommand::Events(args) => triggers::events(args).await,
         BenchCommand::Up(args) => up(args).await,
     }
 }

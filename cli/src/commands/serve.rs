@@ -133,7 +133,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         args.region, args.account_id
     ));
     say(format_args!(
-        "  services: kinesisanalytics, firehose, kinesis (data plane running RUNNING applications)"
+        "  services: kinesisanalytics, firehose, kinesis (data plane running RUNNING applications), states, events"
     ));
     say(format_args!(
         "  try: aws --endpoint-url http://{local} kinesisanalytics list-applications"
