@@ -2,7 +2,7 @@
 # Checks of the deployable stack with the tools the AWS ecosystem trusts (issue 5):
 #   cfn-lint       deploy/template.json          no errors and no warnings
 #   checkov        deploy/template.json          no failed check (suppressions carry reasons)
-#   asl-validator  deploy/statemachine.asl.json  the definition, substituted
+#   asl-validator  deploy/statemachine.asl.json  the definition, as is and substituted
 # The goldens' freshness, the invariants and our own ASL validator run in `cargo test`
 # (infra/tests). Idempotent; installs its pinned tools under .venv/ (gitignored) on first run.
 # Run from anywhere: bash .ci/checks-infra.sh
@@ -24,7 +24,7 @@ step "tools: cfn-lint $CFN_LINT_VERSION, checkov $CHECKOV_VERSION (Python venv $
 command -v python3 >/dev/null || { echo "python3 not found: apt-get install python3 python3-venv" >&2; exit 1; }
 command -v npm >/dev/null || { echo "npm not found: apt-get install npm" >&2; exit 1; }
 if [ ! -x "$VENV/bin/python" ]; then
-  python3 -m venv "$VENV"
+  python3 -m venv "$VENV" || { echo "cannot create a venv: apt-get install python3-venv" >&2; exit 1; }
 fi
 have_py() { "$VENV/bin/python" -m pip show "$1" 2>/dev/null | grep -qx "Version: $2"; }
 if ! have_py cfn-lint "$CFN_LINT_VERSION" || ! have_py checkov "$CHECKOV_VERSION"; then
@@ -48,19 +48,20 @@ step "checkov $TEMPLATE: security checks (IAM, Lambda, logs); every suppression 
 # --skip-download: no network (checkov otherwise fetches its platform's guidelines).
 checkov_out=$(mktemp)
 if ! "$VENV/bin/checkov" -f "$TEMPLATE" --framework cloudformation --skip-download \
-    --compact --quiet >"$checkov_out" 2>&1; then
-  cat "$checkov_out"
+    --compact >"$checkov_out" 2>&1; then
+  # Again with --quiet, which prints the failed checks only.
+  "$VENV/bin/checkov" -f "$TEMPLATE" --framework cloudformation --skip-download --compact --quiet || true
   echo "checkov: failed checks above" >&2
   exit 1
 fi
-"$VENV/bin/checkov" -f "$TEMPLATE" --framework cloudformation --skip-download --compact \
-  2>/dev/null | grep -E "^(cloudformation scan results|Passed checks)" || true
+grep -E "^(cloudformation scan results|Passed checks)" "$checkov_out"
 rm -f "$checkov_out"
 
-step "asl-validator $DEFINITION: the definition against the States Language schema"
-# The definition's Resource fields are ${...FunctionArn} placeholders (CloudFormation's
-# DefinitionSubstitutions fill them at deploy time), which asl-validator's ARN check rejects.
-# So validate a copy with example Lambda ARNs substituted, exactly as the deployed definition is.
+step "asl-validator $DEFINITION: the definition against the States Language schema, as checked in and as deployed"
+# asl-validator 4.0 accepts the ${...FunctionArn} placeholders in Resource (CloudFormation's
+# DefinitionSubstitutions fill them at deploy time), so the golden is validated as it is; a copy
+# with example Lambda ARNs substituted is validated too, because that is what Step Functions runs.
+"$ASL_VALIDATOR" --json-path "$DEFINITION"
 substituted=$(mktemp --suffix=.asl.json)
 sed -E 's/\$\{([A-Za-z]+)FunctionArn\}/arn:aws:lambda:us-east-1:123456789012:function:kdaflow-\1/g' \
   "$DEFINITION" >"$substituted"
