@@ -230,6 +230,7 @@ impl LocalBootstrap {
         let twin = Twin::builder(config.clone())
             .clock(clock.clone())
             .resource_checks(true)
+            .resume_executions(false)
             .build()
             .context("cannot start the twin")?;
         let standins = provision_prerequisites(&twin).await?;

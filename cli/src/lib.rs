@@ -3,3 +3,4 @@
 //! (`kdaflow-workflow`) and its tasks (`kdaflow-handlers`).
 
 pub mod bootstrap;
+pub mod provision;

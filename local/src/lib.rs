@@ -86,6 +86,7 @@ pub struct TwinBuilder {
     clock: SharedClock,
     validator: Arc<dyn CodeValidator>,
     resource_checks: bool,
+    resume_executions: bool,
 }
 
 impl TwinBuilder {
@@ -106,6 +107,14 @@ impl TwinBuilder {
     /// twin, as the service does (default: off, so API-only uses need not create them).
     pub fn resource_checks(mut self, on: bool) -> Self {
         self.resource_checks = on;
+        self
+    }
+
+    /// Resume the executions that were RUNNING when the twin stopped as soon as it is built
+    /// (default: on). Turn it off when Lambda functions the executions call are registered after
+    /// the build, and call [`states::StepFunctions::resume_running`] once they are.
+    pub fn resume_executions(mut self, on: bool) -> Self {
+        self.resume_executions = on;
         self
     }
 
@@ -169,7 +178,7 @@ impl TwinBuilder {
         ];
         sdk.register_all(&services);
         // Executions that were RUNNING when the twin stopped go on where they were.
-        if tokio::runtime::Handle::try_current().is_ok() {
+        if self.resume_executions && tokio::runtime::Handle::try_current().is_ok() {
             states.resume_running();
         }
         let gateway = Arc::new(Gateway::new(
@@ -203,6 +212,7 @@ impl Twin {
             clock: Arc::new(SystemClock),
             validator: Arc::new(SqlCodeValidator),
             resource_checks: false,
+            resume_executions: true,
         }
     }
 

@@ -17,7 +17,7 @@ const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4590";
 #[derive(Debug, Args)]
 pub struct FaultArgs {
     /// The twin's endpoint.
-    #[arg(long, global = true, env = "KDAFLOW_ENDPOINT_URL", default_value = DEFAULT_ENDPOINT)]
+    #[arg(long, global = true, env = "AWS_ENDPOINT_URL", default_value = DEFAULT_ENDPOINT)]
     pub endpoint_url: String,
     /// What to do.
     #[command(subcommand)]

@@ -17,7 +17,7 @@ pub struct InspectArgs {
     /// The stand-in, e.g. PushNotificationToSNS; absent lists them.
     pub name: Option<String>,
     /// The twin's endpoint.
-    #[arg(long, default_value = super::send::DEFAULT_ENDPOINT, env = "KDAFLOW_ENDPOINT")]
+    #[arg(long, default_value = super::send::DEFAULT_ENDPOINT, env = "AWS_ENDPOINT_URL")]
     pub endpoint_url: String,
 }
 

@@ -91,8 +91,8 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
 /// Logs to stderr; `RUST_LOG` wins over `-v`.
 pub fn init_tracing(verbose: u8) {
     let default = match verbose {
-        0 => "info",
-        1 => "debug",
+        0 => "info,aws_config=error",
+        1 => "debug,aws_config=warn",
         _ => "trace",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

@@ -113,17 +113,23 @@ fn say(line: std::fmt::Arguments<'_>) {
 
 /// Runs the twin until a stop signal.
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    // Executions that were RUNNING resume once the bootstrap's functions are registered below.
     let twin = Twin::builder(args.config())
         .resource_checks(!args.no_resource_checks)
+        .resume_executions(false)
         .build()
         .context("cannot start the twin")?;
-    // The reference application's functions, so the notebook's flow runs on the twin as is.
-    let standins = kdaflow_local::standins::register_reference(&twin);
     let addr = SocketAddr::new(args.bind, args.port);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr}; pick another port with --port (0 picks a free one)")
     })?;
     let local = listener.local_addr()?;
+    // The bootstrap as the stack deploys it: the prerequisites' stand-ins (the reference
+    // application's functions and streams), the task functions, the state machine, the rules.
+    let provisioned = kdaflow::provision::provision(&twin, &format!("http://{local}"))
+        .await
+        .context("cannot provision the bootstrap on the twin")?;
+    let standins = &provisioned.standins;
     let state = match &args.state_dir {
         Some(d) => format!("state in {}", d.display()),
         None => "state in memory only".to_string(),
@@ -141,6 +147,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     say(format_args!(
         "  stand-in functions: {}, {}, {} (kdaflow inspect <name>)",
         standins.preprocess_arn, standins.metrics_arn, standins.notify_arn
+    ));
+    say(format_args!(
+        "  bootstrap state machine: {} (kdaflow start --endpoint-url http://{local} --watch)",
+        provisioned.state_machine_arn
+    ));
+    say(format_args!(
+        "  rules: {} (kdaflow events put --source {} --detail-type \"{}\" --detail @prerequisites.json)",
+        provisioned.rules.join(", "),
+        kdaflow_infra::stack::triggers::EVENT_SOURCE,
+        kdaflow_infra::stack::triggers::EVENT_DETAIL_TYPE
     ));
     say(format_args!("  stop with Ctrl-C"));
     twin.serve(listener, stop_signal()).await?;

@@ -484,7 +484,10 @@ async fn the_bootstrapped_application_processes_sample_data() {
     // average reached the CloudWatch stand-in and its distinct count the Kinesis stream.
     let averages = local.standins.metrics.values();
     assert!(averages.len() >= 2, "{averages:?}");
-    assert!(averages.iter().all(|a| (3.0..=5.0).contains(a)), "{averages:?}");
+    assert!(
+        averages.iter().all(|a| (3.0..=5.0).contains(a)),
+        "{averages:?}"
+    );
     let counts = report.delivered("APPROXIMATE_COUNT_SQL_STREAM");
     assert_eq!(counts.len(), averages.len());
     assert!(report.delivered("ANOMALY_SCORE_SQL_STREAM").len() >= 1000);

@@ -4,3 +4,4 @@
 mod bootstrap;
 mod serve;
 mod spec;
+mod triggers;

@@ -1,0 +1,229 @@
+//! Provisioning the bootstrap on the twin exactly as the CloudFormation stack deploys it on AWS:
+//! the state machine from `workflow`'s definition with the twin's function ARNs substituted
+//! (the stack's `DefinitionSubstitutions`), and the EventBridge rules and targets read out of
+//! the synthesised template itself — same patterns, same input transformers — with its
+//! intrinsic functions resolved for the twin.
+
+use anyhow::{Context, bail};
+use kdaflow_local::Twin;
+use kdaflow_local::events::model::{PutRuleInput, PutTargetsInput, Target};
+use kdaflow_local::gateway::Service;
+use kdaflow_local::states::model::CreateStateMachineInput;
+use kdaflow_workflow::machine;
+use kdaflow_workflow::prerequisites::{FIELDS, Prerequisites};
+use serde_json::{Map, Value, json};
+
+use crate::bootstrap::{STATE_MACHINE_NAME, provision_prerequisites, register_tasks, twin_client};
+
+/// The prerequisites stack the automated-bootstrap rule listens for on the twin (the stack's
+/// `PrerequisitesStackName` parameter).
+pub const PREREQUISITES_STACK_NAME: &str = "kdaflow-prerequisites";
+
+/// What was provisioned.
+#[derive(Debug, Clone)]
+pub struct Provisioned {
+    /// The bootstrap state machine.
+    pub state_machine_arn: String,
+    /// The rules, by name.
+    pub rules: Vec<String>,
+    /// The stand-in prerequisites the stack parameters are set to.
+    pub prerequisites: Prerequisites,
+    /// The stand-in functions.
+    pub standins: kdaflow_local::standins::ReferenceStandins,
+}
+
+/// Resolves `Ref`, `Fn::GetAtt`, `Fn::Sub` and `Fn::Join` in a template fragment.
+struct Resolver<'a> {
+    values: &'a Map<String, Value>,
+}
+
+impl Resolver<'_> {
+    fn lookup(&self, name: &str) -> anyhow::Result<String> {
+        self.values
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .with_context(|| {
+                format!("the template refers to {name}, which the twin does not provide")
+            })
+    }
+
+    fn sub(&self, text: &str) -> anyhow::Result<String> {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(i) = rest.find("${") {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 2..];
+            let end = after.find('}').context("unclosed ${ in Fn::Sub")?;
+            out.push_str(&self.lookup(&after[..end])?);
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    fn resolve(&self, v: &Value) -> anyhow::Result<Value> {
+        Ok(match v {
+            Value::Object(m) if m.len() == 1 => {
+                let (k, arg) = m.iter().next().expect("one entry");
+                match k.as_str() {
+                    "Ref" => Value::String(self.lookup(arg.as_str().unwrap_or_default())?),
+                    "Fn::GetAtt" => {
+                        let parts: Vec<&str> = arg
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(Value::as_str)
+                            .collect();
+                        Value::String(self.lookup(&parts.join("."))?)
+                    }
+                    "Fn::Sub" => Value::String(
+                        self.sub(arg.as_str().context("Fn::Sub with variables is not used")?)?,
+                    ),
+                    "Fn::Join" => {
+                        let sep = arg[0].as_str().unwrap_or_default();
+                        let items: Vec<String> = arg[1]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|i| {
+                                self.resolve(i)
+                                    .map(|v| v.as_str().unwrap_or_default().to_string())
+                            })
+                            .collect::<anyhow::Result<_>>()?;
+                        Value::String(items.join(sep))
+                    }
+                    _ => {
+                        let mut out = Map::new();
+                        out.insert(k.clone(), self.resolve(arg)?);
+                        Value::Object(out)
+                    }
+                }
+            }
+            Value::Object(m) => {
+                let mut out = Map::new();
+                for (k, v) in m {
+                    out.insert(k.clone(), self.resolve(v)?);
+                }
+                Value::Object(out)
+            }
+            Value::Array(a) => Value::Array(
+                a.iter()
+                    .map(|v| self.resolve(v))
+                    .collect::<anyhow::Result<_>>()?,
+            ),
+            other => other.clone(),
+        })
+    }
+}
+
+/// Provisions the bootstrap on `twin`, whose gateway is at `endpoint`: the prerequisites'
+/// stand-ins, the task functions, the state machine, the rules. Idempotent (a restarted twin
+/// with a state directory finds them and keeps them, updating the definition if it changed).
+pub async fn provision(twin: &Twin, endpoint: &str) -> anyhow::Result<Provisioned> {
+    let config = twin.config().clone();
+    let standins = provision_prerequisites(twin).await?;
+    let kda = twin_client(endpoint, &config.region);
+    let substitutions = register_tasks(twin, &kda);
+    let pairs: Vec<(&str, &str)> = substitutions
+        .iter()
+        .map(|(v, a)| (*v, a.as_str()))
+        .collect();
+    let definition = machine::substitute(&machine::definition_json(), &pairs);
+    let role = format!(
+        "arn:aws:iam::{}:role/kdaflow-bootstrap-states",
+        config.account_id
+    );
+    let state_machine_arn = match twin.states().create_state_machine(CreateStateMachineInput {
+        name: Some(STATE_MACHINE_NAME.to_string()),
+        definition: Some(definition.clone()),
+        role_arn: Some(role.clone()),
+        ..CreateStateMachineInput::default()
+    }) {
+        Ok(out) => out.state_machine_arn,
+        Err(e) if e.code == "StateMachineAlreadyExists" => {
+            // An older kdaflow's definition: bring it up to date, as a stack update would.
+            let arn = twin.states().machine_arn(STATE_MACHINE_NAME);
+            let body = json!({"stateMachineArn": arn, "definition": definition, "roleArn": role});
+            twin.states()
+                .clone()
+                .call("UpdateStateMachine", bytes::Bytes::from(body.to_string()))
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot update the bootstrap state machine: {e}"))?;
+            arn
+        }
+        Err(e) => bail!("cannot create the bootstrap state machine: {e}"),
+    };
+
+    // The values the template's intrinsics resolve to on the twin.
+    let prerequisites = Prerequisites::example(&config.region, &config.account_id);
+    let mut values = Map::new();
+    values.insert("AWS::Partition".into(), "aws".into());
+    values.insert("AWS::Region".into(), config.region.clone().into());
+    values.insert("AWS::AccountId".into(), config.account_id.clone().into());
+    values.insert(
+        "PrerequisitesStackName".into(),
+        PREREQUISITES_STACK_NAME.into(),
+    );
+    values.insert(
+        kdaflow_infra::stack::STATE_MACHINE.into(),
+        state_machine_arn.clone().into(),
+    );
+    values.insert(
+        format!("{}.Arn", kdaflow_infra::stack::EVENTS_ROLE),
+        format!(
+            "arn:aws:iam::{}:role/kdaflow-events-start-bootstrap",
+            config.account_id
+        )
+        .into(),
+    );
+    for (field, _) in FIELDS {
+        let id = kdaflow_infra::stack::parameters::parameter_id(field);
+        values.insert(id, prerequisites.get(field).unwrap_or_default().into());
+    }
+    let resolver = Resolver { values: &values };
+    let template =
+        serde_json::to_value(kdaflow_infra::stack::template()).context("the template")?;
+    let mut rules = Vec::new();
+    for (logical_id, resource) in template["Resources"].as_object().into_iter().flatten() {
+        if resource["Type"] != "AWS::Events::Rule" {
+            continue;
+        }
+        let properties = resolver.resolve(&resource["Properties"])?;
+        let name = format!("kdaflow-{logical_id}");
+        twin.events()
+            .put_rule(PutRuleInput {
+                name: Some(name.clone()),
+                event_pattern: Some(properties["EventPattern"].to_string()),
+                state: properties["State"].as_str().map(str::to_string),
+                description: properties["Description"].as_str().map(str::to_string),
+                ..PutRuleInput::default()
+            })
+            .map_err(|e| anyhow::anyhow!("cannot create rule {name}: {e}"))?;
+        let targets: Vec<Target> = serde_json::from_value(properties["Targets"].clone())
+            .with_context(|| format!("the targets of {logical_id}"))?;
+        let out = twin
+            .events()
+            .put_targets(PutTargetsInput {
+                rule: Some(name.clone()),
+                targets: Some(targets),
+                ..PutTargetsInput::default()
+            })
+            .map_err(|e| anyhow::anyhow!("cannot add the targets of {name}: {e}"))?;
+        if out.failed_entry_count > 0 {
+            bail!(
+                "the targets of {name} were refused: {:?}",
+                out.failed_entries
+            );
+        }
+        rules.push(name);
+    }
+    // Executions that were RUNNING when the twin stopped resume now that their functions exist.
+    twin.states().resume_running();
+    Ok(Provisioned {
+        state_machine_arn,
+        rules,
+        prerequisites,
+        standins,
+    })
+}
