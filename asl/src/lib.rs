@@ -22,9 +22,13 @@
 //!
 //! # Known divergences from AWS (documented, not hidden)
 //!
-//! - Virtual time cannot observe a task's `TimeoutSeconds`/`HeartbeatSeconds` (invokers answer at
-//!   once); on a real clock both are enforced, and a heartbeat counts as a timeout because
-//!   invokers cannot send heartbeats. Both surface as `States.Timeout` (AWS-recorded).
+//! - Task `TimeoutSeconds`/`HeartbeatSeconds` (and the execution's `TimeoutSeconds`) are enforced
+//!   on real and virtual time alike; on a [`clock::VirtualClock`] the task is raced against a
+//!   [`clock::DeadlineGuard`], so work that sleeps past its deadline on the clock times out at
+//!   exactly the deadline. A heartbeat counts as a timeout because invokers cannot send
+//!   heartbeats; both surface as `States.Timeout` (AWS-recorded). On virtual time only sleeps on
+//!   the execution's clock count as work (work that takes real time takes none), and concurrent
+//!   branches get virtual time in the order they are polled, not strictly earliest-first.
 //! - `.sync` and `.waitForTaskToken` tasks are handed to the invoker like request-response ones
 //!   (a task token is generated for `$$.Task.Token`); there is no callback API here.
 //! - Activities use the `Task*` history events instead of `Activity*`.

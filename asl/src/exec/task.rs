@@ -177,23 +177,18 @@ impl Execution {
         }
     }
 
-    /// Calls the invoker, racing it against stop requests and (on a real clock) the task's
-    /// timeout / heartbeat and the execution deadline. The heartbeat counts as a timeout because
-    /// invokers cannot send heartbeats; both surface as `States.Timeout` (AWS-recorded).
+    /// Calls the invoker, racing it against stop requests, the task's timeout / heartbeat and
+    /// the execution deadline. The heartbeat counts as a timeout because invokers cannot send
+    /// heartbeats; both surface as `States.Timeout` (AWS-recorded). On a real clock the deadline
+    /// is a timer; on a virtual clock it is a [`crate::clock::DeadlineGuard`]: the invoker's
+    /// sleeps on the clock stop at the deadline, so the outcome and timestamps are the ones a
+    /// real clock would give.
     async fn invoke(
         &self,
         request: TaskRequest,
         timeout: Option<u64>,
         heartbeat: Option<u64>,
     ) -> Result<Result<Value, StatesError>, Halt> {
-        let call = self.invoker.invoke(request);
-        if self.clock.is_virtual() {
-            return tokio::select! {
-                biased;
-                _ = self.control.wait_stopped() => Err(Halt::Aborted),
-                r = call => Ok(r),
-            };
-        }
         let limit = timeout
             .unwrap_or(DEFAULT_TIMEOUT_SECONDS)
             .min(heartbeat.unwrap_or(u64::MAX));
@@ -201,17 +196,37 @@ impl Execution {
         let exec_deadline = (*self.deadline.lock()).unwrap_or(task_deadline);
         let exec_first = exec_deadline < task_deadline;
         let deadline = task_deadline.min(exec_deadline);
+        let expired = || {
+            if exec_first {
+                Err(Halt::TimedOut)
+            } else {
+                Ok(Err(StatesError {
+                    error: names::TIMEOUT.into(),
+                    cause: None,
+                }))
+            }
+        };
+        let call = self.invoker.invoke(request);
+        if self.clock.is_virtual() {
+            let Some(guard) = self.clock.limit(deadline) else {
+                return tokio::select! {
+                    biased;
+                    _ = self.control.wait_stopped() => Err(Halt::Aborted),
+                    r = call => Ok(r),
+                };
+            };
+            return tokio::select! {
+                biased;
+                _ = self.control.wait_stopped() => Err(Halt::Aborted),
+                r = call => Ok(r),
+                _ = guard.reached() => expired(),
+            };
+        }
         tokio::select! {
             biased;
             _ = self.control.wait_stopped() => Err(Halt::Aborted),
             r = call => Ok(r),
-            _ = self.clock.sleep_until(deadline) => {
-                if exec_first {
-                    Err(Halt::TimedOut)
-                } else {
-                    Ok(Err(StatesError { error: names::TIMEOUT.into(), cause: None }))
-                }
-            }
+            _ = self.clock.sleep_until(deadline) => expired(),
         }
     }
 }

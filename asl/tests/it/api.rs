@@ -493,3 +493,74 @@ fn null_paths_round_trip_and_differ_from_absent() {
         Value::Null
     );
 }
+
+#[tokio::test]
+async fn virtual_clock_deadline_guard_holds_sleeps_back() {
+    let clock = virtual_clock();
+    let start = clock.now();
+    let guard = clock
+        .limit(start + chrono::Duration::seconds(5))
+        .expect("guard");
+    let c2 = clock.clone();
+    let sleeper = tokio::spawn(async move {
+        c2.sleep(chrono::Duration::seconds(10)).await;
+        c2.now()
+    });
+    guard.reached().await;
+    assert_eq!(clock.now() - start, chrono::Duration::seconds(5));
+    assert!(!sleeper.is_finished());
+    // Lifting the first deadline lets the held sleep go on, up to the next deadline only.
+    let guard2 = clock
+        .limit(clock.now() + chrono::Duration::seconds(3))
+        .expect("guard");
+    drop(guard);
+    guard2.reached().await;
+    assert_eq!(clock.now() - start, chrono::Duration::seconds(8));
+    // A sleep that ends before a deadline is not held back.
+    let guard3 = clock
+        .limit(clock.now() + chrono::Duration::seconds(100))
+        .expect("guard");
+    drop(guard2);
+    let woke = sleeper.await.expect("sleeper");
+    assert_eq!(woke - start, chrono::Duration::seconds(10));
+    assert!(!guard3.is_reached());
+    assert!(SystemClock.limit(start).is_none());
+}
+
+/// Sleeps on the execution's virtual clock for `payload.seconds`, then echoes.
+#[derive(Debug)]
+struct Sleeper(VirtualClock);
+
+#[async_trait]
+impl TaskInvoker for Sleeper {
+    async fn invoke(&self, request: TaskRequest) -> Result<Value, StatesError> {
+        let secs = request.input["seconds"].as_i64().unwrap_or(0);
+        self.0.sleep(chrono::Duration::seconds(secs)).await;
+        Ok(request.input)
+    }
+}
+
+#[tokio::test]
+async fn task_timeouts_on_virtual_time_are_deterministic() {
+    let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task",
+        "Resource": "arn:aws:states:::aws-sdk:s3:getObject", "TimeoutSeconds": 5, "End": true}}});
+    let program = Arc::new(Program::from_json(&def).unwrap());
+    for _ in 0..20 {
+        let clock = virtual_clock();
+        let exec = Execution::new(
+            program.clone(),
+            Arc::new(Sleeper(clock.clone())),
+            Arc::new(clock.clone()),
+            ExecutionConfig::default(),
+        );
+        let outcome = exec.run(json!({"seconds": 10})).await;
+        assert_eq!(outcome.status, ExecutionStatus::Failed);
+        assert_eq!(outcome.error.as_deref(), Some("States.Timeout"));
+        let events = exec.history().events();
+        let timed_out = &events[4];
+        assert_eq!(timed_out.event_type, EventType::TaskTimedOut);
+        assert_eq!(timed_out.timestamp.timestamp(), 1_700_000_005);
+        assert_eq!(timed_out.detail_str("error"), Some("States.Timeout"));
+        assert_eq!(outcome.stop_date.timestamp(), 1_700_000_005);
+    }
+}

@@ -1,16 +1,22 @@
 //! Drives the conformance corpus.
 //!
 //! Each file holds an array of cases:
-//! `{name, provenance, definition, input, mocks?, expected: {output} | {error, cause?,
-//! causeContains?} | {status}, history?: [event types], elapsedSeconds?}`.
-//! `mocks` uses the `MockedResponses` shape of Step Functions Local keyed by state name.
+//! `{name, provenance, definition, input, mocks?, taskSeconds?, expected: {output} | {error,
+//! cause?, causeContains?} | {status}, history?: [event types], timeline?: ["id prev +secs Type"],
+//! elapsedSeconds?}`.
+//! `mocks` uses the `MockedResponses` shape of Step Functions Local keyed by state name;
+//! `taskSeconds` (state name -> seconds) makes that state's task work take so long on the
+//! execution's virtual clock before it answers; `timeline` checks ids, previousEventIds and
+//! seconds since the start of every event.
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use kdaflow_asl::clock::{Clock, VirtualClock};
+use kdaflow_asl::error::StatesError;
 use kdaflow_asl::exec::{Execution, ExecutionConfig, ExecutionStatus, Program};
 use kdaflow_asl::mock::{MockConfig, NoTasks};
-use kdaflow_asl::task::TaskInvoker;
+use kdaflow_asl::task::{TaskInvoker, TaskRequest};
 use serde_json::{Value, json};
 
 const START: i64 = 1_700_000_000;
@@ -37,13 +43,43 @@ fn invoker(case: &Value) -> Arc<dyn TaskInvoker> {
     )
 }
 
+/// Task work that takes `seconds[state]` on the virtual clock before the inner invoker answers.
+#[derive(Debug)]
+struct Slow {
+    inner: Arc<dyn TaskInvoker>,
+    clock: VirtualClock,
+    seconds: serde_json::Map<String, Value>,
+}
+
+#[async_trait]
+impl TaskInvoker for Slow {
+    async fn invoke(&self, request: TaskRequest) -> Result<Value, StatesError> {
+        if let Some(s) = self
+            .seconds
+            .get(&request.state_name)
+            .and_then(Value::as_i64)
+        {
+            self.clock.sleep(chrono::Duration::seconds(s)).await;
+        }
+        self.inner.invoke(request).await
+    }
+}
+
 async fn run_case(case: &Value) -> Result<(), String> {
     let program =
         Program::from_json(&case["definition"]).map_err(|e| format!("does not load: {e}"))?;
     let clock = VirtualClock::at_epoch_seconds(START);
+    let mut tasks = invoker(case);
+    if let Some(seconds) = case.get("taskSeconds").and_then(Value::as_object) {
+        tasks = Arc::new(Slow {
+            inner: tasks,
+            clock: clock.clone(),
+            seconds: seconds.clone(),
+        });
+    }
     let exec = Execution::new(
         Arc::new(program),
-        invoker(case),
+        tasks,
         Arc::new(clock.clone()),
         ExecutionConfig::named("CorpusMachine", "case"),
     );
@@ -109,6 +145,30 @@ async fn run_case(case: &Value) -> Result<(), String> {
                 "history {} != expected {}",
                 json!(got),
                 json!(types)
+            ));
+        }
+    }
+    if let Some(lines) = case.get("timeline").and_then(Value::as_array) {
+        let got: Vec<Value> = exec
+            .history()
+            .events()
+            .iter()
+            .map(|e| {
+                let ms = e.timestamp.timestamp_millis() - START * 1000;
+                json!(format!(
+                    "{} {} +{} {}",
+                    e.id,
+                    e.previous_event_id,
+                    ms as f64 / 1000.0,
+                    e.event_type.as_str()
+                ))
+            })
+            .collect();
+        if &got != lines {
+            errors.push(format!(
+                "timeline {} != expected {}",
+                json!(got),
+                json!(lines)
             ));
         }
     }
