@@ -35,11 +35,19 @@
 //! - Distributed Map (`ItemReader`, `ItemBatcher`, `ResultWriter`, child executions) is parsed and
 //!   validated but runs inline over `ItemsPath`/`Items`; tolerated failures are honoured inline too
 //!   (inferred: a tolerated failed item appears in the output as its error object).
-//! - Siblings abandoned when a Map iteration or Parallel branch fails get no
-//!   `MapIterationAborted`/`...StateAborted` events, and JSONata failures record no
-//!   `EvaluationFailed` event (the error and cause are reported as on AWS).
-//! - `previousEventId` follows each branch's own chain; AWS's exact numbering for interleaved
-//!   branches is not reproduced.
+//! - Siblings abandoned when a Map iteration or Parallel branch fails (or the execution stops) get
+//!   `TaskStateAborted`/`WaitStateAborted`/`ParallelStateAborted`/`MapStateAborted` and
+//!   `MapIterationAborted`, pointing at the failing event like `MapStateFailed`/
+//!   `ParallelStateFailed` (AWS-recorded for Map). Siblings that would have failed at the same
+//!   instant on AWS (e.g. every iteration timing out together) are aborted here instead, and
+//!   which one fails first follows poll order. A top-level Task or Wait interrupted by a stop
+//!   records no `...StateAborted` (linear histories are unchanged).
+//! - `EvaluationFailed` is recorded for a failing JSONata expression with `error`, `cause` and
+//!   `state`, but without `location` (the field the expression belongs to is not tracked).
+//! - `previousEventId`: each branch/iteration chains its own events from its
+//!   `ParallelStateStarted`/`MapIterationStarted`; on virtual time the interleaving of branches
+//!   follows poll order, so ids match AWS only where AWS's interleaving is the same.
+//! - History memory: about 600 bytes per event (details are `serde_json::Value` objects).
 //! - JSONata: see [`common::jsonata`] for the functions provided and what is missing.
 //! - `States.MathRandom` with a seed is deterministic but not AWS's sequence.
 

@@ -1,6 +1,12 @@
 //! The driver: walks states, records events, performs waits; task and fan-out effects live in
 //! `task.rs` and `fanout.rs`.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures::future::BoxFuture;
 use indexmap::IndexMap;
@@ -37,6 +43,94 @@ impl From<StatesError> for Halt {
 pub(crate) struct Lane {
     pub(crate) vars: Vars,
     pub(crate) prev: u64,
+    /// Set for branches and iterations: how their abandonment is recorded.
+    pub(crate) abort: Option<Arc<AbortCtx>>,
+}
+
+/// Shared by the lanes of one Parallel or Map state: once the state abandons them (a sibling
+/// failed, or the execution stopped), `prev` holds the id the abort events point at (AWS-recorded:
+/// every `...Aborted` event of the siblings points at the event that failed the state).
+#[derive(Debug, Default)]
+pub(crate) struct AbortCtx {
+    prev: AtomicU64,
+    parent: Option<Arc<AbortCtx>>,
+}
+
+impl AbortCtx {
+    pub(crate) fn child(parent: Option<&Arc<AbortCtx>>) -> Arc<Self> {
+        Arc::new(Self {
+            prev: AtomicU64::new(0),
+            parent: parent.cloned(),
+        })
+    }
+
+    /// Marks the lanes abandoned: abort events point at `prev`.
+    pub(crate) fn abandon(&self, prev: u64) {
+        self.prev.store(prev.max(1), Ordering::SeqCst);
+    }
+
+    /// The id abort events point at; 0 if no enclosing state abandoned its lanes (e.g. the whole
+    /// execution future was dropped), in which case nothing is recorded.
+    pub(crate) fn resolve(&self) -> u64 {
+        match self.prev.load(Ordering::SeqCst) {
+            0 => self.parent.as_ref().map_or(0, |p| p.resolve()),
+            p => p,
+        }
+    }
+}
+
+/// A future that runs `on_abandon` after dropping `inner` if it is dropped before completing
+/// (so nested abort events come first, as on AWS).
+pub(crate) struct Abandon<'a, T> {
+    inner: Option<BoxFuture<'a, T>>,
+    on_abandon: Option<Box<dyn FnOnce() + Send + 'a>>,
+}
+
+impl<'a, T> Abandon<'a, T> {
+    pub(crate) fn new(inner: BoxFuture<'a, T>, on_abandon: impl FnOnce() + Send + 'a) -> Self {
+        Self {
+            inner: Some(inner),
+            on_abandon: Some(Box::new(on_abandon)),
+        }
+    }
+}
+
+impl<T> Future for Abandon<'_, T> {
+    type Output = T;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let Some(inner) = self.inner.as_mut() else {
+            return Poll::Pending;
+        };
+        match inner.as_mut().poll(cx) {
+            Poll::Ready(v) => {
+                self.inner = None;
+                self.on_abandon = None;
+                Poll::Ready(v)
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<T> Drop for Abandon<'_, T> {
+    fn drop(&mut self) {
+        self.inner = None;
+        if let Some(f) = self.on_abandon.take() {
+            f();
+        }
+    }
+}
+
+/// The `...StateAborted` event of a state that can be in progress when abandoned.
+fn aborted_type(kind: &Kind) -> Option<EventType> {
+    Some(match kind {
+        Kind::Task { .. } => EventType::TaskStateAborted,
+        Kind::Wait(_) => EventType::WaitStateAborted,
+        Kind::Parallel { .. } => EventType::ParallelStateAborted,
+        Kind::Map { .. } => EventType::MapStateAborted,
+        _ => return None,
+    })
 }
 
 /// What a state hands back when it exits normally (or through a catcher).
@@ -93,6 +187,7 @@ impl Execution {
         let mut lane = Lane {
             vars: Vars::default(),
             prev: 0,
+            abort: None,
         };
         let machine = self.program.machine.clone();
         let result = self.run_machine(&machine, &mut lane, input).await;
@@ -245,10 +340,38 @@ impl Execution {
                     item: None,
                     token: None,
                 };
-                let exit = match self.run_state(node, lane, input, info).await {
+                let aborted = aborted_type(&node.kind);
+                // Branches and iterations record `...StateAborted` when abandoned mid-state;
+                // so do Parallel and Map states everywhere (never a linear execution's state).
+                let fanout = matches!(node.kind, Kind::Parallel { .. } | Kind::Map { .. });
+                let record_abort = aborted.filter(|_| lane.abort.is_some() || fanout);
+                let result = match (record_abort, lane.abort.clone()) {
+                    (Some(t), Some(ctx)) => {
+                        let history = &self.history;
+                        Abandon::new(
+                            Box::pin(self.run_state(node, lane, input, info)),
+                            move || {
+                                let prev = ctx.resolve();
+                                if prev != 0 {
+                                    history.push(t, prev, serde_json::Value::Null);
+                                }
+                            },
+                        )
+                        .await
+                    }
+                    _ => self.run_state(node, lane, input, info).await,
+                };
+                let exit = match result {
                     Ok(exit) => exit,
-                    Err(Halt::Failed(e)) => return Err(Halt::Failed(self.located(e, &info))),
-                    Err(h) => return Err(h),
+                    Err(Halt::Failed(e)) => {
+                        return Err(Halt::Failed(self.located(e, &info, lane, fanout)));
+                    }
+                    Err(h) => {
+                        if let Some(t) = record_abort {
+                            lane.prev = self.history.push(t, lane.prev, Value::Null);
+                        }
+                        return Err(h);
+                    }
                 };
                 let text = exit.output.to_string();
                 if text.len() > MAX_PAYLOAD_BYTES {
@@ -283,7 +406,18 @@ impl Execution {
 
     /// Adds AWS's "An error occurred while executing the state ..." prefix to runtime errors
     /// raised by the state itself, and records `EvaluationFailed` for JSONata failures.
-    fn located(&self, mut e: StatesError, info: &StateInfo<'_>) -> StatesError {
+    fn located(
+        &self,
+        mut e: StatesError,
+        info: &StateInfo<'_>,
+        lane: &mut Lane,
+        fanout: bool,
+    ) -> StatesError {
+        // Parallel and Map record their own evaluation failures (a branch's error that reaches
+        // them was recorded by the branch).
+        if e.error == names::QUERY_EVALUATION_ERROR && !fanout {
+            lane.prev = self.evaluation_failed(&e, info.name, lane.prev);
+        }
         let prefix = "An error occurred while executing the state";
         if e.error == names::RUNTIME && !e.cause.as_deref().unwrap_or("").starts_with(prefix) {
             e.cause = Some(format!(
@@ -294,6 +428,18 @@ impl Execution {
             ));
         }
         e
+    }
+
+    /// Records `EvaluationFailed` (AWS records it before the execution fails); returns its id.
+    pub(crate) fn evaluation_failed(&self, e: &StatesError, state: &str, prev: u64) -> u64 {
+        let mut d = serde_json::Map::new();
+        d.insert("error".into(), e.error.clone().into());
+        if let Some(c) = &e.cause {
+            d.insert("cause".into(), c.clone().into());
+        }
+        d.insert("state".into(), state.into());
+        self.history
+            .push(EventType::EvaluationFailed, prev, Value::Object(d))
     }
 
     pub(crate) fn scope<'a>(
@@ -411,6 +557,11 @@ impl Execution {
                     };
                     (effective, deadline)
                 };
+                if lane.abort.is_some() && self.clock.is_virtual() {
+                    // Virtual sleeps end at once: let sibling branches do their instantaneous
+                    // work (e.g. fail) first, as they would on a real clock.
+                    tokio::task::yield_now().await;
+                }
                 self.sleep_until(deadline).await?;
                 self.finish_simple(node, lane, &raw, effective, node.next, None, &info)
             }

@@ -6,10 +6,10 @@ use futures::StreamExt;
 use serde_json::Value;
 
 use super::Execution;
-use super::driver::{Halt, Lane, StateInfo};
+use super::driver::{Abandon, AbortCtx, Halt, Lane, StateInfo};
 use super::program::{Kind, Machine, Node};
 use crate::common::Vars;
-use crate::error::StatesError;
+use crate::error::{StatesError, names};
 use crate::history::{EventType, details};
 use crate::model::QueryLanguage;
 use crate::states::map::{self, Tolerance};
@@ -29,15 +29,23 @@ impl Execution {
             .push(EventType::ParallelStateStarted, lane.prev, Value::Null);
         lane.prev = started;
         let parent = Arc::new(lane.vars.clone());
+        let ctx = AbortCtx::child(lane.abort.as_ref());
         let runs = branches.iter().map(|b| {
             let input = input.clone();
             let parent = parent.clone();
+            let ctx = ctx.clone();
             async move {
                 let mut child = Lane {
                     vars: Vars::child(parent),
                     prev: started,
+                    abort: Some(ctx.clone()),
                 };
-                self.run_machine(b, &mut child, input).await
+                let r = self.run_machine(b, &mut child, input).await;
+                r.map_err(|h| {
+                    // The siblings are dropped next: their abort events point here.
+                    ctx.abandon(child.prev);
+                    (h, child.prev)
+                })
             }
         });
         match futures::future::try_join_all(runs).await {
@@ -49,11 +57,11 @@ impl Execution {
                 );
                 Ok(Value::Array(outputs))
             }
-            Err(h) => {
+            Err((h, failed)) => {
                 if let Halt::Failed(e) = &h {
                     lane.prev = self.history.push(
                         EventType::ParallelStateFailed,
-                        self.history.last_id(),
+                        failed,
                         details::failure(Some(&e.error), e.cause.as_deref()),
                     );
                 }
@@ -85,7 +93,7 @@ impl Execution {
             return Err(Halt::Failed(StatesError::runtime("not a Map state")));
         };
         let jsonata = node.language == QueryLanguage::JSONata;
-        let (items, limit, tolerance) = {
+        let evaluated: Result<_, StatesError> = (|| {
             let ctx = || self.context_without_input(info);
             let states = jsonata.then(|| self.states_var(raw, info, None));
             let scope = self.scope(effective, &ctx, &lane.vars, states.as_ref());
@@ -101,7 +109,16 @@ impl Execution {
                 self.num(tolerated_count, &scope)?.as_ref(),
                 self.num(tolerated_percentage, &scope)?.as_ref(),
             )?;
-            (items, limit, tolerance)
+            Ok((items, limit, tolerance))
+        })();
+        let (items, limit, tolerance) = match evaluated {
+            Ok(v) => v,
+            Err(e) => {
+                if e.error == names::QUERY_EVALUATION_ERROR {
+                    lane.prev = self.evaluation_failed(&e, &node.name, lane.prev);
+                }
+                return Err(Halt::Failed(e));
+            }
         };
         let total = items.len();
         let started = self.history.push(
@@ -111,10 +128,12 @@ impl Execution {
         );
         lane.prev = started;
         let parent = Arc::new(lane.vars.clone());
+        let ctx = AbortCtx::child(lane.abort.as_ref());
         let limit = if limit == 0 { total.max(1) } else { limit };
         let items = &items;
         let iterations = (0..total).map(|index| {
             let parent = parent.clone();
+            let ctx = ctx.clone();
             async move {
                 let item = &items[index];
                 let input = {
@@ -127,7 +146,10 @@ impl Execution {
                     let vars = Vars::child(parent.clone());
                     let scope = self.scope(effective, &ctx, &vars, states.as_ref());
                     match item_selector {
-                        Some(t) => t.eval(&scope).map_err(Halt::Failed)?,
+                        Some(t) => match t.eval(&scope) {
+                            Ok(v) => v,
+                            Err(e) => return (index, Err((Halt::Failed(e), 0))),
+                        },
                         None => item.clone(),
                     }
                 };
@@ -139,8 +161,20 @@ impl Execution {
                 let mut child = Lane {
                     vars: Vars::child(parent),
                     prev: it_started,
+                    abort: Some(ctx.clone()),
                 };
-                let r = self.run_machine(processor, &mut child, input).await;
+                let abandoned = ctx.clone();
+                let r = Abandon::new(self.run_machine(processor, &mut child, input), move || {
+                    let prev = abandoned.resolve();
+                    if prev != 0 {
+                        self.history.push(
+                            EventType::MapIterationAborted,
+                            prev,
+                            details::map_iteration(&node.name, index),
+                        );
+                    }
+                })
+                .await;
                 let t = match &r {
                     Ok(_) => EventType::MapIterationSucceeded,
                     Err(Halt::Failed(_)) => EventType::MapIterationFailed,
@@ -148,18 +182,21 @@ impl Execution {
                 };
                 self.history
                     .push(t, child.prev, details::map_iteration(&node.name, index));
-                r
+                (index, r.map_err(|h| (h, child.prev)))
             }
         });
-        let mut stream = futures::stream::iter(iterations).buffered(limit);
-        let mut outputs = Vec::with_capacity(total);
+        // Unordered, so that the first iteration to fail fails the Map at once (AWS).
+        let mut stream = futures::stream::iter(iterations).buffer_unordered(limit);
+        let mut outputs: Vec<Value> = vec![Value::Null; total];
         let mut failures = 0usize;
         let mut failure: Option<StatesError> = None;
-        while let Some(r) = stream.next().await {
+        let mut failed_at = 0;
+        while let Some((index, r)) = stream.next().await {
             match r {
-                Ok(v) => outputs.push(v),
-                Err(Halt::Failed(e)) => {
+                Ok(v) => outputs[index] = v,
+                Err((Halt::Failed(e), at)) => {
                     failures += 1;
+                    failed_at = if at == 0 { self.history.last_id() } else { at };
                     if !tolerance.is_set() {
                         failure = Some(e);
                         break;
@@ -168,17 +205,24 @@ impl Execution {
                         failure = Some(map::threshold_exceeded());
                         break;
                     }
-                    outputs.push(e.to_error_output());
+                    outputs[index] = e.to_error_output();
                 }
-                Err(h) => return Err(h),
+                Err((h, at)) => {
+                    ctx.abandon(at);
+                    return Err(h);
+                }
             }
+        }
+        // In-flight iterations are abandoned: their abort events point at the failure.
+        if failure.is_some() {
+            ctx.abandon(failed_at);
         }
         drop(stream);
         match failure {
             Some(e) => {
                 lane.prev = self.history.push(
                     EventType::MapStateFailed,
-                    self.history.last_id(),
+                    failed_at,
                     details::failure(Some(&e.error), e.cause.as_deref()),
                 );
                 Err(Halt::Failed(e))

@@ -62,7 +62,15 @@ impl Execution {
                     .await
             }
             Kind::Parallel { branches } => {
-                let input = self.fan_input(node, lane, raw, effective, info)?;
+                let input = match self.fan_input(node, lane, raw, effective, info) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        if e.error == names::QUERY_EVALUATION_ERROR {
+                            lane.prev = self.evaluation_failed(&e, &node.name, lane.prev);
+                        }
+                        return Err(Halt::Failed(e));
+                    }
+                };
                 self.run_parallel(node, lane, branches, input).await
             }
             Kind::Map { .. } => self.run_map(node, lane, raw, effective, info).await,
@@ -134,6 +142,11 @@ impl Execution {
         };
         lane.prev = self.history.push(started, lane.prev, plain());
 
+        if lane.abort.is_some() && self.clock.is_virtual() {
+            // Let sibling branches and iterations start their own work before this task's
+            // virtual time moves, as they would on a real clock.
+            tokio::task::yield_now().await;
+        }
         let recorded = self.replay.lock().get_mut(&key).and_then(|q| q.pop_front());
         let result = match recorded {
             Some(r) => r,
