@@ -25,7 +25,9 @@ pub trait Clock: Send + Sync + Debug {
 
     /// Completes once [`Clock::now`] is at or after `deadline`.
     ///
-    /// On a [`VirtualClock`] this moves the clock forward to `deadline` and completes at once.
+    /// On a [`VirtualClock`] this moves the clock forward to `deadline` and completes at once;
+    /// inside an execution running on virtual time, the execution's earliest-deadline-first
+    /// scheduler moves the clock instead, once every branch of the execution waits on it.
     fn sleep_until(&self, deadline: DateTime<Utc>) -> Sleep<'_>;
 
     /// Completes after `duration` has passed on this clock.
@@ -242,6 +244,29 @@ impl VirtualClock {
     pub fn advance_to(&self, to: DateTime<Utc>) {
         self.inner.lock().move_to(to);
     }
+
+    /// The earliest deadline of a live guard not reached yet.
+    pub(crate) fn next_limit(&self) -> Option<DateTime<Utc>> {
+        let g = self.inner.lock();
+        g.limits
+            .iter()
+            .filter(|(_, _, r)| !r.flag.load(Ordering::SeqCst))
+            .map(|(_, d, _)| *d)
+            .min()
+    }
+
+    /// Moves the clock to `to` and marks every guard whose deadline is at or before `to`
+    /// reached (nothing else is due at `to`).
+    pub(crate) fn reach_limits(&self, to: DateTime<Utc>) {
+        let mut g = self.inner.lock();
+        g.move_to(to);
+        let now = g.now;
+        for (_, d, reached) in &g.limits {
+            if *d <= now {
+                reached.set();
+            }
+        }
+    }
 }
 
 impl Clock for VirtualClock {
@@ -250,6 +275,10 @@ impl Clock for VirtualClock {
     }
 
     fn sleep_until(&self, deadline: DateTime<Utc>) -> Sleep<'_> {
+        // Inside an execution on virtual time, its scheduler decides when the sleep ends.
+        if let Some(sleep) = crate::exec::sched::intercept(self, deadline) {
+            return sleep;
+        }
         if self.inner.lock().try_sleep(deadline) {
             return Box::pin(std::future::ready(()));
         }

@@ -27,8 +27,17 @@
 //!   [`clock::DeadlineGuard`], so work that sleeps past its deadline on the clock times out at
 //!   exactly the deadline. A heartbeat counts as a timeout because invokers cannot send
 //!   heartbeats; both surface as `States.Timeout` (AWS-recorded). On virtual time only sleeps on
-//!   the execution's clock count as work (work that takes real time takes none), and concurrent
-//!   branches get virtual time in the order they are polled, not strictly earliest-first.
+//!   the execution's clock count as work (work that takes real time takes none).
+//! - Virtual time within one execution is earliest-deadline-first (`exec::sched`): it moves only
+//!   when every Parallel branch and Map iteration waits on the clock (a Wait, retry backoff, or a
+//!   task invoker sleeping on the [`clock::VirtualClock`] while it is polled by the execution),
+//!   and then to the earliest pending deadline (or task/execution deadline), waking exactly the
+//!   sleepers due then, so each branch's events carry the offsets a real run would give and the
+//!   history interleaves them in time order. Events at the same instant follow poll order, and
+//!   sleepers due together wake in registration order (deterministic, not necessarily AWS's).
+//!   A task call busy with anything else (real I/O, yielding) holds virtual time back until it
+//!   answers; sleeps made outside the execution's future (e.g. in a task the invoker spawns)
+//!   move the clock at once, as before.
 //! - `.sync` and `.waitForTaskToken` tasks are handed to the invoker like request-response ones
 //!   (a task token is generated for `$$.Task.Token`); there is no callback API here.
 //! - Activities use the `Task*` history events instead of `Activity*`.
@@ -45,8 +54,9 @@
 //! - `EvaluationFailed` is recorded for a failing JSONata expression with `error`, `cause` and
 //!   `state`, but without `location` (the field the expression belongs to is not tracked).
 //! - `previousEventId`: each branch/iteration chains its own events from its
-//!   `ParallelStateStarted`/`MapIterationStarted`; on virtual time the interleaving of branches
-//!   follows poll order, so ids match AWS only where AWS's interleaving is the same.
+//!   `ParallelStateStarted`/`MapIterationStarted`; on virtual time branches interleave in time
+//!   order, and events at the same instant in poll order, so ids match AWS only where AWS's
+//!   interleaving of simultaneous events is the same.
 //! - History memory: about 600 bytes per event (details are `serde_json::Value` objects).
 //! - JSONata: see [`common::jsonata`] for the functions provided and what is missing.
 //! - `States.MathRandom` with a seed is deterministic but not AWS's sequence.

@@ -560,7 +560,7 @@ impl Execution {
                 if lane.abort.is_some() && self.clock.is_virtual() {
                     // Virtual sleeps end at once: let sibling branches do their instantaneous
                     // work (e.g. fail) first, as they would on a real clock.
-                    tokio::task::yield_now().await;
+                    super::sched::yield_now().await;
                 }
                 self.sleep_until(deadline).await?;
                 self.finish_simple(node, lane, &raw, effective, node.next, None, &info)

@@ -34,6 +34,7 @@ mod driver;
 mod fanout;
 mod output;
 mod program;
+pub(crate) mod sched;
 mod task;
 
 use std::collections::{HashMap, VecDeque};
@@ -270,7 +271,16 @@ impl Execution {
 
     /// Runs the execution to its end.
     pub async fn run(&self, input: Value) -> ExecutionOutcome {
-        self.run_inner(input).await
+        self.scheduled(input).await
+    }
+
+    /// On virtual time, runs the execution under its earliest-deadline-first scheduler.
+    async fn scheduled(&self, input: Value) -> ExecutionOutcome {
+        if self.clock.is_virtual() {
+            sched::Root::new(self.run_inner(input)).await
+        } else {
+            self.run_inner(input).await
+        }
     }
 
     /// Re-runs an execution whose first events were `recorded` by an earlier run (see the
@@ -278,7 +288,7 @@ impl Execution {
     pub async fn resume(&self, input: Value, recorded: Vec<HistoryEvent>) -> ExecutionOutcome {
         self.load_replay(&recorded);
         self.history.set_replayed(recorded);
-        self.run_inner(input).await
+        self.scheduled(input).await
     }
 
     fn load_replay(&self, recorded: &[HistoryEvent]) {

@@ -142,6 +142,8 @@ impl Execution {
         };
         lane.prev = self.history.push(started, lane.prev, plain());
 
+        // Virtual time does not move while this call is busy with anything but sleeping on it.
+        let busy = super::sched::Busy::new();
         if lane.abort.is_some() && self.clock.is_virtual() {
             // Let sibling branches and iterations start their own work before this task's
             // virtual time moves, as they would on a real clock.
@@ -161,9 +163,10 @@ impl Execution {
                     task_token: info.token.map(str::to_owned),
                     timeout_seconds: timeout,
                 };
-                self.invoke(request, timeout, heartbeat).await?
+                self.invoke(request, timeout, heartbeat, &busy).await?
             }
         };
+        drop(busy);
         let with = |extra: Value| {
             if legacy {
                 extra
@@ -201,6 +204,7 @@ impl Execution {
         request: TaskRequest,
         timeout: Option<u64>,
         heartbeat: Option<u64>,
+        busy: &super::sched::Busy,
     ) -> Result<Result<Value, StatesError>, Halt> {
         let limit = timeout
             .unwrap_or(DEFAULT_TIMEOUT_SECONDS)
@@ -219,7 +223,8 @@ impl Execution {
                 }))
             }
         };
-        let call = self.invoker.invoke(request);
+        // Created inside the scope, so that sleeps set up eagerly count as this call's.
+        let call = busy.scope(async move { self.invoker.invoke(request).await });
         if self.clock.is_virtual() {
             let Some(guard) = self.clock.limit(deadline) else {
                 return tokio::select! {
