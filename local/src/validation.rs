@@ -1,11 +1,10 @@
-//! Constraint checks for the Firehose and Kinesis front ends, reported as one
+//! Constraint checks for the twin's front ends, reported as one
 //! `ValidationException` in the services' wording: `1 validation error detected: Value 'x!' at
 //! 'deliveryStreamName' failed to satisfy constraint: Member must satisfy regular expression
 //! pattern: [a-zA-Z0-9_.-]+`.
 //!
-//! The message format is the one [`crate::kinesisanalytics::validate::Violations`] produces
-//! (the AWS front ends share it); this collector adds the pattern and list-length checks those
-//! two services need, with the pattern given by the caller.
+//! Every AWS front end of the twin shares this collector and its wording; the Kinesis
+//! Analytics shapes are added to it in [`crate::kinesisanalytics::validate`].
 
 use regex::Regex;
 

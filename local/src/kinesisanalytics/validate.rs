@@ -12,8 +12,6 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::model::*;
-use crate::protocol::AwsError;
-
 /// The model's patterns (Smithy model, anchored).
 pub mod patterns {
     /// ApplicationName.
@@ -30,9 +28,7 @@ pub mod patterns {
     pub const RECORD_ENCODING: &str = "UTF-8";
 }
 
-fn anchored(p: &str) -> Regex {
-    Regex::new(&format!("^(?:{p})$")).expect("model patterns are valid regular expressions")
-}
+use crate::validation::anchored;
 
 static APPLICATION_NAME: LazyLock<Regex> = LazyLock::new(|| anchored(patterns::APPLICATION_NAME));
 static ID: LazyLock<Regex> = LazyLock::new(|| anchored(patterns::ID));
@@ -41,131 +37,11 @@ static RESOURCE_ARN: LazyLock<Regex> = LazyLock::new(|| Regex::new("^arn:").expe
 static KA_ARN: LazyLock<Regex> = LazyLock::new(|| anchored(patterns::KINESIS_ANALYTICS_ARN));
 static ENCODING: LazyLock<Regex> = LazyLock::new(|| anchored(patterns::RECORD_ENCODING));
 
-/// Longest value echoed back in a message; longer ones are cut (the code can be 100 KB).
-const MAX_ECHO: usize = 200;
-
-/// Collects constraint violations.
-#[derive(Debug, Default)]
-pub struct Violations {
-    list: Vec<String>,
-}
-
-fn echo(value: &str) -> String {
-    if value.chars().count() > MAX_ECHO {
-        let cut: String = value.chars().take(MAX_ECHO).collect();
-        format!("{cut}...")
-    } else {
-        value.to_string()
-    }
-}
+/// The collector, shared with the other services' front ends; this module adds the Kinesis
+/// Analytics shapes to it.
+pub type Violations = crate::validation::Constraints;
 
 impl Violations {
-    fn push(&mut self, value: Option<&str>, path: &str, constraint: String) {
-        let value = match value {
-            Some(v) => format!("'{}'", echo(v)),
-            None => "null".to_string(),
-        };
-        self.list.push(format!(
-            "Value {value} at '{path}' failed to satisfy constraint: Member {constraint}"
-        ));
-    }
-
-    /// A required member; returns the value when present.
-    pub fn required<'a, T>(&mut self, path: &str, value: &'a Option<T>) -> Option<&'a T> {
-        if value.is_none() {
-            self.push(None, path, "must not be null".into());
-        }
-        value.as_ref()
-    }
-
-    /// String length in characters.
-    pub fn len(&mut self, path: &str, value: &str, min: usize, max: usize) {
-        let n = value.chars().count();
-        if n < min {
-            self.push(
-                Some(value),
-                path,
-                format!("must have length greater than or equal to {min}"),
-            );
-        } else if n > max {
-            self.push(
-                Some(value),
-                path,
-                format!("must have length less than or equal to {max}"),
-            );
-        }
-    }
-
-    fn pattern(&mut self, path: &str, value: &str, re: &Regex, shown: &str) {
-        if !re.is_match(value) {
-            self.push(
-                Some(value),
-                path,
-                format!("must satisfy regular expression pattern: {shown}"),
-            );
-        }
-    }
-
-    /// A numeric range.
-    pub fn range(&mut self, path: &str, value: i64, min: i64, max: i64) {
-        if value < min {
-            self.push(
-                Some(&value.to_string()),
-                path,
-                format!("must have value greater than or equal to {min}"),
-            );
-        } else if value > max {
-            self.push(
-                Some(&value.to_string()),
-                path,
-                format!("must have value less than or equal to {max}"),
-            );
-        }
-    }
-
-    fn list_len(&mut self, path: &str, len: usize, min: usize, max: usize) {
-        let shown = format!("[{len} items]");
-        if len < min {
-            self.push(
-                Some(&shown),
-                path,
-                format!("must have length greater than or equal to {min}"),
-            );
-        } else if len > max {
-            self.push(
-                Some(&shown),
-                path,
-                format!("must have length less than or equal to {max}"),
-            );
-        }
-    }
-
-    /// An enum member.
-    pub fn one_of(&mut self, path: &str, value: &str, allowed: &[&str]) {
-        if !allowed.contains(&value) {
-            self.push(
-                Some(value),
-                path,
-                format!("must satisfy enum value set: [{}]", allowed.join(", ")),
-            );
-        }
-    }
-
-    /// `ValidationException` listing every violation, or Ok.
-    pub fn finish(self) -> Result<(), AwsError> {
-        match self.list.len() {
-            0 => Ok(()),
-            n => Err(AwsError::client(
-                "ValidationException",
-                format!(
-                    "{n} validation error{} detected: {}",
-                    if n == 1 { "" } else { "s" },
-                    self.list.join("; ")
-                ),
-            )),
-        }
-    }
-
     // ---- shape validators -------------------------------------------------------------------
 
     /// ApplicationName (1..128, pattern).
