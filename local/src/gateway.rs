@@ -44,6 +44,36 @@ pub trait Service: Send + Sync + Debug + 'static {
     fn call(self: Arc<Self>, operation: &str, body: Bytes) -> ServiceFuture;
 }
 
+/// Implements [`Service`] for a service whose operations all answer at once through an
+/// inherent `fn dispatch(&self, operation: &str, body: &[u8]) -> Result<Bytes, AwsError>`.
+#[macro_export]
+macro_rules! sync_service {
+    ($ty:ty, $name:expr, $prefix:expr, $version:expr) => {
+        impl $crate::gateway::Service for $ty {
+            fn name(&self) -> &'static str {
+                $name
+            }
+
+            fn target_prefix(&self) -> &'static str {
+                $prefix
+            }
+
+            fn json_version(&self) -> $crate::protocol::JsonVersion {
+                $version
+            }
+
+            fn call(
+                self: std::sync::Arc<Self>,
+                operation: &str,
+                body: bytes::Bytes,
+            ) -> $crate::gateway::ServiceFuture {
+                let result = self.dispatch(operation, &body);
+                Box::pin(std::future::ready(result))
+            }
+        }
+    };
+}
+
 /// Shared state of the gateway.
 #[derive(Debug)]
 pub struct Gateway {

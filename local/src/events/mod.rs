@@ -28,7 +28,6 @@ use parking_lot::RwLock;
 
 use crate::config::TwinConfig;
 use crate::error::LocalError;
-use crate::gateway::{Service, ServiceFuture};
 use crate::protocol::{AwsError, JsonVersion, parse_body, to_body};
 use crate::states::StepFunctions;
 use crate::store::Store;
@@ -115,24 +114,7 @@ impl EventBridge {
     }
 }
 
-impl Service for EventBridge {
-    fn name(&self) -> &'static str {
-        SERVICE_NAME
-    }
-
-    fn target_prefix(&self) -> &'static str {
-        TARGET_PREFIX
-    }
-
-    fn json_version(&self) -> JsonVersion {
-        JsonVersion::V1_1
-    }
-
-    fn call(self: Arc<Self>, operation: &str, body: Bytes) -> ServiceFuture {
-        let result = self.dispatch(operation, &body);
-        Box::pin(std::future::ready(result))
-    }
-}
+crate::sync_service!(EventBridge, SERVICE_NAME, TARGET_PREFIX, JsonVersion::V1_1);
 
 /// `ValidationException`.
 pub(crate) fn validation(message: impl Into<String>) -> AwsError {

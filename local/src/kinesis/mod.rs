@@ -20,7 +20,6 @@ use parking_lot::{Mutex, RwLock};
 use serde::{Deserialize, Serialize};
 
 use crate::config::TwinConfig;
-use crate::gateway::{Service, ServiceFuture};
 use crate::protocol::{AwsError, JsonVersion};
 use crate::store::Store;
 
@@ -301,21 +300,4 @@ impl Kinesis {
     }
 }
 
-impl Service for Kinesis {
-    fn name(&self) -> &'static str {
-        SERVICE_NAME
-    }
-
-    fn target_prefix(&self) -> &'static str {
-        TARGET_PREFIX
-    }
-
-    fn json_version(&self) -> JsonVersion {
-        JsonVersion::V1_1
-    }
-
-    fn call(self: Arc<Self>, operation: &str, body: Bytes) -> ServiceFuture {
-        let result = self.dispatch(operation, &body);
-        Box::pin(std::future::ready(result))
-    }
-}
+crate::sync_service!(Kinesis, SERVICE_NAME, TARGET_PREFIX, JsonVersion::V1_1);

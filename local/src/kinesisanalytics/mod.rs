@@ -36,7 +36,6 @@ use parking_lot::{Mutex, RwLock};
 use self::app::{AppRecord, Status};
 use crate::config::TwinConfig;
 use crate::faults::Faults;
-use crate::gateway::{Service, ServiceFuture};
 use crate::protocol::{AwsError, JsonVersion};
 use crate::store::Store;
 
@@ -285,24 +284,12 @@ impl KinesisAnalytics {
     }
 }
 
-impl Service for KinesisAnalytics {
-    fn name(&self) -> &'static str {
-        SERVICE_NAME
-    }
-
-    fn target_prefix(&self) -> &'static str {
-        TARGET_PREFIX
-    }
-
-    fn json_version(&self) -> JsonVersion {
-        JsonVersion::V1_1
-    }
-
-    fn call(self: Arc<Self>, operation: &str, body: Bytes) -> ServiceFuture {
-        let result = self.dispatch(operation, &body);
-        Box::pin(std::future::ready(result))
-    }
-}
+crate::sync_service!(
+    KinesisAnalytics,
+    SERVICE_NAME,
+    TARGET_PREFIX,
+    JsonVersion::V1_1
+);
 
 /// `{}`: the body of operations with an empty output.
 fn empty() -> Result<Bytes, AwsError> {
