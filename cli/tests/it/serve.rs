@@ -113,3 +113,104 @@ async fn a_killed_twin_loses_nothing_it_acknowledged() {
         .unwrap();
     assert_eq!(tags.tags()[0].value(), Some("yes"));
 }
+
+fn kdaflow(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kdaflow"))
+        .args(args)
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn send_inspect_and_fault_against_a_running_twin() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let e = server.endpoint.as_str();
+    // send: one second of reviews at 20/s through aws-sdk-firehose.
+    let (code, out, err) = kdaflow(&[
+        "send",
+        "--endpoint-url",
+        e,
+        "--duration",
+        "1s",
+        "--rate",
+        "20",
+        "--anomaly-every",
+        "5",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let all = format!("{out}{err}");
+    // The pacing is real time: about 20 records, every one accepted.
+    let sent: usize = all
+        .split("sent ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in {all}"));
+    assert!((15..=21).contains(&sent), "{all}");
+    assert!(all.contains(", 0 failed"), "{all}");
+    // A stream that does not exist is refused as Firehose refuses it.
+    let (code, out, err) = kdaflow(&[
+        "send",
+        "--endpoint-url",
+        e,
+        "--duration",
+        "1s",
+        "--stream",
+        "nope",
+    ]);
+    assert_ne!(code, 0);
+    assert!(
+        format!("{out}{err}").contains("ResourceNotFoundException"),
+        "{out}{err}"
+    );
+    // inspect: the three stand-ins, then one of them.
+    let (code, out, _) = kdaflow(&["inspect", "--endpoint-url", e]);
+    assert_eq!(code, 0, "{out}");
+    for name in [
+        "InvokeSageMakerEndpointFromKinesis",
+        "DeliverKinesisAnalyticsToCloudWatch",
+        "PushNotificationToSNS",
+    ] {
+        assert!(out.contains(name), "{name} missing from {out}");
+    }
+    let (code, out, _) = kdaflow(&["inspect", "--endpoint-url", e, "PushNotificationToSNS"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["function"], "PushNotificationToSNS");
+    let (code, _, _) = kdaflow(&["inspect", "--endpoint-url", e, "NoSuchFunction"]);
+    assert_ne!(code, 0);
+    // fault: arm, list, and the next call fails with the injected error.
+    let (code, out, err) = kdaflow(&[
+        "fault",
+        "--endpoint-url",
+        e,
+        "error",
+        "--operation",
+        "ListApplications",
+        "--error",
+        "ThrottlingException",
+        "--count",
+        "1",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, out, _) = kdaflow(&["fault", "--endpoint-url", e, "list"]);
+    assert!(out.contains("ThrottlingException"), "{out}");
+    let client = server.client();
+    let failed = client.list_applications().send().await;
+    let failed = failed.map(|_| ()).map_err(|e| {
+        aws_sdk_kinesisanalytics::error::ProvideErrorMetadata::code(&e).map(str::to_string)
+    });
+    // The SDK's standard retry absorbs one throttle; either way the fault was consumed.
+    assert!(matches!(failed, Ok(()) | Err(Some(_))));
+    let (_, out, _) = kdaflow(&["fault", "--endpoint-url", e, "list"]);
+    assert!(!out.contains("ThrottlingException"), "{out}");
+    let (code, _, _) = kdaflow(&["fault", "--endpoint-url", e, "clear"]);
+    assert_eq!(code, 0);
+}
