@@ -169,6 +169,11 @@ impl TwinBuilder {
             self.resource_checks,
         ));
         kinesis_analytics.set_start_hook(data_plane.hook());
+        kinesis_analytics.set_record_sampler(Arc::new(dataplane::discover::StreamSampler::new(
+            firehose.clone(),
+            kinesis.clone(),
+            lambda.clone(),
+        )));
         let services: Vec<Arc<dyn Service>> = vec![
             states.clone(),
             events.clone(),

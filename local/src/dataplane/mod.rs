@@ -18,11 +18,13 @@
 //!
 //! Layout: [`run`] (one application: engine, input, outputs), [`preprocess`] (the input
 //! preprocessing contract), [`deliver`] (outputs and the output Lambda contract), [`checks`]
-//! (what StartApplication requires to exist), [`sample`] (sample reviews streamed through the
+//! (what StartApplication requires to exist), [`discover`] (the streams DiscoverInputSchema
+//! samples), [`sample`] (sample reviews streamed through the
 //! twin, for `kdaflow up` and `kdaflow send`).
 
 pub mod checks;
 pub mod deliver;
+pub mod discover;
 pub mod preprocess;
 pub mod run;
 pub mod sample;

@@ -23,6 +23,7 @@ mod tags;
 mod update;
 pub mod validate;
 
+pub use discover::RecordSampler;
 pub use lifecycle::StartHook;
 
 use std::collections::BTreeMap;
@@ -36,6 +37,7 @@ use parking_lot::{Mutex, RwLock};
 use self::app::{AppRecord, Status};
 use crate::config::TwinConfig;
 use crate::faults::Faults;
+use crate::gateway::{Service, ServiceFuture};
 use crate::protocol::{AwsError, JsonVersion};
 use crate::store::Store;
 
@@ -111,6 +113,8 @@ pub struct KinesisAnalytics {
     apps: RwLock<BTreeMap<String, Shared>>,
     /// Consulted by StartApplication (see [`StartHook`]); none by default.
     start_hook: RwLock<Option<Arc<dyn StartHook>>>,
+    /// Read by DiscoverInputSchema (see [`RecordSampler`]); none by default.
+    sampler: RwLock<Option<Arc<dyn RecordSampler>>>,
 }
 
 impl KinesisAnalytics {
@@ -146,6 +150,7 @@ impl KinesisAnalytics {
             validator,
             apps: RwLock::new(apps),
             start_hook: RwLock::new(None),
+            sampler: RwLock::new(None),
         })
     }
 
@@ -276,7 +281,6 @@ impl KinesisAnalytics {
             "TagResource" => self.tag_resource(body),
             "UntagResource" => self.untag_resource(body),
             "ListTagsForResource" => self.list_tags(body),
-            "DiscoverInputSchema" => self.discover_input_schema(body),
             other => Err(AwsError::unknown_operation(&format!(
                 "{TARGET_PREFIX}.{other}"
             ))),
@@ -284,12 +288,33 @@ impl KinesisAnalytics {
     }
 }
 
-crate::sync_service!(
-    KinesisAnalytics,
-    SERVICE_NAME,
-    TARGET_PREFIX,
-    JsonVersion::V1_1
-);
+impl Service for KinesisAnalytics {
+    fn name(&self) -> &'static str {
+        SERVICE_NAME
+    }
+
+    fn target_prefix(&self) -> &'static str {
+        TARGET_PREFIX
+    }
+
+    fn json_version(&self) -> JsonVersion {
+        JsonVersion::V1_1
+    }
+
+    fn call(self: Arc<Self>, operation: &str, body: Bytes) -> ServiceFuture {
+        // DiscoverInputSchema may invoke a preprocessing function, so it is async; the rest
+        // answer at once.
+        match operation {
+            "DiscoverInputSchema" => {
+                Box::pin(async move { self.discover_input_schema(&body).await })
+            }
+            _ => {
+                let result = self.dispatch(operation, &body);
+                Box::pin(std::future::ready(result))
+            }
+        }
+    }
+}
 
 /// `{}`: the body of operations with an empty output.
 fn empty() -> Result<Bytes, AwsError> {

@@ -5,6 +5,7 @@ mod support;
 
 mod concurrency;
 mod dataplane;
+mod discover;
 mod errors;
 mod event_patterns;
 mod events;

@@ -375,7 +375,10 @@ async fn every_operation_happy_path() {
     h.advance_ms(1_000);
     assert_eq!(h.status(name).await, ApplicationStatus::Ready);
 
-    // DiscoverInputSchema: nothing to sample on the twin yet.
+    // DiscoverInputSchema: the stream exists but holds no records yet (a stream that does not
+    // exist is an InvalidArgumentException, see discover.rs).
+    let ks = crate::kinesis::client(&h.running.endpoint_url());
+    crate::kinesis::create(&ks, "dsoaws-kinesis-data-stream", 1).await;
     let err = c
         .discover_input_schema()
         .resource_arn(arns::STREAM)
