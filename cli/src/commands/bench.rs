@@ -9,20 +9,17 @@
 
 use std::process::{ExitCode, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use bytes::Bytes;
 use clap::{Args, Subcommand};
-use hdrhistogram::Histogram;
-use http_body_util::Full;
-use hyper::Request;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
-use crate::http::{Sender, connect, send};
+use crate::http::{Sender, connect};
 
+mod load;
 mod triggers;
 
 /// The reference application's name; the bench describes this one.
@@ -145,22 +142,15 @@ impl Server {
     }
 }
 
+/// A Kinesis Analytics call.
 async fn call(
     sender: &mut Sender,
     addr: &str,
-    target: &str,
+    operation: &str,
     body: Bytes,
 ) -> anyhow::Result<(u16, Bytes)> {
-    let req = Request::post("/")
-        .header("host", addr)
-        .header("content-type", "application/x-amz-json-1.1")
-        .header(
-            "x-amz-target",
-            format!("KinesisAnalytics_20150814.{target}"),
-        )
-        .header("authorization", AUTH)
-        .body(Full::new(body))?;
-    send(sender, req).await
+    let target = format!("KinesisAnalytics_20150814.{operation}");
+    load::call(sender, addr, &target, "application/x-amz-json-1.1", body).await
 }
 
 /// The reference application's CreateApplication request, under `name`.
@@ -343,52 +333,20 @@ async fn kda(args: KdaArgs) -> anyhow::Result<ExitCode> {
     }
     let (rss_idle, _) = server.memory_kib()?;
 
-    let measuring = Arc::new(AtomicBool::new(false));
-    let stop = Arc::new(AtomicBool::new(false));
-    let mut tasks = Vec::new();
-    for _ in 0..args.clients {
-        let mut sender = connect(&addr).await?;
-        let (measuring, stop, addr, body) = (
-            measuring.clone(),
-            stop.clone(),
-            addr.clone(),
-            describe.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
-            let mut errors = 0u64;
-            while !stop.load(Ordering::Relaxed) {
-                let started = Instant::now();
-                let (status, _) =
-                    call(&mut sender, &addr, "DescribeApplication", body.clone()).await?;
-                if measuring.load(Ordering::Relaxed) {
-                    histogram.saturating_record(started.elapsed().as_micros() as u64);
-                    if status != 200 {
-                        errors += 1;
-                    }
-                }
-            }
-            anyhow::Ok((histogram, errors))
-        }));
-    }
     eprintln!(
         "warming up for 1 s, then measuring for {}",
         humantime::format_duration(args.duration)
     );
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    measuring.store(true, Ordering::Relaxed);
-    let started = Instant::now();
-    tokio::time::sleep(args.duration).await;
-    measuring.store(false, Ordering::Relaxed);
-    let elapsed = started.elapsed();
-    stop.store(true, Ordering::Relaxed);
-    let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
-    let mut errors = 0;
-    for t in tasks {
-        let (h, e) = t.await??;
-        histogram.add(h)?;
-        errors += e;
-    }
+    let (histogram, errors, elapsed) = load::load(
+        &addr,
+        args.clients,
+        args.duration,
+        "KinesisAnalytics_20150814.DescribeApplication",
+        "application/x-amz-json-1.1",
+        describe,
+        |_| true,
+    )
+    .await?;
     let (rss, hwm) = server.memory_kib()?;
     let rps = histogram.len() as f64 / elapsed.as_secs_f64();
     println!("kdaflow bench kda: DescribeApplication of the reference application over loopback");

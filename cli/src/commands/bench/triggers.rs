@@ -6,20 +6,17 @@
 //! - events: PutEvents (10 entries per call) against 100 rules with prefix, numeric,
 //!   anything-but, exists and `$or` patterns, no targets (target: 50,000 events matched/s).
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use bytes::Bytes;
 use clap::Args;
 use hdrhistogram::Histogram;
-use http_body_util::Full;
-use hyper::Request;
 use serde_json::{Value, json};
 
-use super::{AUTH, Server};
-use crate::http::{Sender, connect, send};
+use super::Server;
+use super::load::{call, load};
+use crate::http::{Sender, connect};
 
 /// Flags of `kdaflow bench sfn` and `kdaflow bench events`.
 #[derive(Debug, Args)]
@@ -36,22 +33,6 @@ pub struct TriggerArgs {
 const RULES: usize = 100;
 /// Entries per PutEvents call (the API's maximum).
 const ENTRIES: usize = 10;
-
-async fn call(
-    sender: &mut Sender,
-    addr: &str,
-    target: &str,
-    content_type: &str,
-    body: Bytes,
-) -> anyhow::Result<(u16, Bytes)> {
-    let req = Request::post("/")
-        .header("host", addr)
-        .header("content-type", content_type)
-        .header("x-amz-target", target)
-        .header("authorization", AUTH)
-        .body(Full::new(body))?;
-    send(sender, req).await
-}
 
 async fn setup(
     sender: &mut Sender,
@@ -72,64 +53,6 @@ async fn setup(
         bail!("{target} failed: {}", String::from_utf8_lossy(&bytes));
     }
     Ok(bytes)
-}
-
-/// Drives `clients` connections sending `body` to `target` for `duration`; returns the
-/// latency histogram, the error count and the measured time.
-async fn load(
-    addr: &str,
-    args: &TriggerArgs,
-    target: &'static str,
-    content_type: &'static str,
-    body: Bytes,
-    ok: fn(&[u8]) -> bool,
-) -> anyhow::Result<(Histogram<u64>, u64, Duration)> {
-    if args.clients == 0 {
-        bail!("--clients must be at least 1");
-    }
-    let measuring = Arc::new(AtomicBool::new(false));
-    let stop = Arc::new(AtomicBool::new(false));
-    let mut tasks = Vec::new();
-    for _ in 0..args.clients {
-        let mut sender = connect(addr).await?;
-        let (measuring, stop, addr, body) = (
-            measuring.clone(),
-            stop.clone(),
-            addr.to_string(),
-            body.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
-            let mut errors = 0u64;
-            while !stop.load(Ordering::Relaxed) {
-                let started = Instant::now();
-                let (status, bytes) =
-                    call(&mut sender, &addr, target, content_type, body.clone()).await?;
-                if measuring.load(Ordering::Relaxed) {
-                    histogram.saturating_record(started.elapsed().as_micros() as u64);
-                    if status != 200 || !ok(&bytes) {
-                        errors += 1;
-                    }
-                }
-            }
-            anyhow::Ok((histogram, errors))
-        }));
-    }
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    measuring.store(true, Ordering::Relaxed);
-    let started = Instant::now();
-    tokio::time::sleep(args.duration).await;
-    measuring.store(false, Ordering::Relaxed);
-    let elapsed = started.elapsed();
-    stop.store(true, Ordering::Relaxed);
-    let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
-    let mut errors = 0;
-    for t in tasks {
-        let (h, e) = t.await??;
-        histogram.add(h)?;
-        errors += e;
-    }
-    Ok((histogram, errors, elapsed))
 }
 
 fn latency(h: &Histogram<u64>) -> String {
@@ -188,7 +111,8 @@ pub async fn sfn(args: TriggerArgs) -> anyhow::Result<std::process::ExitCode> {
     );
     let (h, errors, elapsed) = load(
         &addr,
-        &args,
+        args.clients,
+        args.duration,
         "AWSStepFunctions.StartSyncExecution",
         "application/x-amz-json-1.0",
         body,
@@ -273,7 +197,8 @@ pub async fn events(args: TriggerArgs) -> anyhow::Result<std::process::ExitCode>
     let body = Bytes::from(json!({"Entries": entries}).to_string());
     let (h, errors, elapsed) = load(
         &addr,
-        &args,
+        args.clients,
+        args.duration,
         "AWSEvents.PutEvents",
         "application/x-amz-json-1.1",
         body,
