@@ -91,6 +91,19 @@ where
     )
 }
 
+/// Registers the task functions on `twin` (calling its gateway at `endpoint`) and returns the
+/// bootstrap definition with their ARNs substituted, as the stack's `DefinitionSubstitutions`
+/// do on AWS.
+pub fn register_tasks_and_define(twin: &Twin, endpoint: &str) -> String {
+    let kda = twin_client(endpoint, &twin.config().region);
+    let substitutions = register_tasks(twin, &kda);
+    let pairs: Vec<(&str, &str)> = substitutions
+        .iter()
+        .map(|(v, a)| (*v, a.as_str()))
+        .collect();
+    machine::substitute(&machine::definition_json(), &pairs)
+}
+
 /// Registers the four task handlers as Lambda functions of `twin`, calling Kinesis Analytics
 /// through `kda`. Returns (definition variable, function ARN) pairs — the
 /// `DefinitionSubstitutions` of the twin.
@@ -238,13 +251,7 @@ impl LocalBootstrap {
             .spawn(port)
             .await
             .context("cannot start the twin's gateway")?;
-        let kda = twin_client(&running.endpoint_url(), &config.region);
-        let substitutions = register_tasks(running.twin(), &kda);
-        let pairs: Vec<(&str, &str)> = substitutions
-            .iter()
-            .map(|(v, a)| (*v, a.as_str()))
-            .collect();
-        let definition = machine::substitute(&machine::definition_json(), &pairs);
+        let definition = register_tasks_and_define(running.twin(), &running.endpoint_url());
         let json: Value =
             serde_json::from_str(&definition).context("the substituted definition is not JSON")?;
         let program = Program::from_json(&json)

@@ -9,11 +9,10 @@ use kdaflow_local::Twin;
 use kdaflow_local::events::model::{PutRuleInput, PutTargetsInput, Target};
 use kdaflow_local::gateway::Service;
 use kdaflow_local::states::model::CreateStateMachineInput;
-use kdaflow_workflow::machine;
 use kdaflow_workflow::prerequisites::{FIELDS, Prerequisites};
 use serde_json::{Map, Value, json};
 
-use crate::bootstrap::{STATE_MACHINE_NAME, provision_prerequisites, register_tasks, twin_client};
+use crate::bootstrap::{STATE_MACHINE_NAME, provision_prerequisites, register_tasks_and_define};
 
 /// The prerequisites stack the automated-bootstrap rule listens for on the twin (the stack's
 /// `PrerequisitesStackName` parameter).
@@ -123,13 +122,7 @@ impl Resolver<'_> {
 pub async fn provision(twin: &Twin, endpoint: &str) -> anyhow::Result<Provisioned> {
     let config = twin.config().clone();
     let standins = provision_prerequisites(twin).await?;
-    let kda = twin_client(endpoint, &config.region);
-    let substitutions = register_tasks(twin, &kda);
-    let pairs: Vec<(&str, &str)> = substitutions
-        .iter()
-        .map(|(v, a)| (*v, a.as_str()))
-        .collect();
-    let definition = machine::substitute(&machine::definition_json(), &pairs);
+    let definition = register_tasks_and_define(twin, endpoint);
     let role = format!(
         "arn:aws:iam::{}:role/kdaflow-bootstrap-states",
         config.account_id
