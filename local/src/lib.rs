@@ -288,6 +288,18 @@ impl Twin {
         self.gateway.call_counts()
     }
 
+    /// Calls served so far to the operations of the service whose `X-Amz-Target` prefix is
+    /// `target_prefix` (e.g. [`kinesisanalytics::TARGET_PREFIX`]).
+    pub fn calls_to(&self, target_prefix: &str) -> u64 {
+        let prefix = format!("{target_prefix}.");
+        self.gateway
+            .call_counts()
+            .iter()
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .map(|(_, v)| v)
+            .sum()
+    }
+
     /// The HTTP router (for in-process tests with `tower::ServiceExt::oneshot`).
     pub fn router(&self) -> axum::Router {
         self.gateway

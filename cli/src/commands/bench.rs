@@ -253,11 +253,7 @@ async fn up(args: UpBenchArgs) -> anyhow::Result<ExitCode> {
         .count();
     let calls: u64 = local
         .twin()
-        .call_counts()
-        .iter()
-        .filter(|(k, _)| k.starts_with("KinesisAnalytics_20150814."))
-        .map(|(_, v)| v)
-        .sum();
+        .calls_to(kdaflow_local::kinesisanalytics::TARGET_PREFIX);
     println!("kdaflow bench up: the bootstrap end to end on virtual time");
     println!(
         "  wall time        median {median:.1} ms, min {:.1} ms, max {:.1} ms over {} runs (twin start, task registration, execution, shutdown)",

@@ -304,11 +304,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
         .count();
     let kda_calls: u64 = local
         .twin()
-        .call_counts()
-        .iter()
-        .filter(|(k, _)| k.starts_with("KinesisAnalytics_20150814."))
-        .map(|(_, v)| v)
-        .sum();
+        .calls_to(kdaflow_local::kinesisanalytics::TARGET_PREFIX);
     let took = (outcome.stop_date - outcome.start_date).num_milliseconds() as f64 / 1000.0;
     let code = match outcome.status {
         ExecutionStatus::Succeeded => {

@@ -107,11 +107,7 @@ async fn run(
 fn kda_calls(local: &LocalBootstrap) -> u64 {
     local
         .twin()
-        .call_counts()
-        .iter()
-        .filter(|(k, _)| k.starts_with("KinesisAnalytics_20150814."))
-        .map(|(_, v)| v)
-        .sum()
+        .calls_to(kdaflow_local::kinesisanalytics::TARGET_PREFIX)
 }
 
 #[tokio::test]
