@@ -95,7 +95,12 @@ pub async fn run(args: SendArgs) -> anyhow::Result<ExitCode> {
         let due = (started.elapsed().as_secs_f64() * f64::from(args.rate)) as usize;
         let n = due.saturating_sub(sent + failed).min(BATCH);
         if n == 0 {
-            tokio::time::sleep(Duration::from_millis(5)).await;
+            // Pacing is wall-clock by nature; time still comes through the injected clock type.
+            kdaflow_asl::clock::Clock::sleep(
+                &kdaflow_asl::clock::SystemClock,
+                chrono::Duration::milliseconds(5),
+            )
+            .await;
             continue;
         }
         let mut records = Vec::with_capacity(n);
