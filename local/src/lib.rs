@@ -6,12 +6,17 @@
 //!
 //! Layout:
 //! - [`config`]: [`TwinConfig`] and every default.
-//! - [`gateway`]: the HTTP server, routing by `X-Amz-Target`, authentication and size checks,
+//! - [`service`]: what a service is — its name, protocol and one operation table.
+//! - [`gateway`]: the HTTP server, routing by the SigV4 credential scope's service and then the
+//!   protocol (`X-Amz-Target`, or method and path), authentication and size checks,
 //!   `/_kdaflow/*` control endpoints.
-//! - [`protocol`]: the AWS JSON protocol (errors, bodies).
+//! - [`protocol`]: errors in each protocol's shape, the per-service error enums
+//!   ([`aws_errors!`]), awsJson bodies.
+//! - [`resources`]: the one resource table every service keeps its resources in (load, get,
+//!   not found, ARNs, mutate as copy -> persist -> swap).
 //! - [`kinesisanalytics`]: Kinesis Data Analytics v1.
 //! - [`firehose`], [`kinesis`]: Data Firehose and Kinesis Data Streams (ingress and egress).
-//! - [`validation`]: constraint checks shared by Firehose and Kinesis.
+//! - [`validation`]: the one constraint collector every front end reports violations with.
 //! - [`dataplane`]: runs RUNNING applications' SQL over their inputs and delivers the results
 //!   ([`Twin::pump`] on virtual time, a background ticker in [`Twin::serve`]).
 //! - [`standins`]: stand-ins for the reference application's Lambda functions.
@@ -37,6 +42,8 @@ pub mod kinesis;
 pub mod kinesisanalytics;
 pub mod lambda;
 pub mod protocol;
+pub mod resources;
+pub mod service;
 pub mod standins;
 pub mod states;
 pub mod store;
@@ -283,15 +290,16 @@ impl Twin {
         &self.lambda
     }
 
-    /// Calls per operation (`X-Amz-Target`) served so far.
+    /// Calls per operation (`<service>.<Operation>`, e.g.
+    /// `kinesisanalytics.DescribeApplication`) served so far.
     pub fn call_counts(&self) -> std::collections::BTreeMap<String, u64> {
         self.gateway.call_counts()
     }
 
-    /// Calls served so far to the operations of the service whose `X-Amz-Target` prefix is
-    /// `target_prefix` (e.g. [`kinesisanalytics::TARGET_PREFIX`]).
-    pub fn calls_to(&self, target_prefix: &str) -> u64 {
-        let prefix = format!("{target_prefix}.");
+    /// Calls served so far to the operations of service `name` (e.g.
+    /// [`kinesisanalytics::SERVICE_NAME`]).
+    pub fn calls_to(&self, name: &str) -> u64 {
+        let prefix = format!("{name}.");
         self.gateway
             .call_counts()
             .iter()

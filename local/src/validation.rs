@@ -8,7 +8,7 @@
 
 use regex::Regex;
 
-use crate::protocol::AwsError;
+use crate::protocol::{AwsError, CommonError};
 
 /// Longest value echoed back in a message; longer ones are cut (records can be 1 MiB).
 const MAX_ECHO: usize = 200;
@@ -144,14 +144,11 @@ impl Constraints {
     pub fn finish(self) -> Result<(), AwsError> {
         match self.list.len() {
             0 => Ok(()),
-            n => Err(AwsError::client(
-                "ValidationException",
-                format!(
-                    "{n} validation error{} detected: {}",
-                    if n == 1 { "" } else { "s" },
-                    self.list.join("; ")
-                ),
-            )),
+            n => Err(CommonError::Validation.with(format!(
+                "{n} validation error{} detected: {}",
+                if n == 1 { "" } else { "s" },
+                self.list.join("; ")
+            ))),
         }
     }
 }

@@ -253,7 +253,7 @@ async fn up(args: UpBenchArgs) -> anyhow::Result<ExitCode> {
         .count();
     let calls: u64 = local
         .twin()
-        .calls_to(kdaflow_local::kinesisanalytics::TARGET_PREFIX);
+        .calls_to(kdaflow_local::kinesisanalytics::SERVICE_NAME);
     println!("kdaflow bench up: the bootstrap end to end on virtual time");
     println!(
         "  wall time        median {median:.1} ms, min {:.1} ms, max {:.1} ms over {} runs (twin start, task registration, execution, shutdown)",

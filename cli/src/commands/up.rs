@@ -304,7 +304,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
         .count();
     let kda_calls: u64 = local
         .twin()
-        .calls_to(kdaflow_local::kinesisanalytics::TARGET_PREFIX);
+        .calls_to(kdaflow_local::kinesisanalytics::SERVICE_NAME);
     let took = (outcome.stop_date - outcome.start_date).num_milliseconds() as f64 / 1000.0;
     let code = match outcome.status {
         ExecutionStatus::Succeeded => {

@@ -107,7 +107,7 @@ async fn run(
 fn kda_calls(local: &LocalBootstrap) -> u64 {
     local
         .twin()
-        .calls_to(kdaflow_local::kinesisanalytics::TARGET_PREFIX)
+        .calls_to(kdaflow_local::kinesisanalytics::SERVICE_NAME)
 }
 
 #[tokio::test]

@@ -274,7 +274,7 @@ async fn a_restart_mid_bootstrap_resumes_without_running_a_task_twice() {
     assert_eq!(d.status().as_str(), "SUCCEEDED", "{ended:?}");
     let after = running.twin().call_counts();
     let n = |m: &std::collections::BTreeMap<String, u64>, op: &str| {
-        m.get(&format!("KinesisAnalytics_20150814.{op}"))
+        m.get(&format!("kinesisanalytics.{op}"))
             .copied()
             .unwrap_or(0)
     };

@@ -13,8 +13,9 @@ use serde_json::{Map, Value, json};
 
 use super::model::*;
 use super::transform::{self, Context};
-use super::{EventBridge, check_bus, required, rules, validation};
-use crate::protocol::{AwsError, to_body};
+use super::{EventBridge, check_bus, rules};
+use crate::protocol::{AwsError, CommonError, to_body};
+use crate::validation::Constraints;
 use crate::states::model::StartExecutionInput;
 
 /// Entries per PutEvents call.
@@ -84,13 +85,12 @@ impl EventBridge {
 
     /// The names of the ENABLED rules `event` matches, and the executions to start.
     fn route(&self, event: &Value, ingestion_time: &str) -> (usize, Vec<(String, String)>) {
-        let rules = self.rules.read();
         let mut matched = 0;
         let mut starts = Vec::new();
-        for rule in rules.values() {
-            let r = &rule.record;
-            if r.state == "DISABLED" || !rule.pattern.as_ref().is_some_and(|p| p.matches(event)) {
-                continue;
+        self.rules.scan(|_, row| {
+            let r = &row.record;
+            if r.state == "DISABLED" || !row.extra.as_ref().is_some_and(|p| p.matches(event)) {
+                return;
             }
             matched += 1;
             for t in &r.targets {
@@ -112,18 +112,18 @@ impl EventBridge {
                 };
                 starts.push((t.arn.clone(), input));
             }
-        }
+        });
         (matched, starts)
     }
 
     /// PutEvents. Returns per-entry results; matching rules' targets are started.
     pub fn put_events(&self, input: PutEventsInput) -> Result<PutEventsOutput, AwsError> {
-        let entries = required("entries", &input.entries)?;
-        if entries.is_empty() || entries.len() > MAX_ENTRIES {
-            return Err(validation(format!(
-                "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and {MAX_ENTRIES}"
-            )));
+        let mut c = Constraints::default();
+        if let Some(entries) = c.required("entries", &input.entries) {
+            c.list_len("entries", entries.len(), 1, MAX_ENTRIES);
         }
+        c.finish()?;
+        let entries = input.entries.unwrap_or_default();
         let now = self.clock.now();
         let ingestion = iso(now);
         let mut results = Vec::with_capacity(entries.len());
@@ -166,16 +166,19 @@ impl EventBridge {
         &self,
         input: TestEventPatternInput,
     ) -> Result<Bytes, AwsError> {
-        let pattern_text = required("eventPattern", &input.event_pattern)?;
-        let event_text = required("event", &input.event)?;
-        let pattern = rules::check_pattern(&pattern_text)?;
-        let event: Map<String, Value> = serde_json::from_str(&event_text).map_err(|e| {
-            validation(format!(
-                "Parameter Event is not valid. Reason: not a JSON object ({e})"
-            ))
-        })?;
+        let mut c = Constraints::default();
+        c.required("eventPattern", &input.event_pattern);
+        c.required("event", &input.event);
+        c.finish()?;
+        let pattern = rules::check_pattern(input.event_pattern.as_deref().unwrap_or_default())?;
+        let event: Map<String, Value> =
+            serde_json::from_str(input.event.as_deref().unwrap_or_default()).map_err(|e| {
+                CommonError::Validation.with(format!(
+                    "Parameter Event is not valid. Reason: not a JSON object ({e})"
+                ))
+            })?;
         if let Some(missing) = ENVELOPE.iter().find(|k| !event.contains_key(**k)) {
-            return Err(validation(format!(
+            return Err(CommonError::Validation.with(format!(
                 "Parameter Event is not valid. Reason: the event has no '{missing}' (an event has id, account, source, time, region and detail-type)"
             )));
         }

@@ -8,21 +8,24 @@
 //! them (a stream that is an application's input) and tests inspect them (a stream that is an
 //! application's output). Stream metadata is persisted with the [`Store`]; records are not.
 
+pub mod error;
 pub mod model;
 mod put;
 mod streams;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use kdaflow_asl::clock::SharedClock;
-use parking_lot::{Mutex, RwLock};
 use serde::{Deserialize, Serialize};
 
+pub use self::error::FirehoseError;
 use crate::config::TwinConfig;
 use crate::protocol::{AwsError, JsonVersion};
+use crate::resources::{ArnScheme, Record, Shared, Table};
+use crate::service::{Operation, Operations, Protocol};
 use crate::store::Store;
 
 /// The X-Amz-Target prefix.
@@ -37,15 +40,11 @@ pub const RETENTION_MS: i64 = 24 * 60 * 60 * 1000;
 /// does not have: it delivers and forgets).
 pub const MAX_KEPT_RECORDS: usize = 2_000_000;
 
-/// The operations the twin implements.
-pub const OPERATIONS: [&str; 6] = [
-    "CreateDeliveryStream",
-    "DeleteDeliveryStream",
-    "DescribeDeliveryStream",
-    "ListDeliveryStreams",
-    "PutRecord",
-    "PutRecordBatch",
-];
+/// How delivery streams appear in ARNs.
+pub const ARNS: ArnScheme = ArnScheme {
+    service: SERVICE_NAME,
+    resource: "deliverystream/",
+};
 
 /// What is persisted about a delivery stream.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,6 +65,8 @@ pub struct StreamMeta {
     /// Tags, in order.
     pub tags: Vec<(String, Option<String>)>,
 }
+
+impl Record for StreamMeta {}
 
 /// One record a stream accepted.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,23 +104,21 @@ impl Log {
     }
 }
 
-#[derive(Debug)]
-struct Entry {
-    meta: StreamMeta,
-    log: Log,
-}
-
 /// The Firehose service of the twin.
 #[derive(Debug)]
 pub struct Firehose {
     config: TwinConfig,
     clock: SharedClock,
-    store: Arc<Store>,
-    streams: RwLock<BTreeMap<String, Arc<Mutex<Entry>>>>,
+    /// Delivery streams; each row keeps its record log beside the stored metadata.
+    streams: Table<StreamMeta, Log>,
     /// Records still to fail in the next PutRecordBatch calls (see [`Firehose::fail_next_records`]).
     fail_records: AtomicU64,
     /// Feeds RecordIds.
     next_record: AtomicU64,
+}
+
+fn not_found(name: &str) -> AwsError {
+    FirehoseError::ResourceNotFound.with(format!("Firehose {name} not found."))
 }
 
 impl Firehose {
@@ -129,21 +128,11 @@ impl Firehose {
         clock: SharedClock,
         store: Arc<Store>,
     ) -> Result<Self, crate::error::LocalError> {
-        let mut streams = BTreeMap::new();
-        for (name, meta) in store.load_all::<StreamMeta>(TABLE)? {
-            streams.insert(
-                name,
-                Arc::new(Mutex::new(Entry {
-                    meta,
-                    log: Log::default(),
-                })),
-            );
-        }
+        let streams = Table::load(TABLE, store, clock.clone(), not_found, |_| Log::default())?;
         Ok(Self {
             config,
             clock,
-            store,
-            streams: RwLock::new(streams),
+            streams,
             fail_records: AtomicU64::new(0),
             next_record: AtomicU64::new(0),
         })
@@ -155,43 +144,21 @@ impl Firehose {
 
     /// The ARN of delivery stream `name` on this twin.
     pub fn arn(&self, name: &str) -> String {
-        format!(
-            "arn:aws:firehose:{}:{}:deliverystream/{name}",
-            self.config.region, self.config.account_id
-        )
+        ARNS.arn(&self.config, name)
     }
 
     fn not_found(&self, name: &str) -> AwsError {
-        AwsError::client(
-            "ResourceNotFoundException",
-            format!(
-                "Firehose {name} under account {} not found.",
-                self.config.account_id
-            ),
-        )
+        FirehoseError::ResourceNotFound.with(format!(
+            "Firehose {name} under account {} not found.",
+            self.config.account_id
+        ))
     }
 
-    /// The name an ARN (of this region and account) or a name designates.
-    fn resolve(&self, name_or_arn: &str) -> Option<String> {
-        crate::validation::name_from_arn(
-            name_or_arn,
-            SERVICE_NAME,
-            "deliverystream",
-            &self.config.region,
-            &self.config.account_id,
-        )
-        .map(str::to_string)
-    }
-
-    fn entry(&self, name_or_arn: &str) -> Result<Arc<Mutex<Entry>>, AwsError> {
-        let name = self
-            .resolve(name_or_arn)
+    fn entry(&self, name_or_arn: &str) -> Result<Shared<StreamMeta, Log>, AwsError> {
+        let name = ARNS
+            .name_of(&self.config, name_or_arn)
             .ok_or_else(|| self.not_found(name_or_arn))?;
-        self.streams
-            .read()
-            .get(&name)
-            .cloned()
-            .ok_or_else(|| self.not_found(&name))
+        self.streams.get(name).map_err(|_| self.not_found(name))
     }
 
     /// Whether delivery stream `name_or_arn` exists on the twin.
@@ -201,7 +168,9 @@ impl Firehose {
 
     /// The names of the delivery streams, in order.
     pub fn names(&self) -> Vec<String> {
-        self.streams.read().keys().cloned().collect()
+        let mut names = self.streams.keys();
+        names.sort();
+        names
     }
 
     /// Makes the next `count` records of PutRecordBatch calls fail with
@@ -229,7 +198,7 @@ impl Firehose {
         let shared = self.entry(name_or_arn)?;
         let now = self.now_ms();
         let id = self.record_id(now);
-        shared.lock().log.append(FirehoseRecord {
+        shared.lock().extra.append(FirehoseRecord {
             record_id: id.clone(),
             arrival_ms: now,
             data,
@@ -239,7 +208,7 @@ impl Firehose {
 
     /// The offset just past the newest record (where a reader starting "now" begins).
     pub fn end_offset(&self, name_or_arn: &str) -> Result<u64, AwsError> {
-        Ok(self.entry(name_or_arn)?.lock().log.end())
+        Ok(self.entry(name_or_arn)?.lock().extra.end())
     }
 
     /// Up to `max` records from `offset` (clamped to the oldest kept), and the offset after them.
@@ -250,8 +219,8 @@ impl Firehose {
         max: usize,
     ) -> Result<(Vec<FirehoseRecord>, u64), AwsError> {
         let shared = self.entry(name_or_arn)?;
-        let entry = shared.lock();
-        let log = &entry.log;
+        let row = shared.lock();
+        let log = &row.extra;
         let start = offset.max(log.first);
         let skip = (start - log.first) as usize;
         let out: Vec<FirehoseRecord> = log.records.iter().skip(skip).take(max).cloned().collect();
@@ -264,19 +233,27 @@ impl Firehose {
         self.read(name_or_arn, 0, usize::MAX).map(|(r, _)| r)
     }
 
-    fn dispatch(&self, operation: &str, body: &[u8]) -> Result<Bytes, AwsError> {
-        match operation {
-            "CreateDeliveryStream" => self.create_delivery_stream(body),
-            "DescribeDeliveryStream" => self.describe_delivery_stream(body),
-            "ListDeliveryStreams" => self.list_delivery_streams(body),
-            "DeleteDeliveryStream" => self.delete_delivery_stream(body),
-            "PutRecord" => self.put_record(body),
-            "PutRecordBatch" => self.put_record_batch(body),
-            other => Err(AwsError::unknown_operation(&format!(
-                "{TARGET_PREFIX}.{other}"
-            ))),
-        }
-    }
 }
 
-crate::sync_service!(Firehose, SERVICE_NAME, TARGET_PREFIX, JsonVersion::V1_1);
+impl Operations for Firehose {
+    const NAME: &'static str = SERVICE_NAME;
+    const PROTOCOL: Protocol = Protocol::AwsJson {
+        version: JsonVersion::V1_1,
+        target_prefix: TARGET_PREFIX,
+    };
+    /// The model's operations; the twin serves the delivery streams' lifecycle and ingestion.
+    const TABLE: &'static [Operation<Self>] = &[
+        Operation::sync("CreateDeliveryStream", Self::create_delivery_stream),
+        Operation::sync("DeleteDeliveryStream", Self::delete_delivery_stream),
+        Operation::sync("DescribeDeliveryStream", Self::describe_delivery_stream),
+        Operation::sync("ListDeliveryStreams", Self::list_delivery_streams),
+        Operation::not_implemented("ListTagsForDeliveryStream"),
+        Operation::sync("PutRecord", Self::put_record),
+        Operation::sync("PutRecordBatch", Self::put_record_batch),
+        Operation::not_implemented("StartDeliveryStreamEncryption"),
+        Operation::not_implemented("StopDeliveryStreamEncryption"),
+        Operation::not_implemented("TagDeliveryStream"),
+        Operation::not_implemented("UntagDeliveryStream"),
+        Operation::not_implemented("UpdateDestination"),
+    ];
+}

@@ -8,7 +8,7 @@
 use bytes::Bytes;
 use serde_json::json;
 
-use super::Firehose;
+use super::{Firehose, FirehoseError};
 use super::model::*;
 use super::streams::check_name;
 use crate::protocol::{AwsError, parse_body, to_body};
@@ -41,11 +41,9 @@ fn decode(
 impl Firehose {
     fn check_direct_put(&self, name: &str) -> Result<(), AwsError> {
         let shared = self.entry(name)?;
-        let t = shared.lock().meta.stream_type.clone();
+        let t = shared.lock().record.stream_type.clone();
         if t != "DirectPut" {
-            return Err(AwsError::client(
-                "InvalidArgumentException",
-                format!("This operation is not permitted on {t} delivery stream type."),
+            return Err(FirehoseError::InvalidArgument.with(format!("This operation is not permitted on {t} delivery stream type."),
             ));
         }
         Ok(())
@@ -81,9 +79,7 @@ impl Firehose {
         c.finish()?;
         let total: usize = batch.iter().map(Vec::len).sum();
         if total > MAX_BATCH_BYTES {
-            return Err(AwsError::client(
-                "InvalidArgumentException",
-                format!(
+            return Err(FirehoseError::InvalidArgument.with(format!(
                     "Records size {total} bytes exceeds the PutRecordBatch limit of {MAX_BATCH_BYTES} bytes (4 MiB); send fewer records per call"
                 ),
             ));

@@ -1,15 +1,15 @@
 //! CreateDeliveryStream, DescribeDeliveryStream, ListDeliveryStreams, DeleteDeliveryStream.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use bytes::Bytes;
-use parking_lot::Mutex;
 use regex::Regex;
 use serde_json::{Value, json};
 
 use super::model::*;
-use super::{Entry, Firehose, Log, StreamMeta, TABLE};
+use super::{Firehose, FirehoseError, Log, StreamMeta};
 use crate::protocol::{AwsError, parse_body, to_body};
+use crate::resources::Insert;
 use crate::validation::{Constraints, anchored};
 
 /// DeliveryStreamName's pattern.
@@ -89,17 +89,13 @@ impl Firehose {
         if stream_type == "KinesisStreamAsSource"
             && req.kinesis_stream_source_configuration.is_none()
         {
-            return Err(AwsError::client(
-                "InvalidArgumentException",
-                "KinesisStreamSourceConfiguration is required when DeliveryStreamType is KinesisStreamAsSource",
+            return Err(FirehoseError::InvalidArgument.with("KinesisStreamSourceConfiguration is required when DeliveryStreamType is KinesisStreamAsSource",
             ));
         }
         if stream_type != "KinesisStreamAsSource"
             && req.kinesis_stream_source_configuration.is_some()
         {
-            return Err(AwsError::client(
-                "InvalidArgumentException",
-                "KinesisStreamSourceConfiguration is only valid when DeliveryStreamType is KinesisStreamAsSource",
+            return Err(FirehoseError::InvalidArgument.with("KinesisStreamSourceConfiguration is only valid when DeliveryStreamType is KinesisStreamAsSource",
             ));
         }
         let destinations: Vec<(&String, &Value)> = req
@@ -108,9 +104,7 @@ impl Firehose {
             .filter(|(k, v)| k.ends_with("DestinationConfiguration") && !v.is_null())
             .collect();
         let [(key, value)] = destinations.as_slice() else {
-            return Err(AwsError::client(
-                "InvalidArgumentException",
-                format!(
+            return Err(FirehoseError::InvalidArgument.with(format!(
                     "Exactly one destination configuration must be given (for example ExtendedS3DestinationConfiguration); {} given",
                     destinations.len()
                 ),
@@ -130,38 +124,21 @@ impl Firehose {
                 .map(|t| (t.key.unwrap_or_default(), t.value))
                 .collect(),
         };
-        let mut streams = self.streams.write();
-        if streams.contains_key(&name) {
-            return Err(AwsError::client(
-                "ResourceInUseException",
-                format!(
+        let arn = meta.arn.clone();
+        self.streams.insert(&name, |existing, others| {
+            if existing.is_some() {
+                return Err(FirehoseError::ResourceInUse.with(format!(
                     "Firehose {name} under accountId {} already exists",
                     self.config.account_id
-                ),
-            ));
-        }
-        if streams.len() >= MAX_DELIVERY_STREAMS {
-            return Err(AwsError::client(
-                "LimitExceededException",
-                format!(
+                )));
+            }
+            if others.count() >= MAX_DELIVERY_STREAMS {
+                return Err(FirehoseError::LimitExceeded.with(format!(
                     "You have already consumed your firehose quota of {MAX_DELIVERY_STREAMS} hoses. Firehose names: {name}"
-                ),
-            ));
-        }
-        self.store.put(TABLE, &name, &meta).map_err(|e| {
-            AwsError::named(
-                "ServiceUnavailableException",
-                format!("The delivery stream was not saved and does not exist: {e}"),
-            )
+                )));
+            }
+            Ok(Insert::New(meta, Log::default(), ()))
         })?;
-        let arn = meta.arn.clone();
-        streams.insert(
-            name,
-            Arc::new(Mutex::new(Entry {
-                meta,
-                log: Log::default(),
-            })),
-        );
         to_body(&json!({ "DeliveryStreamARN": arn }))
     }
 
@@ -175,7 +152,7 @@ impl Firehose {
         c.finish()?;
         let name = req.delivery_stream_name.unwrap_or_default();
         let shared = self.entry(&name)?;
-        let m = shared.lock().meta.clone();
+        let m = shared.lock().record.clone();
         let (dkey, dvalue) = describe_destination(&m.destination.0, &m.destination.1);
         let mut destination = serde_json::Map::new();
         destination.insert("DestinationId".into(), json!(DESTINATION_ID));
@@ -220,20 +197,21 @@ impl Firehose {
         }
         c.finish()?;
         let limit = req.limit.unwrap_or(DEFAULT_LIST_LIMIT) as usize;
-        let streams = self.streams.read();
-        let mut matching = streams.iter().filter(|(name, e)| {
+        let mut records = self.streams.records();
+        records.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut matching = records.iter().filter(|m| {
             req.exclusive_start_delivery_stream_name
                 .as_ref()
-                .is_none_or(|s| name.as_str() > s.as_str())
+                .is_none_or(|s| m.name.as_str() > s.as_str())
                 && req
                     .delivery_stream_type
                     .as_ref()
-                    .is_none_or(|t| e.lock().meta.stream_type == *t)
+                    .is_none_or(|t| m.stream_type == *t)
         });
         let names: Vec<String> = matching
             .by_ref()
             .take(limit)
-            .map(|(n, _)| n.clone())
+            .map(|m| m.name.clone())
             .collect();
         let more = matching.next().is_some();
         to_body(&json!({ "DeliveryStreamNames": names, "HasMoreDeliveryStreams": more }))
@@ -245,17 +223,9 @@ impl Firehose {
         check_name(&mut c, "deliveryStreamName", &req.delivery_stream_name);
         c.finish()?;
         let name = req.delivery_stream_name.unwrap_or_default();
-        let mut streams = self.streams.write();
-        if !streams.contains_key(&name) {
+        if self.streams.remove(&name, |_| Ok(()))?.is_none() {
             return Err(self.not_found(&name));
         }
-        self.store.delete(TABLE, &name).map_err(|e| {
-            AwsError::named(
-                "ServiceUnavailableException",
-                format!("The deletion was not saved and has no effect: {e}"),
-            )
-        })?;
-        streams.remove(&name);
         to_body(&json!({}))
     }
 }

@@ -6,21 +6,24 @@
 //! GetShardIterator, GetRecords). Stream metadata is persisted with the [`Store`]; records live
 //! in memory for the stream's retention period.
 
+pub mod error;
 pub mod keys;
 mod records;
 mod streams;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use kdaflow_asl::clock::SharedClock;
-use parking_lot::{Mutex, RwLock};
 use serde::{Deserialize, Serialize};
 
+pub use self::error::KinesisError;
 use crate::config::TwinConfig;
 use crate::protocol::{AwsError, JsonVersion};
+use crate::resources::{ArnScheme, Record, Shared, Table};
+use crate::service::{Operation, Operations, Protocol};
 use crate::store::Store;
 
 /// The X-Amz-Target prefix.
@@ -32,19 +35,11 @@ const TABLE: &str = "kinesis.streams";
 /// Retention when a stream is created (24 hours, the service's default).
 pub const DEFAULT_RETENTION_HOURS: i64 = 24;
 
-/// The operations the twin implements.
-pub const OPERATIONS: [&str; 10] = [
-    "CreateStream",
-    "DeleteStream",
-    "DescribeStream",
-    "DescribeStreamSummary",
-    "GetRecords",
-    "GetShardIterator",
-    "ListShards",
-    "ListStreams",
-    "PutRecord",
-    "PutRecords",
-];
+/// How streams appear in ARNs.
+pub const ARNS: ArnScheme = ArnScheme {
+    service: SERVICE_NAME,
+    resource: "stream/",
+};
 
 /// What is persisted about a stream.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,6 +57,8 @@ pub struct StreamMeta {
     /// RetentionPeriodHours.
     pub retention_hours: i64,
 }
+
+impl Record for StreamMeta {}
 
 /// One record in a shard.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,17 +115,9 @@ impl Shard {
     }
 }
 
-#[derive(Debug)]
-struct Entry {
-    meta: StreamMeta,
-    shards: Vec<Shard>,
-}
-
-impl Entry {
-    fn new(meta: StreamMeta) -> Self {
-        let shards = (0..meta.shards).map(|_| Shard::default()).collect();
-        Self { meta, shards }
-    }
+/// A stream's shards, empty when it is created or loaded (records live in memory).
+fn new_shards(meta: &StreamMeta) -> Vec<Shard> {
+    (0..meta.shards).map(|_| Shard::default()).collect()
 }
 
 /// The Kinesis Data Streams service of the twin.
@@ -136,10 +125,14 @@ impl Entry {
 pub struct Kinesis {
     config: TwinConfig,
     clock: SharedClock,
-    store: Arc<Store>,
-    streams: RwLock<BTreeMap<String, Arc<Mutex<Entry>>>>,
+    /// Streams; each row keeps its shards' records beside the stored metadata.
+    streams: Table<StreamMeta, Vec<Shard>>,
     /// Records still to fail in the next PutRecords calls (see [`Kinesis::fail_next_records`]).
     fail_records: AtomicU64,
+}
+
+fn not_found(name: &str) -> AwsError {
+    KinesisError::ResourceNotFound.with(format!("Stream {name} not found."))
 }
 
 impl Kinesis {
@@ -149,15 +142,11 @@ impl Kinesis {
         clock: SharedClock,
         store: Arc<Store>,
     ) -> Result<Self, crate::error::LocalError> {
-        let mut streams = BTreeMap::new();
-        for (name, meta) in store.load_all::<StreamMeta>(TABLE)? {
-            streams.insert(name, Arc::new(Mutex::new(Entry::new(meta))));
-        }
+        let streams = Table::load(TABLE, store, clock.clone(), not_found, new_shards)?;
         Ok(Self {
             config,
             clock,
-            store,
-            streams: RwLock::new(streams),
+            streams,
             fail_records: AtomicU64::new(0),
         })
     }
@@ -168,42 +157,21 @@ impl Kinesis {
 
     /// The ARN of stream `name` on this twin.
     pub fn arn(&self, name: &str) -> String {
-        format!(
-            "arn:aws:kinesis:{}:{}:stream/{name}",
-            self.config.region, self.config.account_id
-        )
+        ARNS.arn(&self.config, name)
     }
 
     fn not_found(&self, name: &str) -> AwsError {
-        AwsError::client(
-            "ResourceNotFoundException",
-            format!(
-                "Stream {name} under account {} not found.",
-                self.config.account_id
-            ),
-        )
+        KinesisError::ResourceNotFound.with(format!(
+            "Stream {name} under account {} not found.",
+            self.config.account_id
+        ))
     }
 
-    fn resolve(&self, name_or_arn: &str) -> Option<String> {
-        crate::validation::name_from_arn(
-            name_or_arn,
-            SERVICE_NAME,
-            "stream",
-            &self.config.region,
-            &self.config.account_id,
-        )
-        .map(str::to_string)
-    }
-
-    fn entry(&self, name_or_arn: &str) -> Result<Arc<Mutex<Entry>>, AwsError> {
-        let name = self
-            .resolve(name_or_arn)
+    fn entry(&self, name_or_arn: &str) -> Result<Shared<StreamMeta, Vec<Shard>>, AwsError> {
+        let name = ARNS
+            .name_of(&self.config, name_or_arn)
             .ok_or_else(|| self.not_found(name_or_arn))?;
-        self.streams
-            .read()
-            .get(&name)
-            .cloned()
-            .ok_or_else(|| self.not_found(&name))
+        self.streams.get(name).map_err(|_| self.not_found(name))
     }
 
     /// Whether stream `name_or_arn` exists on the twin.
@@ -234,12 +202,12 @@ impl Kinesis {
         let shared = self.entry(name_or_arn)?;
         let now = self.now_ms();
         let mut e = shared.lock();
-        let n = e.meta.shards;
+        let n = e.record.shards;
         let key = explicit_hash_key.unwrap_or_else(|| keys::hash_key(partition_key));
         let shard = keys::shard_for(key, n);
-        let created_s = e.meta.create_ms.div_euclid(1000);
-        let horizon = now - e.meta.retention_hours * 3_600_000;
-        let s = &mut e.shards[shard];
+        let created_s = e.record.create_ms.div_euclid(1000);
+        let horizon = now - e.record.retention_hours * 3_600_000;
+        let s = &mut e.extra[shard];
         s.trim(horizon);
         let seq = keys::sequence_number(created_s, shard, s.end());
         s.records.push_back(KinesisRecord {
@@ -256,7 +224,7 @@ impl Kinesis {
     pub fn end_positions(&self, name_or_arn: &str) -> Result<Vec<u64>, AwsError> {
         let shared = self.entry(name_or_arn)?;
         let e = shared.lock();
-        Ok(e.shards.iter().map(Shard::end).collect())
+        Ok(e.extra.iter().map(Shard::end).collect())
     }
 
     /// Reads up to `max` records across shards from `positions` (one per shard; missing ones
@@ -269,9 +237,9 @@ impl Kinesis {
     ) -> Result<Vec<KinesisRecord>, AwsError> {
         let shared = self.entry(name_or_arn)?;
         let e = shared.lock();
-        positions.resize(e.shards.len(), 0);
+        positions.resize(e.extra.len(), 0);
         let mut out = Vec::new();
-        for (i, s) in e.shards.iter().enumerate() {
+        for (i, s) in e.extra.iter().enumerate() {
             let (records, next) = s.read(positions[i], max, usize::MAX);
             positions[i] = next;
             out.extend(records);
@@ -281,23 +249,54 @@ impl Kinesis {
         Ok(out)
     }
 
-    fn dispatch(&self, operation: &str, body: &[u8]) -> Result<Bytes, AwsError> {
-        match operation {
-            "CreateStream" => self.create_stream(body),
-            "DescribeStream" => self.describe_stream(body),
-            "DescribeStreamSummary" => self.describe_stream_summary(body),
-            "ListStreams" => self.list_streams(body),
-            "ListShards" => self.list_shards(body),
-            "DeleteStream" => self.delete_stream(body),
-            "PutRecord" => self.put_record(body),
-            "PutRecords" => self.put_records(body),
-            "GetShardIterator" => self.get_shard_iterator(body),
-            "GetRecords" => self.get_records(body),
-            other => Err(AwsError::unknown_operation(&format!(
-                "{TARGET_PREFIX}.{other}"
-            ))),
-        }
-    }
 }
 
-crate::sync_service!(Kinesis, SERVICE_NAME, TARGET_PREFIX, JsonVersion::V1_1);
+impl Operations for Kinesis {
+    const NAME: &'static str = SERVICE_NAME;
+    const PROTOCOL: Protocol = Protocol::AwsJson {
+        version: JsonVersion::V1_1,
+        target_prefix: TARGET_PREFIX,
+    };
+    /// The model's operations; the twin serves streams, shards as created, and records.
+    const TABLE: &'static [Operation<Self>] = &[
+        Operation::not_implemented("AddTagsToStream"),
+        Operation::sync("CreateStream", Self::create_stream),
+        Operation::not_implemented("DecreaseStreamRetentionPeriod"),
+        Operation::not_implemented("DeleteResourcePolicy"),
+        Operation::sync("DeleteStream", Self::delete_stream),
+        Operation::not_implemented("DeregisterStreamConsumer"),
+        Operation::not_implemented("DescribeAccountSettings"),
+        Operation::not_implemented("DescribeLimits"),
+        Operation::sync("DescribeStream", Self::describe_stream),
+        Operation::not_implemented("DescribeStreamConsumer"),
+        Operation::sync("DescribeStreamSummary", Self::describe_stream_summary),
+        Operation::not_implemented("DisableEnhancedMonitoring"),
+        Operation::not_implemented("EnableEnhancedMonitoring"),
+        Operation::sync("GetRecords", Self::get_records),
+        Operation::not_implemented("GetResourcePolicy"),
+        Operation::sync("GetShardIterator", Self::get_shard_iterator),
+        Operation::not_implemented("IncreaseStreamRetentionPeriod"),
+        Operation::sync("ListShards", Self::list_shards),
+        Operation::not_implemented("ListStreamConsumers"),
+        Operation::sync("ListStreams", Self::list_streams),
+        Operation::not_implemented("ListTagsForResource"),
+        Operation::not_implemented("ListTagsForStream"),
+        Operation::not_implemented("MergeShards"),
+        Operation::sync("PutRecord", Self::put_record),
+        Operation::sync("PutRecords", Self::put_records),
+        Operation::not_implemented("PutResourcePolicy"),
+        Operation::not_implemented("RegisterStreamConsumer"),
+        Operation::not_implemented("RemoveTagsFromStream"),
+        Operation::not_implemented("SplitShard"),
+        Operation::not_implemented("StartStreamEncryption"),
+        Operation::not_implemented("StopStreamEncryption"),
+        Operation::not_implemented("SubscribeToShard"),
+        Operation::not_implemented("TagResource"),
+        Operation::not_implemented("UntagResource"),
+        Operation::not_implemented("UpdateAccountSettings"),
+        Operation::not_implemented("UpdateMaxRecordSize"),
+        Operation::not_implemented("UpdateShardCount"),
+        Operation::not_implemented("UpdateStreamMode"),
+        Operation::not_implemented("UpdateStreamWarmThroughput"),
+    ];
+}

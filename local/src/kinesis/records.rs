@@ -12,7 +12,7 @@ use regex::Regex;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Kinesis;
+use super::{Kinesis, KinesisError};
 use super::keys::{self, Iterator, parse_sequence_number, shard_id};
 use super::streams::Target;
 use crate::protocol::{AwsError, parse_body, to_body};
@@ -113,9 +113,7 @@ fn check_entry(c: &mut Constraints, base: &str, e: &Entry) -> Result<Option<Chec
         c.pattern(&p, h, &HASH_KEY, HASH_KEY_PATTERN);
         if HASH_KEY.is_match(h) {
             hash = Some(h.parse::<u128>().map_err(|_| {
-                AwsError::client(
-                    "InvalidArgumentException",
-                    format!("Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was {h}"),
+                KinesisError::InvalidArgument.with(format!("Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was {h}"),
                 )
             })?);
         }
@@ -125,9 +123,7 @@ fn check_entry(c: &mut Constraints, base: &str, e: &Entry) -> Result<Option<Chec
 
 fn either(target: Option<String>) -> Result<String, AwsError> {
     target.ok_or_else(|| {
-        AwsError::client(
-            "InvalidArgumentException",
-            "Either StreamName or StreamARN must be provided.",
+        KinesisError::InvalidArgument.with("Either StreamName or StreamARN must be provided.",
         )
     })
 }
@@ -165,9 +161,7 @@ impl Kinesis {
         let target = either(target)?;
         let total: usize = batch.iter().map(|(d, k, _)| d.len() + k.len()).sum();
         if total > MAX_PUT_BYTES {
-            return Err(AwsError::client(
-                "InvalidArgumentException",
-                format!(
+            return Err(KinesisError::InvalidArgument.with(format!(
                     "Records size {total} bytes exceeds the PutRecords limit of {MAX_PUT_BYTES} bytes (5 MiB)"
                 ),
             ));
@@ -179,7 +173,7 @@ impl Kinesis {
             if self.take_record_failure() {
                 failed += 1;
                 let shard = {
-                    let n = self.entry(&name)?.lock().meta.shards;
+                    let n = self.entry(&name)?.lock().record.shards;
                     shard_id(keys::shard_for(
                         hash.unwrap_or_else(|| keys::hash_key(&key)),
                         n,
@@ -201,7 +195,7 @@ impl Kinesis {
     }
 
     fn meta_name(&self, target: &str) -> Result<String, AwsError> {
-        Ok(self.entry(target)?.lock().meta.name.clone())
+        Ok(self.entry(target)?.lock().record.name.clone())
     }
 
     pub(super) fn get_shard_iterator(&self, body: &[u8]) -> Result<Bytes, AwsError> {
@@ -222,29 +216,25 @@ impl Kinesis {
         let target = either(target)?;
         let shared = self.entry(&target)?;
         let e = shared.lock();
-        let name = e.meta.name.clone();
+        let name = e.record.name.clone();
         let sid = req.shard_id.unwrap_or_default();
         let shard = keys::shard_index(&sid)
-            .filter(|&i| i < e.shards.len())
+            .filter(|&i| i < e.extra.len())
             .ok_or_else(|| {
-                AwsError::client(
-                    "ResourceNotFoundException",
-                    format!(
+                KinesisError::ResourceNotFound.with(format!(
                         "Shard {sid} in stream {name} under account {} does not exist",
                         self.config.account_id
                     ),
                 )
             })?;
-        let s = &e.shards[shard];
+        let s = &e.extra[shard];
         let kind = req.shard_iterator_type.unwrap_or_default();
         let position = match kind.as_str() {
             "TRIM_HORIZON" => s.first,
             "LATEST" => s.end(),
             "AT_TIMESTAMP" => {
                 let ts = req.timestamp.ok_or_else(|| {
-                    AwsError::client(
-                        "InvalidArgumentException",
-                        "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.",
+                    KinesisError::InvalidArgument.with("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.",
                     )
                 })?;
                 let ts_ms = (ts * 1000.0).round() as i64;
@@ -255,15 +245,11 @@ impl Kinesis {
             }
             _ => {
                 let seq = req.starting_sequence_number.clone().ok_or_else(|| {
-                    AwsError::client(
-                        "InvalidArgumentException",
-                        format!("StartingSequenceNumber is required for a {kind} iterator"),
+                    KinesisError::InvalidArgument.with(format!("StartingSequenceNumber is required for a {kind} iterator"),
                     )
                 })?;
                 let invalid = || {
-                    AwsError::client(
-                        "InvalidArgumentException",
-                        format!(
+                    KinesisError::InvalidArgument.with(format!(
                             "StartingSequenceNumber {seq} used in GetShardIterator on shard {sid} in stream {name} under account {} is invalid because it did not come from this stream.",
                             self.config.account_id
                         ),
@@ -271,13 +257,11 @@ impl Kinesis {
                 };
                 let (created_s, seq_shard, pos) =
                     parse_sequence_number(&seq).ok_or_else(invalid)?;
-                if created_s != e.meta.create_ms.div_euclid(1000) || pos > s.end() {
+                if created_s != e.record.create_ms.div_euclid(1000) || pos > s.end() {
                     return Err(invalid());
                 }
                 if seq_shard != shard {
-                    return Err(AwsError::client(
-                        "InvalidArgumentException",
-                        format!(
+                    return Err(KinesisError::InvalidArgument.with(format!(
                             "Invalid StartingSequenceNumber. It encodes {}, while it was used in a call to a shard with {sid}",
                             shard_id(seq_shard)
                         ),
@@ -292,7 +276,7 @@ impl Kinesis {
         };
         let it = Iterator {
             stream: name,
-            created_ms: e.meta.create_ms,
+            created_ms: e.record.create_ms,
             shard,
             position,
             issued_ms: self.now_ms(),
@@ -312,13 +296,11 @@ impl Kinesis {
         c.finish()?;
         let text = req.shard_iterator.unwrap_or_default();
         let it = Iterator::decode(&text).ok_or_else(|| {
-            AwsError::client("InvalidArgumentException", "Invalid ShardIterator.")
+            KinesisError::InvalidArgument.with("Invalid ShardIterator.")
         })?;
         let now = self.now_ms();
         if now - it.issued_ms > ITERATOR_TTL_MS {
-            return Err(AwsError::client(
-                "ExpiredIteratorException",
-                format!(
+            return Err(KinesisError::ExpiredIterator.with(format!(
                     "Iterator expired. The iterator was created at time {} while right now it is {} which is further in the future than the tolerated delay of {ITERATOR_TTL_MS} milliseconds.",
                     it.issued_ms, now
                 ),
@@ -326,10 +308,10 @@ impl Kinesis {
         }
         let shared = self.entry(&it.stream)?;
         let e = shared.lock();
-        if e.meta.create_ms != it.created_ms || it.shard >= e.shards.len() {
+        if e.record.create_ms != it.created_ms || it.shard >= e.extra.len() {
             return Err(self.not_found(&it.stream));
         }
-        let s = &e.shards[it.shard];
+        let s = &e.extra[it.shard];
         let limit = req.limit.unwrap_or(MAX_GET_RECORDS) as usize;
         let (records, next) = s.read(it.position, limit, MAX_GET_BYTES);
         let behind = if next < s.end() {

@@ -1,16 +1,16 @@
 //! CreateStream, DescribeStream, DescribeStreamSummary, ListStreams, ListShards, DeleteStream.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use bytes::Bytes;
-use parking_lot::Mutex;
 use regex::Regex;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::keys::{hash_range, sequence_number, shard_id, shard_index};
-use super::{DEFAULT_RETENTION_HOURS, Entry, Kinesis, StreamMeta, TABLE};
+use super::{DEFAULT_RETENTION_HOURS, Kinesis, KinesisError, StreamMeta};
 use crate::protocol::{AwsError, parse_body, to_body};
+use crate::resources::Insert;
 use crate::validation::{Constraints, anchored, decode_blob, encode_blob};
 
 /// StreamName's pattern.
@@ -56,9 +56,7 @@ impl Target {
 
 fn either(target: Option<String>) -> Result<String, AwsError> {
     target.ok_or_else(|| {
-        AwsError::client(
-            "InvalidArgumentException",
-            "Either StreamName or StreamARN must be provided.",
+        KinesisError::InvalidArgument.with("Either StreamName or StreamARN must be provided.",
         )
     })
 }
@@ -167,42 +165,16 @@ impl Kinesis {
         });
         let shards = match (mode.as_str(), req.shard_count) {
             ("ON_DEMAND", Some(_)) => {
-                return Err(AwsError::client(
-                    "InvalidArgumentException",
-                    "ShardCount must not be specified for an ON_DEMAND stream",
+                return Err(KinesisError::InvalidArgument.with("ShardCount must not be specified for an ON_DEMAND stream",
                 ));
             }
             ("ON_DEMAND", None) => ON_DEMAND_SHARDS,
             (_, Some(n)) => n as usize,
             (_, None) => {
-                return Err(AwsError::client(
-                    "InvalidArgumentException",
-                    "ShardCount is required for a PROVISIONED stream",
+                return Err(KinesisError::InvalidArgument.with("ShardCount is required for a PROVISIONED stream",
                 ));
             }
         };
-        let mut streams = self.streams.write();
-        if streams.contains_key(&name) {
-            return Err(AwsError::client(
-                "ResourceInUseException",
-                format!(
-                    "Stream {name} under account {} already exists.",
-                    self.config.account_id
-                ),
-            ));
-        }
-        let used: usize = streams.values().map(|e| e.lock().meta.shards).sum();
-        if used + shards > MAX_SHARDS {
-            return Err(AwsError::client(
-                "LimitExceededException",
-                format!(
-                    "This request would exceed the shard limit for the account {} in {}. \
-                     Current shard count for the account: {used}. Limit: {MAX_SHARDS}. \
-                     Number of additional shards that would have resulted from this request: {shards}.",
-                    self.config.account_id, self.config.region
-                ),
-            ));
-        }
         let meta = StreamMeta {
             arn: self.arn(&name),
             name: name.clone(),
@@ -211,18 +183,30 @@ impl Kinesis {
             create_ms: self.now_ms(),
             retention_hours: DEFAULT_RETENTION_HOURS,
         };
-        self.store.put(TABLE, &name, &meta).map_err(|e| {
-            AwsError::named(
-                "ServiceUnavailableException",
-                format!("The stream was not saved and does not exist: {e}"),
-            )
+        self.streams.insert(&name, |existing, others| {
+            if existing.is_some() {
+                return Err(KinesisError::ResourceInUse.with(format!(
+                    "Stream {name} under account {} already exists.",
+                    self.config.account_id
+                )));
+            }
+            let used = others.sum(|m| m.shards);
+            if used + shards > MAX_SHARDS {
+                return Err(KinesisError::LimitExceeded.with(format!(
+                    "This request would exceed the shard limit for the account {} in {}. \
+                     Current shard count for the account: {used}. Limit: {MAX_SHARDS}. \
+                     Number of additional shards that would have resulted from this request: {shards}.",
+                    self.config.account_id, self.config.region
+                )));
+            }
+            let extra = super::new_shards(&meta);
+            Ok(Insert::New(meta, extra, ()))
         })?;
-        streams.insert(name, Arc::new(Mutex::new(Entry::new(meta))));
         to_body(&json!({}))
     }
 
     fn meta(&self, target: &str) -> Result<StreamMeta, AwsError> {
-        Ok(self.entry(target)?.lock().meta.clone())
+        Ok(self.entry(target)?.lock().record.clone())
     }
 
     pub(super) fn describe_stream(&self, body: &[u8]) -> Result<Bytes, AwsError> {
@@ -291,21 +275,18 @@ impl Kinesis {
                     .ok()
                     .and_then(|b| String::from_utf8(b).ok())
                     .ok_or_else(|| {
-                        AwsError::client("InvalidArgumentException", "Invalid NextToken.")
+                        KinesisError::InvalidArgument.with("Invalid NextToken.")
                     })?,
             ),
             None => req.exclusive_start_stream_name.clone(),
         };
         let limit = req.limit.unwrap_or(DEFAULT_LIST_STREAMS) as usize;
-        let streams = self.streams.read();
-        let mut rest = streams
-            .iter()
-            .filter(|(n, _)| start.as_ref().is_none_or(|s| n.as_str() > s.as_str()));
-        let page: Vec<StreamMeta> = rest
-            .by_ref()
-            .take(limit)
-            .map(|(_, e)| e.lock().meta.clone())
-            .collect();
+        let mut records = self.streams.records();
+        records.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut rest = records
+            .into_iter()
+            .filter(|m| start.as_ref().is_none_or(|s| m.name.as_str() > s.as_str()));
+        let page: Vec<StreamMeta> = rest.by_ref().take(limit).collect();
         let more = rest.next().is_some();
         let mut out = json!({
             "StreamNames": page.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
@@ -334,9 +315,7 @@ impl Kinesis {
         c.finish()?;
         let (target, from) = match &req.next_token {
             Some(_) if target.is_some() => {
-                return Err(AwsError::client(
-                    "InvalidArgumentException",
-                    "NextToken and StreamName cannot be provided together.",
+                return Err(KinesisError::InvalidArgument.with("NextToken and StreamName cannot be provided together.",
                 ));
             }
             Some(t) => {
@@ -345,12 +324,12 @@ impl Kinesis {
                     .and_then(|b| String::from_utf8(b).ok())
                     .unwrap_or_default();
                 let (stream, from) = text.rsplit_once('|').ok_or_else(|| {
-                    AwsError::client("InvalidArgumentException", "Invalid NextToken.")
+                    KinesisError::InvalidArgument.with("Invalid NextToken.")
                 })?;
                 (
                     stream.to_string(),
                     from.parse::<usize>().map_err(|_| {
-                        AwsError::client("InvalidArgumentException", "Invalid NextToken.")
+                        KinesisError::InvalidArgument.with("Invalid NextToken.")
                     })?,
                 )
             }
@@ -385,14 +364,7 @@ impl Kinesis {
         c.finish()?;
         let target = either(target)?;
         let name = self.meta(&target)?.name;
-        let mut streams = self.streams.write();
-        self.store.delete(TABLE, &name).map_err(|e| {
-            AwsError::named(
-                "ServiceUnavailableException",
-                format!("The deletion was not saved and has no effect: {e}"),
-            )
-        })?;
-        streams.remove(&name);
+        self.streams.remove(&name, |_| Ok(()))?;
         to_body(&json!({}))
     }
 }

@@ -1,17 +1,17 @@
 //! CreateApplication, DescribeApplication, ListApplications, DeleteApplication.
 
-use std::sync::Arc;
-
 use bytes::Bytes;
 use indexmap::IndexMap;
-use parking_lot::Mutex;
 use serde::Serialize;
+
+use super::error::KinesisAnalyticsError;
 
 use super::app::{self, AppRecord, IdCounters, Status, Target};
 use super::model::*;
 use super::validate::Violations;
-use super::{Entry, KinesisAnalytics, empty, limits, rules};
+use super::{KinesisAnalytics, empty, limits, rules};
 use crate::protocol::{AwsError, parse_body, to_body};
+use crate::resources::Insert;
 
 /// ListApplications' page size when `Limit` is absent (the model's maximum).
 const DEFAULT_LIST_LIMIT: i64 = 50;
@@ -47,9 +47,7 @@ impl KinesisAnalytics {
         outputs.iter().try_for_each(rules::check_output)?;
         let tags = collect_tags(req.tags.as_deref().unwrap_or_default());
         if tags.len() > limits::MAX_TAGS {
-            return Err(AwsError::client(
-                "TooManyTagsException",
-                format!(
+            return Err(KinesisAnalyticsError::TooManyTags.with(format!(
                     "Application {name} would have {} tags; an application can have at most {}",
                     tags.len(),
                     limits::MAX_TAGS
@@ -94,46 +92,24 @@ impl KinesisAnalytics {
         record.ids = ids;
         self.validate_code(&record)?;
 
-        // Names and the application count are decided under the map's write lock.
-        let mut apps = self.apps.write();
-        let mut live = 0usize;
-        for (n, e) in apps.iter() {
-            let mut e = e.lock();
-            e.record.settle(now);
-            if e.record.gone {
-                // A gone record under this name is simply replaced below.
-                continue;
+        // Names and the application count are decided under the table's write lock.
+        let summary = self.apps.insert(&name, |existing, live| {
+            if let Some(e) = existing {
+                return Err(KinesisAnalyticsError::ResourceInUse.with(format!(
+                    "Application {name} already exists (status {}). Pick another name, or delete it first",
+                    e.status.as_str()
+                )));
             }
-            if n == &name {
-                return Err(AwsError::client(
-                    "ResourceInUseException",
-                    format!(
-                        "Application {name} already exists (status {}). Pick another name, or delete it first",
-                        e.record.status.as_str()
-                    ),
-                ));
-            }
-            live += 1;
-        }
-        if live >= self.config.max_applications {
-            return Err(AwsError::client(
-                "LimitExceededException",
-                format!(
+            let live = live.count();
+            if live >= self.config.max_applications {
+                return Err(KinesisAnalyticsError::LimitExceeded.with(format!(
                     "This account already has {live} applications in {}; the limit is {}. Delete one first",
                     self.config.region, self.config.max_applications
-                ),
-            ));
-        }
-        self.persist(&record)?;
-        let summary = record.summary();
-        apps.insert(
-            name,
-            Arc::new(Mutex::new(Entry {
-                record,
-                describe_cache: None,
-            })),
-        );
-        drop(apps);
+                )));
+            }
+            let summary = record.summary();
+            Ok(Insert::New(record, None, summary))
+        })?;
 
         #[derive(Serialize)]
         #[serde(rename_all = "PascalCase")]
@@ -151,9 +127,10 @@ impl KinesisAnalytics {
         v.application_name("applicationName", &req.application_name);
         v.finish()?;
         let name = req.application_name.unwrap_or_default();
-        self.read(&name, |entry| {
-            if let Some((status, bytes)) = &entry.describe_cache
-                && *status == entry.record.status
+        self.read(&name, |row| {
+            if let Some((generation, status, bytes)) = &row.extra
+                && *generation == row.generation
+                && *status == row.record.status
             {
                 return Ok(bytes.clone());
             }
@@ -163,9 +140,9 @@ impl KinesisAnalytics {
                 application_detail: ApplicationDetail,
             }
             let bytes = to_body(&Out {
-                application_detail: entry.record.detail(),
+                application_detail: row.record.detail(),
             })?;
-            entry.describe_cache = Some((entry.record.status, bytes.clone()));
+            row.extra = Some((row.generation, row.record.status, bytes.clone()));
             Ok(bytes)
         })?
     }
@@ -184,29 +161,18 @@ impl KinesisAnalytics {
         }
         v.finish()?;
         let limit = req.limit.unwrap_or(DEFAULT_LIST_LIMIT) as usize;
-        let now = self.now_ms();
-        let entries: Vec<_> = {
-            let apps = self.apps.read();
-            let start = req.exclusive_start_application_name.clone();
-            apps.iter()
-                .filter(|(n, _)| start.as_ref().is_none_or(|s| n.as_str() > s.as_str()))
-                .map(|(_, e)| e.clone())
-                .collect()
-        };
-        let mut summaries = Vec::new();
-        let mut more = false;
-        for e in entries {
-            let mut e = e.lock();
-            e.record.settle(now);
-            if e.record.gone {
-                continue;
-            }
-            if summaries.len() == limit {
-                more = true;
-                break;
-            }
-            summaries.push(e.record.summary());
-        }
+        // Applications are listed in name order, after ExclusiveStartApplicationName.
+        let start = req.exclusive_start_application_name.clone();
+        let mut records: Vec<AppRecord> = self
+            .apps
+            .records()
+            .into_iter()
+            .filter(|r| start.as_ref().is_none_or(|s| r.name.as_str() > s.as_str()))
+            .collect();
+        records.sort_by(|a, b| a.name.cmp(&b.name));
+        let more = records.len() > limit;
+        let summaries: Vec<ApplicationSummary> =
+            records.iter().take(limit).map(AppRecord::summary).collect();
         #[derive(Serialize)]
         #[serde(rename_all = "PascalCase")]
         struct Out {
@@ -231,10 +197,8 @@ impl KinesisAnalytics {
         self.mutate(&name, |r, now| {
             // The service identifies the application by name *and* creation time, so that a
             // delete meant for an older application of the same name cannot remove a new one.
-            if ((given * 1000.0).round() as i64 - r.create_ms).abs() > 1 {
-                return Err(AwsError::client(
-                    "InvalidArgumentException",
-                    format!(
+            if !app::same_creation_time(given, r.create_ms) {
+                return Err(KinesisAnalyticsError::InvalidArgument.with(format!(
                         "CreateTimestamp {given} does not match the creation time of application {name} ({}). \
                          Use the CreateTimestamp that DescribeApplication returns",
                         app::epoch_seconds(r.create_ms)
@@ -242,9 +206,7 @@ impl KinesisAnalytics {
                 ));
             }
             if r.status == Status::Deleting {
-                return Err(AwsError::client(
-                    "ResourceInUseException",
-                    format!("Application {name} is already being deleted"),
+                return Err(KinesisAnalyticsError::ResourceInUse.with(format!("Application {name} is already being deleted"),
                 ));
             }
             r.begin(Status::Deleting, Some(Target::Gone), now, after);

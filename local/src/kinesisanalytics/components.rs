@@ -4,6 +4,7 @@
 //! configured update duration, after which it returns to the status it had.
 
 use bytes::Bytes;
+use super::error::KinesisAnalyticsError;
 
 use super::app::{self, AppRecord, Status, Target};
 use super::model::*;
@@ -12,13 +13,11 @@ use super::{KinesisAnalytics, check_updatable, check_version, empty, rules};
 use crate::protocol::{AwsError, parse_body};
 
 fn invalid(message: impl Into<String>) -> AwsError {
-    AwsError::client("InvalidArgumentException", message)
+    KinesisAnalyticsError::InvalidArgument.with(message)
 }
 
 fn missing(kind: &str, id: &str, app: &str) -> AwsError {
-    AwsError::client(
-        "ResourceNotFoundException",
-        format!("Application {app} has no {kind} with id {id}; DescribeApplication lists the ids"),
+    KinesisAnalyticsError::ResourceNotFound.with(format!("Application {app} has no {kind} with id {id}; DescribeApplication lists the ids"),
     )
 }
 

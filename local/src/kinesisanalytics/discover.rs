@@ -25,6 +25,7 @@
 //! [`KinesisAnalytics`]), every stream reads as empty.
 
 use std::fmt::Debug;
+use super::error::KinesisAnalyticsError;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -90,9 +91,7 @@ impl KinesisAnalytics {
         }
         v.finish()?;
         if req.s3_configuration.is_some() {
-            return Err(AwsError::client(
-                "UnsupportedOperationException",
-                "Schema discovery from S3 is not available on the kdaflow twin, which hosts no S3; \
+            return Err(KinesisAnalyticsError::UnsupportedOperation.with("Schema discovery from S3 is not available on the kdaflow twin, which hosts no S3; \
                  give the schema explicitly in the application's InputSchema",
             ));
         }
@@ -101,9 +100,7 @@ impl KinesisAnalytics {
             &req.role_arn,
             &req.input_starting_position_configuration,
         ) else {
-            return Err(AwsError::client(
-                "InvalidArgumentException",
-                "Give either ResourceARN, RoleARN and InputStartingPositionConfiguration (a stream), \
+            return Err(KinesisAnalyticsError::InvalidArgument.with("Give either ResourceARN, RoleARN and InputStartingPositionConfiguration (a stream), \
                  or S3Configuration (an object)",
             ));
         };
@@ -112,7 +109,7 @@ impl KinesisAnalytics {
         let records = match &sampler {
             Some(s) => s
                 .sample(arn, oldest, SAMPLE_SIZE)
-                .map_err(|why| AwsError::client("InvalidArgumentException", why))?,
+                .map_err(|why| KinesisAnalyticsError::InvalidArgument.with(why))?,
             None => Vec::new(),
         };
         let raw: Vec<String> = records.iter().map(|r| text(&r.data)).collect();
@@ -126,9 +123,7 @@ impl KinesisAnalytics {
                 .preprocess(function, arn, &records)
                 .await
                 .map_err(|why| {
-                    AwsError::client(
-                        "InvalidArgumentException",
-                        format!(
+                    KinesisAnalyticsError::InvalidArgument.with(format!(
                             "The input preprocessing function {function} could not process the \
                              records of {arn}: {why}"
                         ),
@@ -143,9 +138,7 @@ impl KinesisAnalytics {
             _ => raw.clone(),
         };
         let Some((schema, parsed)) = infer(&processed) else {
-            return Err(AwsError::client(
-                "UnableToDetectSchemaException",
-                format!("No records could be read from {arn} to infer a schema from"),
+            return Err(KinesisAnalyticsError::UnableToDetectSchema.with(format!("No records could be read from {arn} to infer a schema from"),
             )
             .with_member("RawInputRecords", json!(raw))
             .with_member("ProcessedInputRecords", json!(processed)));

@@ -4,6 +4,7 @@
 //! application) and learns when and from where the application reads.
 
 use std::fmt::Debug;
+use super::error::KinesisAnalyticsError;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -66,24 +67,18 @@ impl KinesisAnalytics {
         let hook = self.start_hook.read().clone();
         self.mutate(&name, |r, now| {
             if r.status != Status::Ready {
-                return Err(AwsError::client(
-                    "ResourceInUseException",
-                    format!(
+                return Err(KinesisAnalyticsError::ResourceInUse.with(format!(
                         "Application {name} is in {} state; StartApplication is valid only in READY state",
                         r.status.as_str()
                     ),
                 ));
             }
             if r.inputs.is_empty() {
-                return Err(AwsError::client(
-                    "InvalidApplicationConfigurationException",
-                    format!("Application {name} has no input; add one with AddApplicationInput before starting it"),
+                return Err(KinesisAnalyticsError::InvalidApplicationConfiguration.with(format!("Application {name} has no input; add one with AddApplicationInput before starting it"),
                 ));
             }
             if configs.len() != r.inputs.len() {
-                return Err(AwsError::client(
-                    "InvalidArgumentException",
-                    format!(
+                return Err(KinesisAnalyticsError::InvalidArgument.with(format!(
                         "InputConfigurations must name each of the application's {} input(s) once; {} given",
                         r.inputs.len(),
                         configs.len()
@@ -98,15 +93,11 @@ impl KinesisAnalytics {
                     .and_then(|p| p.input_starting_position.clone())
                     .unwrap_or_else(|| DEFAULT_STARTING_POSITION.to_string());
                 let Some(input) = r.inputs.iter_mut().find(|i| i.input_id.as_deref() == Some(id)) else {
-                    return Err(AwsError::client(
-                        "InvalidArgumentException",
-                        format!("Application {name} has no input with id {id}; DescribeApplication lists the input ids"),
+                    return Err(KinesisAnalyticsError::InvalidArgument.with(format!("Application {name} has no input with id {id}; DescribeApplication lists the input ids"),
                     ));
                 };
                 if position == "TRIM_HORIZON" && input.kinesis_firehose_input_description.is_some() {
-                    return Err(AwsError::client(
-                        "InvalidArgumentException",
-                        "TRIM_HORIZON is not available for a Kinesis Data Firehose source; use NOW or LAST_STOPPED_POINT",
+                    return Err(KinesisAnalyticsError::InvalidArgument.with("TRIM_HORIZON is not available for a Kinesis Data Firehose source; use NOW or LAST_STOPPED_POINT",
                     ));
                 }
                 input.input_starting_position_configuration = Some(InputStartingPositionConfiguration {
@@ -116,10 +107,9 @@ impl KinesisAnalytics {
             if let Some(hook) = &hook {
                 let missing = hook.missing(r);
                 if !missing.is_empty() {
-                    return Err(AwsError::client(
-                        "InvalidApplicationConfigurationException",
-                        format!(
-                            "Application {name} cannot start: {}. Create the missing resources (or fix the application's configuration) and start it again",
+                    return Err(KinesisAnalyticsError::InvalidApplicationConfiguration.with(format!(
+                            "Application {name} cannot start: {}. Create the missing resources (or fix the application's configuration) and start it again; \
+                             to run the twin without this check, start it with --no-resource-checks (kdaflow serve, kdaflow up)",
                             missing.join("; ")
                         ),
                     ));
@@ -146,9 +136,7 @@ impl KinesisAnalytics {
         let stop_ms = self.config.lifecycle.stop_ms();
         self.mutate(&name, |r, now| {
             if r.status != Status::Running {
-                return Err(AwsError::client(
-                    "ResourceInUseException",
-                    format!(
+                return Err(KinesisAnalyticsError::ResourceInUse.with(format!(
                         "Application {name} is in {} state; StopApplication is valid only in RUNNING state",
                         r.status.as_str()
                     ),

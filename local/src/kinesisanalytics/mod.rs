@@ -15,6 +15,7 @@ pub mod app;
 mod application;
 mod components;
 mod discover;
+pub mod error;
 mod lifecycle;
 pub mod model;
 mod rules;
@@ -24,21 +25,22 @@ mod update;
 pub mod validate;
 
 pub use discover::RecordSampler;
+pub use error::KinesisAnalyticsError;
 pub use lifecycle::StartHook;
 
-use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use kdaflow_asl::clock::SharedClock;
-use parking_lot::{Mutex, RwLock};
+use parking_lot::RwLock;
 
 use self::app::{AppRecord, Status};
 use crate::config::TwinConfig;
 use crate::faults::Faults;
-use crate::gateway::{Service, ServiceFuture};
 use crate::protocol::{AwsError, JsonVersion};
+use crate::resources::{ArnScheme, Row, Table};
+use crate::service::{Operation, Operations, Protocol};
 use crate::store::Store;
 
 /// The X-Amz-Target prefix.
@@ -48,29 +50,11 @@ pub const SERVICE_NAME: &str = "kinesisanalytics";
 /// The store table holding application records.
 const TABLE: &str = "kinesisanalytics.applications";
 
-/// The 20 operations of the v1 API.
-pub const OPERATIONS: [&str; 20] = [
-    "AddApplicationCloudWatchLoggingOption",
-    "AddApplicationInput",
-    "AddApplicationInputProcessingConfiguration",
-    "AddApplicationOutput",
-    "AddApplicationReferenceDataSource",
-    "CreateApplication",
-    "DeleteApplication",
-    "DeleteApplicationCloudWatchLoggingOption",
-    "DeleteApplicationInputProcessingConfiguration",
-    "DeleteApplicationOutput",
-    "DeleteApplicationReferenceDataSource",
-    "DescribeApplication",
-    "DiscoverInputSchema",
-    "ListApplications",
-    "ListTagsForResource",
-    "StartApplication",
-    "StopApplication",
-    "TagResource",
-    "UntagResource",
-    "UpdateApplication",
-];
+/// How applications appear in ARNs.
+pub const ARNS: ArnScheme = ArnScheme {
+    service: SERVICE_NAME,
+    resource: "application/",
+};
 
 /// Checks application code when it is created or changes; an `Err` becomes a
 /// `CodeValidationException` with that message.
@@ -92,25 +76,19 @@ impl CodeValidator for StoreVerbatim {
     }
 }
 
-#[derive(Debug)]
-struct Entry {
-    record: AppRecord,
-    /// The DescribeApplication response for the record as it is, keyed by status (the only
-    /// thing that changes without a mutation). Describe is the hot path of every poller.
-    describe_cache: Option<(Status, Bytes)>,
-}
-
-type Shared = Arc<Mutex<Entry>>;
+/// The DescribeApplication response for a record as it is, keyed by the row's generation and
+/// the status (the only thing that changes without a stored change). Describe is the hot path of
+/// every poller.
+pub(crate) type DescribeCache = Option<(u64, Status, Bytes)>;
 
 /// The Kinesis Analytics service of the twin.
 #[derive(Debug)]
 pub struct KinesisAnalytics {
     config: TwinConfig,
     clock: SharedClock,
-    store: Arc<Store>,
     faults: Arc<Faults>,
     validator: Arc<dyn CodeValidator>,
-    apps: RwLock<BTreeMap<String, Shared>>,
+    apps: Table<AppRecord, DescribeCache>,
     /// Consulted by StartApplication (see [`StartHook`]); none by default.
     start_hook: RwLock<Option<Arc<dyn StartHook>>>,
     /// Read by DiscoverInputSchema (see [`RecordSampler`]); none by default.
@@ -126,29 +104,13 @@ impl KinesisAnalytics {
         faults: Arc<Faults>,
         validator: Arc<dyn CodeValidator>,
     ) -> Result<Self, crate::error::LocalError> {
-        let now = clock.now().timestamp_millis();
-        let mut apps = BTreeMap::new();
-        for (name, mut record) in store.load_all::<AppRecord>(TABLE)? {
-            record.settle(now);
-            if record.gone {
-                store.delete(TABLE, &name)?;
-                continue;
-            }
-            apps.insert(
-                name,
-                Arc::new(Mutex::new(Entry {
-                    record,
-                    describe_cache: None,
-                })),
-            );
-        }
+        let apps = Table::load(TABLE, store, clock.clone(), Self::not_found, |_| None)?;
         Ok(Self {
             config,
             clock,
-            store,
             faults,
             validator,
-            apps: RwLock::new(apps),
+            apps,
             start_hook: RwLock::new(None),
             sampler: RwLock::new(None),
         })
@@ -159,56 +121,22 @@ impl KinesisAnalytics {
     }
 
     fn arn(&self, name: &str) -> String {
-        format!(
-            "arn:aws:kinesisanalytics:{}:{}:application/{}",
-            self.config.region, self.config.account_id, name
-        )
+        ARNS.arn(&self.config, name)
     }
 
     fn not_found(name: &str) -> AwsError {
-        AwsError::client(
-            "ResourceNotFoundException",
-            format!(
-                "Application {name} is not found. Check the name, or list applications with ListApplications"
-            ),
-        )
+        KinesisAnalyticsError::ResourceNotFound.with(format!(
+            "Application {name} is not found. Check the name, or list applications with ListApplications"
+        ))
     }
 
-    fn entry(&self, name: &str) -> Result<Shared, AwsError> {
-        self.apps
-            .read()
-            .get(name)
-            .cloned()
-            .ok_or_else(|| Self::not_found(name))
-    }
-
-    /// Drops an application that settled to gone (map lock first, then the application's).
-    fn prune(&self, name: &str) {
-        let mut apps = self.apps.write();
-        let gone = apps.get(name).is_some_and(|e| {
-            let mut e = e.lock();
-            e.record.settle(self.now_ms());
-            e.record.gone
-        });
-        if gone {
-            apps.remove(name);
-            if let Err(e) = self.store.delete(TABLE, name) {
-                tracing::warn!(application = name, error = %e, "could not delete a gone application from the store");
-            }
-        }
-    }
-
-    /// Runs `f` on the settled record of a live application.
-    fn read<R>(&self, name: &str, f: impl FnOnce(&mut Entry) -> R) -> Result<R, AwsError> {
-        let shared = self.entry(name)?;
-        let mut entry = shared.lock();
-        entry.record.settle(self.now_ms());
-        if entry.record.gone {
-            drop(entry);
-            self.prune(name);
-            return Err(Self::not_found(name));
-        }
-        Ok(f(&mut entry))
+    /// Runs `f` on the settled row of a live application.
+    fn read<R>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&mut Row<AppRecord, DescribeCache>) -> R,
+    ) -> Result<R, AwsError> {
+        self.apps.read(name, f)
     }
 
     /// Runs `f` on a copy of the settled record of a live application; on success the copy is
@@ -218,36 +146,13 @@ impl KinesisAnalytics {
         name: &str,
         f: impl FnOnce(&mut AppRecord, i64) -> Result<R, AwsError>,
     ) -> Result<R, AwsError> {
-        let shared = self.entry(name)?;
-        let mut entry = shared.lock();
-        let now = self.now_ms();
-        entry.record.settle(now);
-        if entry.record.gone {
-            drop(entry);
-            self.prune(name);
-            return Err(Self::not_found(name));
-        }
-        let mut copy = entry.record.clone();
-        let out = f(&mut copy, now)?;
-        self.persist(&copy)?;
-        entry.record = copy;
-        entry.describe_cache = None;
-        Ok(out)
-    }
-
-    fn persist(&self, record: &AppRecord) -> Result<(), AwsError> {
-        self.store.put(TABLE, &record.name, record).map_err(|e| {
-            AwsError::named(
-                "ServiceUnavailableException",
-                format!("The change was not saved and has no effect: {e}"),
-            )
-        })
+        self.apps.mutate(name, |record, _, now| f(record, now))
     }
 
     fn validate_code(&self, record: &AppRecord) -> Result<(), AwsError> {
         self.validator
             .validate(record)
-            .map_err(|m| AwsError::client("CodeValidationException", m))
+            .map_err(|m| KinesisAnalyticsError::CodeValidation.with(m))
     }
 
     /// The configured twin (region, account, lifecycle durations).
@@ -260,60 +165,49 @@ impl KinesisAnalytics {
         self.read(name, |e| e.record.clone()).ok()
     }
 
-    fn dispatch(&self, operation: &str, body: &[u8]) -> Result<Bytes, AwsError> {
-        match operation {
-            "CreateApplication" => self.create_application(body),
-            "DescribeApplication" => self.describe_application(body),
-            "ListApplications" => self.list_applications(body),
-            "DeleteApplication" => self.delete_application(body),
-            "StartApplication" => self.start_application(body),
-            "StopApplication" => self.stop_application(body),
-            "UpdateApplication" => self.update_application(body),
-            "AddApplicationInput" => self.add_input(body),
-            "AddApplicationOutput" => self.add_output(body),
-            "AddApplicationInputProcessingConfiguration" => self.add_input_processing(body),
-            "AddApplicationReferenceDataSource" => self.add_reference(body),
-            "AddApplicationCloudWatchLoggingOption" => self.add_logging(body),
-            "DeleteApplicationOutput" => self.delete_output(body),
-            "DeleteApplicationInputProcessingConfiguration" => self.delete_input_processing(body),
-            "DeleteApplicationReferenceDataSource" => self.delete_reference(body),
-            "DeleteApplicationCloudWatchLoggingOption" => self.delete_logging(body),
-            "TagResource" => self.tag_resource(body),
-            "UntagResource" => self.untag_resource(body),
-            "ListTagsForResource" => self.list_tags(body),
-            other => Err(AwsError::unknown_operation(&format!(
-                "{TARGET_PREFIX}.{other}"
-            ))),
-        }
-    }
 }
 
-impl Service for KinesisAnalytics {
-    fn name(&self) -> &'static str {
-        SERVICE_NAME
-    }
-
-    fn target_prefix(&self) -> &'static str {
-        TARGET_PREFIX
-    }
-
-    fn json_version(&self) -> JsonVersion {
-        JsonVersion::V1_1
-    }
-
-    fn call(self: Arc<Self>, operation: &str, body: Bytes) -> ServiceFuture {
-        // DiscoverInputSchema may invoke a preprocessing function, so it is async; the rest
-        // answer at once.
-        match operation {
-            "DiscoverInputSchema" => {
-                Box::pin(async move { self.discover_input_schema(&body).await })
-            }
-            _ => {
-                let result = self.dispatch(operation, &body);
-                Box::pin(std::future::ready(result))
-            }
-        }
-    }
+impl Operations for KinesisAnalytics {
+    const NAME: &'static str = SERVICE_NAME;
+    const PROTOCOL: Protocol = Protocol::AwsJson {
+        version: JsonVersion::V1_1,
+        target_prefix: TARGET_PREFIX,
+    };
+    /// All 20 operations of the v1 API.
+    const TABLE: &'static [Operation<Self>] = &[
+        Operation::sync("AddApplicationCloudWatchLoggingOption", Self::add_logging),
+        Operation::sync("AddApplicationInput", Self::add_input),
+        Operation::sync(
+            "AddApplicationInputProcessingConfiguration",
+            Self::add_input_processing,
+        ),
+        Operation::sync("AddApplicationOutput", Self::add_output),
+        Operation::sync("AddApplicationReferenceDataSource", Self::add_reference),
+        Operation::sync("CreateApplication", Self::create_application),
+        Operation::sync("DeleteApplication", Self::delete_application),
+        Operation::sync(
+            "DeleteApplicationCloudWatchLoggingOption",
+            Self::delete_logging,
+        ),
+        Operation::sync(
+            "DeleteApplicationInputProcessingConfiguration",
+            Self::delete_input_processing,
+        ),
+        Operation::sync("DeleteApplicationOutput", Self::delete_output),
+        Operation::sync("DeleteApplicationReferenceDataSource", Self::delete_reference),
+        Operation::sync("DescribeApplication", Self::describe_application),
+        // It may invoke a preprocessing function, so it answers later.
+        Operation::asynch("DiscoverInputSchema", |s, body| {
+            Box::pin(async move { s.discover_input_schema(&body).await })
+        }),
+        Operation::sync("ListApplications", Self::list_applications),
+        Operation::sync("ListTagsForResource", Self::list_tags),
+        Operation::sync("StartApplication", Self::start_application),
+        Operation::sync("StopApplication", Self::stop_application),
+        Operation::sync("TagResource", Self::tag_resource),
+        Operation::sync("UntagResource", Self::untag_resource),
+        Operation::sync("UpdateApplication", Self::update_application),
+    ];
 }
 
 /// `{}`: the body of operations with an empty output.
@@ -324,9 +218,7 @@ fn empty() -> Result<Bytes, AwsError> {
 /// A version check: a stale `CurrentApplicationVersionId` is a concurrent modification.
 fn check_version(record: &AppRecord, given: i64) -> Result<(), AwsError> {
     if record.version != given {
-        return Err(AwsError::client(
-            "ConcurrentModificationException",
-            format!(
+        return Err(KinesisAnalyticsError::ConcurrentModification.with(format!(
                 "CurrentApplicationVersionId {given} is not the current version of application {} ({}). \
                  Describe the application for its current version and try again",
                 record.name, record.version
@@ -340,9 +232,7 @@ fn check_version(record: &AppRecord, given: i64) -> Result<(), AwsError> {
 fn check_updatable(record: &AppRecord, operation: &str) -> Result<(), AwsError> {
     match record.status {
         Status::Ready | Status::Running => Ok(()),
-        s => Err(AwsError::client(
-            "ResourceInUseException",
-            format!(
+        s => Err(KinesisAnalyticsError::ResourceInUse.with(format!(
                 "Application {} is in {} state; {operation} is allowed only in READY or RUNNING state",
                 record.name,
                 s.as_str()

@@ -2,11 +2,12 @@
 //! schema, and the per-application limits. Breaking one is an `InvalidArgumentException`.
 
 use super::limits;
+use super::error::KinesisAnalyticsError;
 use super::model::*;
 use crate::protocol::AwsError;
 
 fn invalid(message: impl Into<String>) -> AwsError {
-    AwsError::client("InvalidArgumentException", message)
+    KinesisAnalyticsError::InvalidArgument.with(message)
 }
 
 /// A record schema must have mapping parameters that fit its format, and JSON columns need a

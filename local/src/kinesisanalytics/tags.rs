@@ -1,6 +1,7 @@
 //! TagResource, UntagResource, ListTagsForResource (addressed by the application's ARN).
 
 use bytes::Bytes;
+use super::error::KinesisAnalyticsError;
 use serde::Serialize;
 
 use super::app::Status;
@@ -21,9 +22,7 @@ impl KinesisAnalytics {
         arn.strip_prefix(&prefix)
             .map(str::to_string)
             .ok_or_else(|| {
-                AwsError::client(
-                    "ResourceNotFoundException",
-                    format!(
+                KinesisAnalyticsError::ResourceNotFound.with(format!(
                         "{arn} does not name an application of account {} in {}",
                         self.config.account_id, self.config.region
                     ),
@@ -43,17 +42,13 @@ impl KinesisAnalytics {
         let new = collect_tags(req.tags.as_deref().unwrap_or_default());
         self.mutate(&name, |r, _| {
             if r.status == Status::Deleting {
-                return Err(AwsError::client(
-                    "ResourceInUseException",
-                    format!("Application {name} is being deleted"),
+                return Err(KinesisAnalyticsError::ResourceInUse.with(format!("Application {name} is being deleted"),
                 ));
             }
             let mut merged = r.tags.clone();
             merged.extend(new);
             if merged.len() > limits::MAX_TAGS {
-                return Err(AwsError::client(
-                    "TooManyTagsException",
-                    format!(
+                return Err(KinesisAnalyticsError::TooManyTags.with(format!(
                         "Application {name} would have {} tags; an application can have at most {}",
                         merged.len(),
                         limits::MAX_TAGS
@@ -78,9 +73,7 @@ impl KinesisAnalytics {
         let keys = req.tag_keys.unwrap_or_default();
         self.mutate(&name, |r, _| {
             if r.status == Status::Deleting {
-                return Err(AwsError::client(
-                    "ResourceInUseException",
-                    format!("Application {name} is being deleted"),
+                return Err(KinesisAnalyticsError::ResourceInUse.with(format!("Application {name} is being deleted"),
                 ));
             }
             r.tags.retain(|k, _| !keys.contains(k));

@@ -1,6 +1,7 @@
 //! UpdateApplication: several changes at once, applied together or not at all.
 
 use bytes::Bytes;
+use super::error::KinesisAnalyticsError;
 
 use super::app::{self, AppRecord};
 use super::model::*;
@@ -9,7 +10,7 @@ use super::{KinesisAnalytics, empty, rules};
 use crate::protocol::{AwsError, parse_body};
 
 fn invalid(message: impl Into<String>) -> AwsError {
-    AwsError::client("InvalidArgumentException", message)
+    KinesisAnalyticsError::InvalidArgument.with(message)
 }
 
 /// Merges a `{ResourceARNUpdate, RoleARNUpdate}` into an existing pair; switching to a source or

@@ -1,6 +1,7 @@
 //! Names, ARNs and pagination tokens.
 
 use crate::protocol::AwsError;
+use super::error::StatesError;
 
 /// Longest state machine or execution name.
 pub const MAX_NAME: usize = 80;
@@ -14,9 +15,7 @@ pub const MAX_PAGE: i64 = 1000;
 /// control characters (U+0000-001F, U+007F-009F), as the API reference states.
 pub fn check_name(name: &str) -> Result<(), AwsError> {
     let bad = |why: &str| {
-        Err(AwsError::client(
-            "InvalidName",
-            format!("Invalid Name: '{name}' ({why})"),
+        Err(StatesError::InvalidName.with(format!("Invalid Name: '{name}' ({why})"),
         ))
     };
     let len = name.chars().count();
@@ -39,9 +38,7 @@ pub fn check_name(name: &str) -> Result<(), AwsError> {
 
 /// `InvalidArn` with AWS's wording.
 pub fn invalid_arn(arn: &str, expected: &str) -> AwsError {
-    AwsError::client(
-        "InvalidArn",
-        format!("Invalid Arn: '{arn}' is not a valid {expected} ARN"),
+    StatesError::InvalidArn.with(format!("Invalid Arn: '{arn}' is not a valid {expected} ARN"),
     )
 }
 
@@ -119,9 +116,7 @@ pub fn page_size(max_results: Option<i64>) -> Result<usize, AwsError> {
     match max_results {
         None | Some(0) => Ok(DEFAULT_PAGE),
         Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n as usize),
-        Some(n) => Err(AwsError::client(
-            "ValidationException",
-            format!(
+        Some(n) => Err(StatesError::Validation.with(format!(
                 "1 validation error detected: Value '{n}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000"
             ),
         )),
@@ -141,9 +136,7 @@ pub fn token(scope: &str, offset: usize) -> String {
 pub fn offset(scope: &str, token: Option<&str>) -> Result<usize, AwsError> {
     let Some(token) = token else { return Ok(0) };
     let invalid = || {
-        AwsError::client(
-            "InvalidToken",
-            format!(
+        StatesError::InvalidToken.with(format!(
                 "Invalid Token: '{token}' was not returned by a previous call of this operation with the same parameters"
             ),
         )

@@ -11,15 +11,17 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::DateTime;
+use kdaflow_asl::clock::SharedClock;
 use kdaflow_asl::history::{EventSink, EventType, HistoryEvent};
+use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::StepFunctions;
-use super::executions::{self, ExecEntry, ExecutionRecord, Source};
-use super::machines::{self, MachineEntry, MachineRecord};
+use super::executions::{self, ExecRuntime, ExecutionRecord, Executions, Source, exec_missing};
 use super::model::Status;
 use crate::error::LocalError;
+use crate::resources::Table;
 use crate::store::Store;
 
 /// The store table of history events, keyed `<execution ARN>#<10-digit id>` so that a
@@ -109,67 +111,67 @@ fn settle(record: &mut ExecutionRecord, events: &[HistoryEvent]) -> bool {
     true
 }
 
-impl StepFunctions {
-    /// Loads state machines and executions from the store.
-    pub(super) fn load(&self) -> Result<(), LocalError> {
-        let mut machines = self.machines.write();
-        for (name, record) in self.store.load_all::<MachineRecord>(machines::TABLE)? {
-            match machines::definition_problems(&record.definition, record.machine_type) {
-                Ok(program) => {
-                    machines.insert(
-                        name,
-                        Arc::new(MachineEntry {
-                            record,
-                            program: Arc::new(program),
-                        }),
-                    );
-                }
-                Err(p) => {
-                    tracing::warn!(machine = %name, problems = ?p, "a stored state machine no longer validates; it is not loaded")
-                }
-            }
-        }
-        drop(machines);
-        let mut events: HashMap<String, Vec<HistoryEvent>> = HashMap::new();
-        for (key, e) in self.store.load_all::<StoredEvent>(EVENTS)? {
-            let arn = key.rsplit_once('#').map(|(a, _)| a).unwrap_or(&key);
-            events
-                .entry(arn.to_string())
-                .or_default()
-                .push(e.into_event());
-        }
-        let mut records = self.store.load_all::<ExecutionRecord>(executions::TABLE)?;
-        records.sort_by_key(|(_, r)| r.start_ms);
-        let mut map = self.executions.write();
-        for (arn, mut record) in records {
-            let history = events.remove(&arn).unwrap_or_default();
-            if record.status == Status::Running && settle(&mut record, &history) {
-                self.store.put(executions::TABLE, &arn, &record)?;
-            }
-            map.insert(
-                arn,
-                Arc::new(ExecEntry::new(record, Source::Stored(history))),
-            );
-        }
-        Ok(())
+/// Loads the STANDARD executions and their histories; a RUNNING execution whose history ends
+/// in a terminal event (the process died between the two writes) is settled and stored.
+pub(super) fn load_executions(
+    store: &Arc<Store>,
+    clock: &SharedClock,
+) -> Result<Executions, LocalError> {
+    let mut events: HashMap<String, Vec<HistoryEvent>> = HashMap::new();
+    for (key, e) in store.load_all::<StoredEvent>(EVENTS)? {
+        let arn = key.rsplit_once('#').map(|(a, _)| a).unwrap_or(&key);
+        events
+            .entry(arn.to_string())
+            .or_default()
+            .push(e.into_event());
     }
+    let events = Mutex::new(events);
+    let table: Executions = Table::load(
+        executions::TABLE,
+        store.clone(),
+        clock.clone(),
+        exec_missing,
+        |record: &ExecutionRecord| {
+            let history = events.lock().remove(&record.arn).unwrap_or_default();
+            ExecRuntime::new(record, Source::Stored(history))
+        },
+    )?;
+    for arn in table.keys() {
+        let ended = table
+            .read(&arn, |row| {
+                let mut settled = row.record.clone();
+                let history = row.extra.history();
+                (row.record.status == Status::Running && settle(&mut settled, &history))
+                    .then_some(settled)
+            })
+            .ok()
+            .flatten();
+        if let Some(settled) = ended {
+            table
+                .mutate(&arn, |r, x, _| {
+                    *r = settled;
+                    x.mark_ended();
+                    Ok(())
+                })
+                .map_err(|e| LocalError::Database(e.message))?;
+        }
+    }
+    Ok(table)
+}
 
+impl StepFunctions {
     /// Resumes every RUNNING execution loaded from the store (call once, inside a Tokio
     /// runtime; `Twin::build` does when it runs in one). Returns how many were resumed.
     pub fn resume_running(&self) -> usize {
-        let pending: Vec<Arc<ExecEntry>> = self
-            .executions
-            .read()
-            .values()
-            .filter(|e| {
-                e.record().status == Status::Running
-                    && matches!(&*e.source.lock(), Source::Stored(_))
-            })
-            .cloned()
-            .collect();
+        let mut pending: Vec<ExecutionRecord> = Vec::new();
+        self.executions.scan(|_, row| {
+            if row.record.status == Status::Running && matches!(row.extra.source, Source::Stored(_))
+            {
+                pending.push(row.record.clone());
+            }
+        });
         let mut resumed = 0;
-        for entry in pending {
-            let record = entry.record();
+        for record in pending {
             let program = match self.program_for(&record.definition) {
                 Ok(p) => p,
                 Err(why) => {
@@ -178,15 +180,21 @@ impl StepFunctions {
                 }
             };
             let input: Value = serde_json::from_str(&record.input).unwrap_or(Value::Null);
-            let recorded = entry.history();
             let exec = self.new_execution(program, &record);
             exec.add_sink(Arc::new(StoreSink::new(
                 self.store.clone(),
                 record.arn.clone(),
             )));
-            *entry.source.lock() = Source::Live(exec.clone());
+            let recorded = self
+                .executions
+                .read(&record.arn, |row| {
+                    let recorded = row.extra.history();
+                    row.extra.source = Source::Live(exec.clone());
+                    recorded
+                })
+                .unwrap_or_default();
             tracing::info!(execution = %record.arn, events = recorded.len(), "resuming a RUNNING execution");
-            self.launch(entry, exec, input, Some(recorded));
+            self.launch(&record.arn, exec, input, Some(recorded));
             resumed += 1;
         }
         resumed

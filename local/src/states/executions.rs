@@ -11,14 +11,16 @@ use bytes::Bytes;
 use kdaflow_asl::exec::StopHandle;
 use kdaflow_asl::history::HistoryEvent;
 use kdaflow_asl::{Execution, ExecutionConfig, ExecutionOutcome, Program};
-use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::arns::{self, check_execution_arn, check_name};
+use super::error::StatesError;
 use super::model::*;
-use super::{StepFunctions, durable, epoch_seconds, json_body, required};
+use super::{StepFunctions, arn_member, durable, epoch_seconds, json_body, only_arn};
 use crate::protocol::AwsError;
+use crate::resources::{Insert, Table};
+use crate::validation::Constraints;
 
 /// The store table of STANDARD executions, keyed by ARN.
 pub(super) const TABLE: &str = "states.executions";
@@ -101,69 +103,65 @@ pub(super) enum Source {
     Stored(Vec<HistoryEvent>),
 }
 
-/// One STANDARD execution.
+/// What a STANDARD execution has beside its stored record: where its history is, and the
+/// handles of its runner.
 #[derive(Debug)]
-pub struct ExecEntry {
-    record: Mutex<ExecutionRecord>,
-    pub(super) source: Mutex<Source>,
-    stop: Mutex<Option<StopHandle>>,
-    task: Mutex<Option<tokio::task::AbortHandle>>,
+pub struct ExecRuntime {
+    pub(super) source: Source,
+    stop: Option<StopHandle>,
+    task: Option<tokio::task::AbortHandle>,
+    /// `true` once the execution has ended (and its end is recorded).
     done: tokio::sync::watch::Sender<bool>,
 }
 
-impl ExecEntry {
-    pub(super) fn new(record: ExecutionRecord, source: Source) -> Self {
-        let ended = record.status != Status::Running;
+impl ExecRuntime {
+    pub(super) fn new(record: &ExecutionRecord, source: Source) -> Self {
         Self {
-            record: Mutex::new(record),
-            source: Mutex::new(source),
-            stop: Mutex::new(None),
-            task: Mutex::new(None),
-            done: tokio::sync::watch::channel(ended).0,
+            source,
+            stop: None,
+            task: None,
+            done: tokio::sync::watch::channel(record.status != Status::Running).0,
         }
     }
 
-    /// A copy of the record.
-    pub fn record(&self) -> ExecutionRecord {
-        self.record.lock().clone()
+    /// Marks the execution ended (its record was settled from its history).
+    pub(super) fn mark_ended(&mut self) {
+        self.done.send_replace(true);
     }
 
     /// Every history event so far.
     pub fn history(&self) -> Vec<HistoryEvent> {
-        match &*self.source.lock() {
+        match &self.source {
             Source::Live(e) => e.history().events(),
             Source::Stored(events) => events.clone(),
         }
     }
 }
 
-fn exec_missing(arn: &str) -> AwsError {
+/// The executions table.
+pub(super) type Executions = Table<ExecutionRecord, ExecRuntime>;
+
+pub(super) fn exec_missing(arn: &str) -> AwsError {
     let hint = if arns::parse(arn).is_some_and(|p| p.kind == "express") {
         " (EXPRESS executions are not recorded: their history is in CloudWatch Logs on AWS)"
     } else {
         ""
     };
-    AwsError::client(
-        "ExecutionDoesNotExist",
-        format!("Execution Does Not Exist: '{arn}'{hint}"),
+    StatesError::ExecutionDoesNotExist.with(format!("Execution Does Not Exist: '{arn}'{hint}"),
     )
 }
 
 fn parse_input(text: Option<&str>) -> Result<(String, Value), AwsError> {
     let text = text.unwrap_or("{}");
     if text.len() > MAX_INPUT_BYTES {
-        return Err(AwsError::client(
-            "InvalidExecutionInput",
-            format!(
+        return Err(StatesError::InvalidExecutionInput.with(format!(
                 "Invalid State Machine Execution Input: the input has {} bytes; the limit is {MAX_INPUT_BYTES}",
                 text.len()
             ),
         ));
     }
     let value = serde_json::from_str(text).map_err(|e| {
-        AwsError::client(
-            "InvalidExecutionInput",
-            format!("Invalid State Machine Execution Input: '{e}'"),
+        StatesError::InvalidExecutionInput.with(format!("Invalid State Machine Execution Input: '{e}'"),
         )
     })?;
     Ok((text.to_string(), value))
@@ -195,43 +193,67 @@ impl StepFunctions {
         ))
     }
 
-    /// Runs `exec` in a Tokio task; its end is recorded in `entry` (and the store).
+    /// Runs `exec` in a Tokio task; its end is recorded in the executions table (and the
+    /// store).
     pub(super) fn launch(
         &self,
-        entry: Arc<ExecEntry>,
+        arn: &str,
         exec: Arc<Execution>,
         input: Value,
         recorded: Option<Vec<HistoryEvent>>,
     ) {
-        *entry.stop.lock() = Some(exec.stop_handle());
-        let store = self.store.clone();
-        let e = entry.clone();
+        let executions = self.executions.clone();
+        let key = arn.to_string();
+        let stop = exec.stop_handle();
         let handle = tokio::spawn(async move {
             let outcome = match recorded {
                 Some(events) => exec.resume(input, events).await,
                 None => exec.run(input).await,
             };
-            let record = {
-                let mut r = e.record.lock();
+            let ended = executions.mutate(&key, |r, _, _| {
                 r.apply(&outcome);
-                r.clone()
-            };
-            if let Err(err) = store.put(TABLE, &record.arn, &record) {
-                tracing::warn!(execution = %record.arn, error = %err, "could not store the end of an execution; its history still has it");
+                Ok(())
+            });
+            if let Err(err) = ended {
+                // The history has the end; the in-memory record gets it too, so callers see it.
+                tracing::warn!(execution = %key, error = %err, "could not store the end of an execution; its history still has it");
+                let _ = executions.read(&key, |row| row.record.apply(&outcome));
             }
-            e.done.send_replace(true);
+            let _ = executions.read(&key, |row| row.extra.done.send_replace(true));
         });
-        *entry.task.lock() = Some(handle.abort_handle());
+        let _ = self.executions.read(arn, |row| {
+            row.extra.stop = Some(stop);
+            row.extra.task = Some(handle.abort_handle());
+        });
     }
 
-    /// The STANDARD execution an ARN designates.
-    pub fn execution(&self, arn: &str) -> Result<Arc<ExecEntry>, AwsError> {
+    /// A copy of the record of the STANDARD execution an ARN designates.
+    pub fn execution_record(&self, arn: &str) -> Result<ExecutionRecord, AwsError> {
         check_execution_arn(arn)?;
         self.executions
-            .read()
-            .get(arn)
-            .cloned()
-            .ok_or_else(|| exec_missing(arn))
+            .read(arn, |row| row.record.clone())
+            .map_err(|_| exec_missing(arn))
+    }
+
+    /// The history of the STANDARD execution an ARN designates.
+    pub fn history(&self, arn: &str) -> Result<Vec<HistoryEvent>, AwsError> {
+        check_execution_arn(arn)?;
+        self.executions
+            .read(arn, |row| row.extra.history())
+            .map_err(|_| exec_missing(arn))
+    }
+
+    fn start_members(input: &StartExecutionInput) -> Result<String, AwsError> {
+        let mut c = Constraints::default();
+        let arn = arn_member(&mut c, "stateMachineArn", &input.state_machine_arn).cloned();
+        if let Some(n) = &input.name {
+            c.len("name", n, 1, arns::MAX_NAME);
+        }
+        if let Some(t) = &input.trace_header {
+            c.len("traceHeader", t, 0, 256);
+        }
+        c.finish()?;
+        Ok(arn.unwrap_or_default())
     }
 
     /// StartExecution. STANDARD: idempotent for the same name and input while RUNNING, else
@@ -240,7 +262,7 @@ impl StepFunctions {
         &self,
         input: StartExecutionInput,
     ) -> Result<StartExecutionOutput, AwsError> {
-        let machine_arn = required("stateMachineArn", &input.state_machine_arn)?;
+        let machine_arn = Self::start_members(&input)?;
         let machine = self.machine(&machine_arn)?;
         let name = input
             .name
@@ -272,44 +294,42 @@ impl StepFunctions {
             "arn:aws:states:{}:{}:execution:{}:{name}",
             self.config.region, self.config.account_id, m.name
         );
-        let mut executions = self.executions.write();
-        if let Some(existing) = executions.get(&arn) {
-            let r = existing.record();
-            if r.status == Status::Running && r.input == text {
-                return Ok(StartExecutionOutput {
-                    execution_arn: arn,
-                    start_date: epoch_seconds(r.start_ms),
-                });
-            }
-            return Err(AwsError::client(
-                "ExecutionAlreadyExists",
-                format!(
+        let mut started = None;
+        let out = self.executions.insert(&arn, |existing, _| {
+            if let Some(r) = existing {
+                if r.status == Status::Running && r.input == text {
+                    return Ok(Insert::Keep(StartExecutionOutput {
+                        execution_arn: arn.clone(),
+                        start_date: epoch_seconds(r.start_ms),
+                    }));
+                }
+                return Err(StatesError::ExecutionAlreadyExists.with(format!(
                     "Execution Already Exists: '{arn}' (an execution name is used once per state machine; a RUNNING execution with the same input is returned as is)"
-                ),
-            ));
-        }
-        let record = self.record(m, &arn, &name, text, input.trace_header, now);
-        self.store.put(TABLE, &arn, &record).map_err(|e| {
-            AwsError::named(
-                "ServiceUnavailableException",
-                format!("The execution was not saved and was not started: {e}"),
-            )
+                )));
+            }
+            let record = self.record(m, &arn, &name, text, input.trace_header, now);
+            let exec = self.new_execution(machine.program.clone(), &record);
+            if self.store.path().is_some() {
+                exec.add_sink(Arc::new(durable::StoreSink::new(
+                    self.store.clone(),
+                    arn.clone(),
+                )));
+            }
+            let runtime = ExecRuntime::new(&record, Source::Live(exec.clone()));
+            started = Some(exec);
+            Ok(Insert::New(
+                record,
+                runtime,
+                StartExecutionOutput {
+                    execution_arn: arn.clone(),
+                    start_date: epoch_seconds(now),
+                },
+            ))
         })?;
-        let exec = self.new_execution(machine.program.clone(), &record);
-        if self.store.path().is_some() {
-            exec.add_sink(Arc::new(durable::StoreSink::new(
-                self.store.clone(),
-                arn.clone(),
-            )));
+        if let Some(exec) = started {
+            self.launch(&arn, exec, value, None);
         }
-        let entry = Arc::new(ExecEntry::new(record, Source::Live(exec.clone())));
-        executions.insert(arn.clone(), entry.clone());
-        drop(executions);
-        self.launch(entry, exec, value, None);
-        Ok(StartExecutionOutput {
-            execution_arn: arn,
-            start_date: epoch_seconds(now),
-        })
+        Ok(out)
     }
 
     fn record(
@@ -344,13 +364,11 @@ impl StepFunctions {
         &self,
         input: StartExecutionInput,
     ) -> Result<Value, AwsError> {
-        let machine_arn = required("stateMachineArn", &input.state_machine_arn)?;
+        let machine_arn = Self::start_members(&input)?;
         let machine = self.machine(&machine_arn)?;
         let m = &machine.record;
         if m.machine_type != MachineType::Express {
-            return Err(AwsError::client(
-                "StateMachineTypeNotSupported",
-                format!(
+            return Err(StatesError::StateMachineTypeNotSupported.with(format!(
                     "StartSyncExecution runs EXPRESS state machines only; '{}' is STANDARD (use StartExecution)",
                     m.arn
                 ),
@@ -409,78 +427,92 @@ impl StepFunctions {
 
     /// DescribeExecution.
     pub fn describe_execution(&self, arn: &str) -> Result<ExecutionDescription, AwsError> {
-        Ok(self.execution(arn)?.record().describe())
+        Ok(self.execution_record(arn)?.describe())
     }
 
     pub(super) fn describe_execution_input(
         &self,
         input: ExecutionArnInput,
     ) -> Result<ExecutionDescription, AwsError> {
-        let arn = required("executionArn", &input.execution_arn)?;
+        let arn = only_arn("executionArn", &input.execution_arn)?;
         self.describe_execution(&arn)
+    }
+
+    /// A receiver that turns `true` once the execution has ended.
+    fn ended(&self, arn: &str) -> Result<tokio::sync::watch::Receiver<bool>, AwsError> {
+        check_execution_arn(arn)?;
+        self.executions
+            .read(arn, |row| row.extra.done.subscribe())
+            .map_err(|_| exec_missing(arn))
     }
 
     /// Waits until a STANDARD execution has ended and returns its description (on virtual time
     /// this is how tests and tools await an execution without sleeping).
     pub async fn wait(&self, arn: &str) -> Result<ExecutionDescription, AwsError> {
-        let entry = self.execution(arn)?;
-        let mut rx = entry.done.subscribe();
-        // The sender lives in the entry we hold, so the channel cannot close under us.
+        let mut rx = self.ended(arn)?;
+        // The sender lives in the table's row, which executions are never removed from.
         let _ = rx.wait_for(|ended| *ended).await;
-        Ok(entry.record().describe())
+        self.describe_execution(arn)
     }
 
     pub(super) fn list_executions(&self, input: ListExecutionsInput) -> Result<Bytes, AwsError> {
+        let mut c = Constraints::default();
+        if input.map_run_arn.is_none() {
+            arn_member(&mut c, "stateMachineArn", &input.state_machine_arn);
+        }
+        if let Some(s) = &input.status_filter {
+            c.one_of(
+                "statusFilter",
+                s,
+                &["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"],
+            );
+        }
+        if let Some(n) = input.max_results {
+            c.range("maxResults", n, 0, arns::MAX_PAGE);
+        }
+        if let Some(t) = &input.next_token {
+            c.len("nextToken", t, 1, 3096);
+        }
+        c.finish()?;
         if input.map_run_arn.is_some() {
-            return Err(AwsError::client(
-                "ValidationException",
+            return Err(StatesError::Validation.with(
                 "Map runs are not modelled by the twin: list executions by stateMachineArn",
             ));
         }
-        let machine_arn = required("stateMachineArn", &input.state_machine_arn)?;
+        let machine_arn = input.state_machine_arn.clone().unwrap_or_default();
         let machine = self.machine(&machine_arn)?;
         if machine.record.machine_type == MachineType::Express {
-            return Err(AwsError::client(
-                "StateMachineTypeNotSupported",
-                "ListExecutions does not support EXPRESS state machines (their executions are in CloudWatch Logs on AWS)",
+            return Err(StatesError::StateMachineTypeNotSupported.with("ListExecutions does not support EXPRESS state machines (their executions are in CloudWatch Logs on AWS)",
             ));
         }
-        let status = match input.status_filter.as_deref() {
-            None => None,
-            Some(s) => Some(
-                [
-                    Status::Running,
-                    Status::Succeeded,
-                    Status::Failed,
-                    Status::TimedOut,
-                    Status::Aborted,
-                ]
-                .into_iter()
-                .find(|st| st.as_str() == s)
-                .ok_or_else(|| {
-                    AwsError::client(
-                        "ValidationException",
-                        format!(
-                            "1 validation error detected: Value '{s}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]"
-                        ),
-                    )
-                })?,
-            ),
-        };
+        // `Some(None)`: a filter no twin execution matches (PENDING_REDRIVE: no redrive).
+        let status = input.status_filter.as_deref().map(|s| {
+            [
+                Status::Running,
+                Status::Succeeded,
+                Status::Failed,
+                Status::TimedOut,
+                Status::Aborted,
+            ]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+        });
         let size = arns::page_size(input.max_results)?;
         let scope = format!(
             "ListExecutions#{machine_arn}#{}",
             input.status_filter.as_deref().unwrap_or("")
         );
         let start = arns::offset(&scope, input.next_token.as_deref())?;
-        let matching: Vec<ExecutionRecord> = self
+        let mut matching: Vec<ExecutionRecord> = self
             .executions
-            .read()
-            .values()
-            .rev() // newest first, as AWS lists them
-            .map(|e| e.record())
-            .filter(|r| r.machine_arn == machine_arn && status.is_none_or(|s| r.status == s))
+            .records()
+            .into_iter()
+            .filter(|r| r.machine_arn == machine_arn && status.is_none_or(|s| s == Some(r.status)))
             .collect();
+        // Newest first, as AWS lists them (a stable sort: same-millisecond starts stay in
+        // start order, reversed).
+        matching.reverse();
+        matching.sort_by_key(|r| std::cmp::Reverse(r.start_ms));
         let page: Vec<Value> = matching
             .iter()
             .skip(start)
@@ -509,18 +541,31 @@ impl StepFunctions {
     /// StopExecution: the execution ends ABORTED with `error` and `cause`; answers once the
     /// abort is recorded. Stopping an ended execution changes nothing.
     pub async fn stop_execution(&self, input: StopExecutionInput) -> Result<Value, AwsError> {
-        let arn = required("executionArn", &input.execution_arn)?;
-        let entry = self.execution(&arn)?;
-        if entry.record().status == Status::Running {
-            let handle = entry.stop.lock().clone();
+        let mut c = Constraints::default();
+        arn_member(&mut c, "executionArn", &input.execution_arn);
+        if let Some(e) = &input.error {
+            c.len("error", e, 0, 256);
+        }
+        if let Some(cause) = &input.cause {
+            c.len("cause", cause, 0, 32768);
+        }
+        c.finish()?;
+        let arn = input.execution_arn.clone().unwrap_or_default();
+        let record = self.execution_record(&arn)?;
+        if record.status == Status::Running {
+            let mut rx = self.ended(&arn)?;
+            let handle = self
+                .executions
+                .read(&arn, |row| row.extra.stop.clone())
+                .ok()
+                .flatten();
             if let Some(h) = handle {
                 h.stop(input.error, input.cause);
             }
-            let mut rx = entry.done.subscribe();
             let _ = rx.wait_for(|ended| *ended).await;
         }
-        let stop = entry
-            .record()
+        let stop = self
+            .execution_record(&arn)?
             .stop_ms
             .unwrap_or_else(|| self.clock.now().timestamp_millis());
         Ok(json!({ "stopDate": epoch_seconds(stop) }))
@@ -529,10 +574,10 @@ impl StepFunctions {
     /// Aborts every execution task without recording anything, as a killed process would:
     /// what was stored stays stored. For restart tests; the service is unusable afterwards.
     pub fn halt(&self) {
-        for entry in self.executions.read().values() {
-            if let Some(task) = entry.task.lock().take() {
+        self.executions.scan(|_, row| {
+            if let Some(task) = row.extra.task.take() {
                 task.abort();
             }
-        }
+        });
     }
 }

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::arns;
 use super::model::HistoryInput;
-use super::{StepFunctions, json_body, required};
+use super::{StepFunctions, json_body, only_arn};
 use crate::protocol::AwsError;
 
 /// Members that carry execution data, left out when `includeExecutionData` is false.
@@ -14,23 +14,17 @@ const DATA_MEMBERS: [&str; 4] = ["input", "inputDetails", "output", "outputDetai
 impl StepFunctions {
     /// The history of a STANDARD execution as GetExecutionHistory shows it, all events.
     pub fn history_json(&self, arn: &str) -> Result<Vec<Value>, AwsError> {
-        Ok(self
-            .execution(arn)?
-            .history()
-            .iter()
-            .map(|e| e.to_json())
-            .collect())
+        Ok(self.history(arn)?.iter().map(|e| e.to_json()).collect())
     }
 
     pub(super) fn get_execution_history(&self, input: HistoryInput) -> Result<Bytes, AwsError> {
-        let arn = required("executionArn", &input.execution_arn)?;
-        let entry = self.execution(&arn)?;
+        let arn = only_arn("executionArn", &input.execution_arn)?;
+        let mut events = self.history(&arn)?;
         let size = arns::page_size(input.max_results)?;
         let reverse = input.reverse_order.unwrap_or(false);
         let include = input.include_execution_data.unwrap_or(true);
         let scope = format!("GetExecutionHistory#{arn}#{reverse}");
         let start = arns::offset(&scope, input.next_token.as_deref())?;
-        let mut events = entry.history();
         let total = events.len();
         if reverse {
             events.reverse();

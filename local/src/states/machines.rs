@@ -3,14 +3,20 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
+use kdaflow_asl::clock::SharedClock;
 use kdaflow_asl::{Problem, Program};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::arns::{self, check_machine_arn, check_name, check_role_arn};
+use super::error::StatesError;
 use super::model::*;
-use super::{StepFunctions, epoch_seconds, json_body, required};
+use super::{StepFunctions, arn_member, epoch_seconds, json_body, only_arn};
+use crate::error::LocalError;
 use crate::protocol::AwsError;
+use crate::resources::{Insert, Table};
+use crate::store::Store;
+use crate::validation::Constraints;
 
 /// The store table of state machines, keyed by name.
 pub(super) const TABLE: &str = "states.machines";
@@ -42,13 +48,30 @@ pub struct MachineRecord {
     pub tracing: Option<Value>,
 }
 
-/// A state machine and its compiled program.
-#[derive(Debug)]
+/// A state machine and its compiled program, as an operation sees it.
+#[derive(Debug, Clone)]
 pub struct MachineEntry {
     /// The record.
     pub record: MachineRecord,
     /// The compiled definition.
     pub program: Arc<Program>,
+}
+
+/// Loads the stored state machines, compiling each definition (one that no longer validates is
+/// kept but treated as absent, with a warning).
+pub(super) fn load(
+    store: &Arc<Store>,
+    clock: &SharedClock,
+) -> Result<Table<MachineRecord, Option<Arc<Program>>>, LocalError> {
+    Table::load(TABLE, store.clone(), clock.clone(), machine_missing, |record: &MachineRecord| {
+        match definition_problems(&record.definition, record.machine_type) {
+            Ok(program) => Some(Arc::new(program)),
+            Err(p) => {
+                tracing::warn!(machine = %record.name, problems = ?p, "a stored state machine no longer validates; it is not loaded");
+                None
+            }
+        }
+    })
 }
 
 /// Why a definition is refused, as AWS codes diagnostics.
@@ -154,30 +177,21 @@ pub(super) fn invalid_definition(problems: &[(String, String, String)]) -> AwsEr
             }
         })
         .collect();
-    AwsError::client(
-        "InvalidDefinition",
-        format!("Invalid State Machine Definition: '{}'", list.join(", ")),
+    StatesError::InvalidDefinition.with(format!("Invalid State Machine Definition: '{}'", list.join(", ")),
     )
 }
 
-fn check_definition_length(text: &str) -> Result<(), AwsError> {
+/// A definition member: 1 to 1,048,576 characters.
+pub(super) fn check_definition_length(c: &mut Constraints, path: &str, text: &str) {
+    // Not echoed: a definition can be a megabyte.
     let n = text.chars().count();
     if n == 0 || n > MAX_DEFINITION {
-        return Err(AwsError::client(
-            "ValidationException",
-            format!(
-                "1 validation error detected: Value at 'definition' failed to satisfy constraint: Member must have length between 1 and {MAX_DEFINITION} (it has {n})"
-            ),
-        ));
+        c.list_len(path, n, 1, MAX_DEFINITION);
     }
-    Ok(())
 }
 
-fn machine_missing(arn: &str) -> AwsError {
-    AwsError::client(
-        "StateMachineDoesNotExist",
-        format!("State Machine Does Not Exist: '{arn}'"),
-    )
+pub(super) fn machine_missing(arn: &str) -> AwsError {
+    StatesError::StateMachineDoesNotExist.with(format!("State Machine Does Not Exist: '{arn}'"))
 }
 
 fn describe_json(r: &MachineRecord) -> Value {
@@ -211,24 +225,20 @@ impl StepFunctions {
         )
     }
 
-    fn persist_machine(&self, r: &MachineRecord) -> Result<(), AwsError> {
-        self.store.put(TABLE, &r.name, r).map_err(|e| {
-            AwsError::named(
-                "ServiceUnavailableException",
-                format!("The change was not saved and has no effect: {e}"),
-            )
-        })
-    }
-
     /// The state machine an ARN designates.
-    pub(super) fn machine(&self, arn: &str) -> Result<Arc<MachineEntry>, AwsError> {
+    pub(super) fn machine(&self, arn: &str) -> Result<MachineEntry, AwsError> {
         check_machine_arn(arn)?;
         let name = arn.rsplit(':').next().unwrap_or_default();
         self.machines
-            .read()
-            .get(name)
-            .filter(|m| m.record.arn == arn)
-            .cloned()
+            .read(name, |row| {
+                let program = row.extra.clone()?;
+                (row.record.arn == arn).then(|| MachineEntry {
+                    record: row.record.clone(),
+                    program,
+                })
+            })
+            .ok()
+            .flatten()
             .ok_or_else(|| machine_missing(arn))
     }
 
@@ -238,63 +248,65 @@ impl StepFunctions {
         &self,
         input: CreateStateMachineInput,
     ) -> Result<CreateStateMachineOutput, AwsError> {
-        let name = required("name", &input.name)?;
-        let definition = required("definition", &input.definition)?;
-        let role_arn = required("roleArn", &input.role_arn)?;
+        let mut c = Constraints::default();
+        if let Some(n) = c.required("name", &input.name) {
+            c.len("name", n, 1, arns::MAX_NAME);
+        }
+        if let Some(d) = c.required("definition", &input.definition) {
+            check_definition_length(&mut c, "definition", d);
+        }
+        arn_member(&mut c, "roleArn", &input.role_arn);
+        c.finish()?;
+        let name = input.name.unwrap_or_default();
+        let definition = input.definition.unwrap_or_default();
+        let role_arn = input.role_arn.unwrap_or_default();
         check_name(&name)?;
-        check_definition_length(&definition)?;
         check_role_arn(&role_arn)?;
         let machine_type = input.machine_type.unwrap_or_default();
         let program =
             definition_problems(&definition, machine_type).map_err(|p| invalid_definition(&p))?;
-        let mut machines = self.machines.write();
-        if let Some(existing) = machines.get(&name) {
-            let r = &existing.record;
-            let same = r.definition == definition
-                && r.machine_type == machine_type
-                && (input.logging_configuration.is_none()
-                    || r.logging == input.logging_configuration)
-                && (input.tracing_configuration.is_none()
-                    || r.tracing == input.tracing_configuration);
-            if same {
-                return Ok(CreateStateMachineOutput {
-                    state_machine_arn: r.arn.clone(),
-                    creation_date: epoch_seconds(r.created_ms),
-                });
-            }
-            return Err(AwsError::client(
-                "StateMachineAlreadyExists",
-                format!(
+        let arn = self.machine_arn(&name);
+        let now = self.clock.now().timestamp_millis();
+        self.machines.insert(&name, |existing, _| {
+            if let Some(r) = existing {
+                let same = r.definition == definition
+                    && r.machine_type == machine_type
+                    && (input.logging_configuration.is_none()
+                        || r.logging == input.logging_configuration)
+                    && (input.tracing_configuration.is_none()
+                        || r.tracing == input.tracing_configuration);
+                if same {
+                    return Ok(Insert::Keep(CreateStateMachineOutput {
+                        state_machine_arn: r.arn.clone(),
+                        creation_date: epoch_seconds(r.created_ms),
+                    }));
+                }
+                return Err(StatesError::StateMachineAlreadyExists.with(format!(
                     "State Machine Already Exists: '{}' (with a different definition, type or configuration; update it with UpdateStateMachine)",
                     r.arn
-                ),
-            ));
-        }
-        let record = MachineRecord {
-            arn: self.machine_arn(&name),
-            name: name.clone(),
-            definition,
-            role_arn,
-            machine_type,
-            created_ms: self.clock.now().timestamp_millis(),
-            updated_ms: None,
-            revision: 0,
-            logging: input.logging_configuration,
-            tracing: input.tracing_configuration,
-        };
-        self.persist_machine(&record)?;
-        let out = CreateStateMachineOutput {
-            state_machine_arn: record.arn.clone(),
-            creation_date: epoch_seconds(record.created_ms),
-        };
-        machines.insert(
-            name,
-            Arc::new(MachineEntry {
+                )));
+            }
+            let record = MachineRecord {
+                arn: arn.clone(),
+                name: name.clone(),
+                definition,
+                role_arn,
+                machine_type,
+                created_ms: now,
+                updated_ms: None,
+                revision: 0,
+                logging: input.logging_configuration,
+                tracing: input.tracing_configuration,
+            };
+            Ok(Insert::New(
                 record,
-                program: Arc::new(program),
-            }),
-        );
-        Ok(out)
+                Some(Arc::new(program)),
+                CreateStateMachineOutput {
+                    state_machine_arn: arn.clone(),
+                    creation_date: epoch_seconds(now),
+                },
+            ))
+        })
     }
 
     /// DescribeStateMachine, as JSON.
@@ -306,7 +318,7 @@ impl StepFunctions {
         &self,
         input: StateMachineArnInput,
     ) -> Result<Bytes, AwsError> {
-        let arn = required("stateMachineArn", &input.state_machine_arn)?;
+        let arn = only_arn("stateMachineArn", &input.state_machine_arn)?;
         json_body(&self.describe_state_machine(&arn)?)
     }
 
@@ -314,9 +326,8 @@ impl StepFunctions {
         &self,
         input: ExecutionArnInput,
     ) -> Result<Bytes, AwsError> {
-        let arn = required("executionArn", &input.execution_arn)?;
-        let entry = self.execution(&arn)?;
-        let record = entry.record();
+        let arn = only_arn("executionArn", &input.execution_arn)?;
+        let record = self.execution_record(&arn)?;
         let mut out = json!({
             "stateMachineArn": record.machine_arn,
             "name": record.machine_name,
@@ -333,17 +344,17 @@ impl StepFunctions {
     pub(super) fn list_state_machines(&self, input: PageInput) -> Result<Bytes, AwsError> {
         let size = arns::page_size(input.max_results)?;
         let start = arns::offset("ListStateMachines", input.next_token.as_deref())?;
-        let machines = self.machines.read();
+        let machines = self.machines.records();
         let page: Vec<Value> = machines
-            .values()
+            .iter()
             .skip(start)
             .take(size)
             .map(|m| {
                 json!({
-                    "stateMachineArn": m.record.arn,
-                    "name": m.record.name,
-                    "type": m.record.machine_type.as_str(),
-                    "creationDate": epoch_seconds(m.record.created_ms),
+                    "stateMachineArn": m.arn,
+                    "name": m.name,
+                    "type": m.machine_type.as_str(),
+                    "creationDate": epoch_seconds(m.created_ms),
                 })
             })
             .collect();
@@ -358,53 +369,56 @@ impl StepFunctions {
         &self,
         input: UpdateStateMachineInput,
     ) -> Result<Bytes, AwsError> {
-        let arn = required("stateMachineArn", &input.state_machine_arn)?;
+        let mut c = Constraints::default();
+        arn_member(&mut c, "stateMachineArn", &input.state_machine_arn);
+        if let Some(d) = &input.definition {
+            check_definition_length(&mut c, "definition", d);
+        }
+        if let Some(r) = &input.role_arn {
+            c.len("roleArn", r, 1, 256);
+        }
+        c.finish()?;
+        let arn = input.state_machine_arn.clone().unwrap_or_default();
         if input.definition.is_none()
             && input.role_arn.is_none()
             && input.logging_configuration.is_none()
             && input.tracing_configuration.is_none()
         {
-            return Err(AwsError::client(
-                "MissingRequiredParameter",
+            return Err(StatesError::MissingRequiredParameter.with(
                 "Either the definition, the roleArn, the loggingConfiguration or the tracingConfiguration must be specified",
             ));
         }
         if let Some(role) = &input.role_arn {
             check_role_arn(role)?;
         }
-        let mut machines = self.machines.write();
-        check_machine_arn(&arn)?;
-        let name = arn.rsplit(':').next().unwrap_or_default().to_string();
-        let current = machines
-            .get(&name)
-            .filter(|m| m.record.arn == arn)
-            .cloned()
-            .ok_or_else(|| machine_missing(&arn))?;
-        let mut record = current.record.clone();
-        let mut program = current.program.clone();
-        if let Some(def) = input.definition {
-            check_definition_length(&def)?;
-            program = Arc::new(
-                definition_problems(&def, record.machine_type)
-                    .map_err(|p| invalid_definition(&p))?,
-            );
-            record.definition = def;
-        }
-        if let Some(role) = input.role_arn {
-            record.role_arn = role;
-        }
-        if input.logging_configuration.is_some() {
-            record.logging = input.logging_configuration;
-        }
-        if input.tracing_configuration.is_some() {
-            record.tracing = input.tracing_configuration;
-        }
+        let name = self.machine(&arn)?.record.name;
         let now = self.clock.now().timestamp_millis();
-        record.updated_ms = Some(now);
-        record.revision += 1;
-        self.persist_machine(&record)?;
-        let out = json!({"updateDate": epoch_seconds(now), "revisionId": revision_id(&record)});
-        machines.insert(name, Arc::new(MachineEntry { record, program }));
+        let out = self.machines.mutate_with(&name, |record, _, _| {
+            if record.arn != arn {
+                return Err(machine_missing(&arn));
+            }
+            let mut compiled = None;
+            if let Some(def) = input.definition {
+                compiled = Some(Some(Arc::new(
+                    definition_problems(&def, record.machine_type)
+                        .map_err(|p| invalid_definition(&p))?,
+                )));
+                record.definition = def;
+            }
+            if let Some(role) = input.role_arn {
+                record.role_arn = role;
+            }
+            if input.logging_configuration.is_some() {
+                record.logging = input.logging_configuration;
+            }
+            if input.tracing_configuration.is_some() {
+                record.tracing = input.tracing_configuration;
+            }
+            record.updated_ms = Some(now);
+            record.revision += 1;
+            let out = json!({"updateDate": epoch_seconds(now), "revisionId": revision_id(record)});
+            Ok((out, compiled))
+        })?;
         json_body(&out)
     }
 
@@ -413,15 +427,12 @@ impl StepFunctions {
     pub fn delete_state_machine_arn(&self, arn: &str) -> Result<(), AwsError> {
         check_machine_arn(arn)?;
         let name = arn.rsplit(':').next().unwrap_or_default();
-        let mut machines = self.machines.write();
-        if machines.get(name).is_some_and(|m| m.record.arn == arn) {
-            self.store.delete(TABLE, name).map_err(|e| {
-                AwsError::named(
-                    "ServiceUnavailableException",
-                    format!("The deletion was not saved and has no effect: {e}"),
-                )
-            })?;
-            machines.shift_remove(name);
+        if self
+            .machines
+            .read(name, |row| row.record.arn == arn)
+            .unwrap_or(false)
+        {
+            self.machines.remove(name, |_| Ok(()))?;
         }
         Ok(())
     }
@@ -430,7 +441,7 @@ impl StepFunctions {
         &self,
         input: StateMachineArnInput,
     ) -> Result<Bytes, AwsError> {
-        let arn = required("stateMachineArn", &input.state_machine_arn)?;
+        let arn = only_arn("stateMachineArn", &input.state_machine_arn)?;
         self.delete_state_machine_arn(&arn)?;
         Ok(Bytes::from_static(b"{}"))
     }
@@ -439,19 +450,18 @@ impl StepFunctions {
         &self,
         input: ValidateDefinitionInput,
     ) -> Result<Bytes, AwsError> {
-        let definition = required("definition", &input.definition)?;
-        check_definition_length(&definition)?;
+        let mut c = Constraints::default();
+        if let Some(d) = c.required("definition", &input.definition) {
+            check_definition_length(&mut c, "definition", d);
+        }
+        if let Some(n) = input.max_results {
+            c.range("maxResults", n, 0, 100);
+        }
+        c.finish()?;
+        let definition = input.definition.unwrap_or_default();
         let max = match input.max_results {
             None | Some(0) => 100,
-            Some(n) if (1..=100).contains(&n) => n as usize,
-            Some(n) => {
-                return Err(AwsError::client(
-                    "ValidationException",
-                    format!(
-                        "1 validation error detected: Value '{n}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100"
-                    ),
-                ));
-            }
+            Some(n) => n as usize,
         };
         let out = match definition_problems(&definition, input.machine_type.unwrap_or_default()) {
             Ok(_) => json!({"result": "OK", "diagnostics": [], "truncated": false}),

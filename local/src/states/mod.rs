@@ -40,6 +40,7 @@
 
 mod arns;
 mod durable;
+pub mod error;
 mod executions;
 mod history;
 mod machines;
@@ -52,7 +53,6 @@ use std::fmt::Debug;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use indexmap::IndexMap;
 use kdaflow_asl::Program;
 use kdaflow_asl::clock::SharedClock;
 use kdaflow_asl::task::{Integrations, TaskInvoker};
@@ -61,14 +61,17 @@ use serde::Serialize;
 
 use crate::config::TwinConfig;
 use crate::error::LocalError;
-use crate::gateway::{Service, ServiceFuture};
 use crate::lambda::LambdaRegistry;
 use crate::protocol::{AwsError, JsonVersion, parse_body, to_body};
+use crate::resources::{Record, Table};
+use crate::service::{Operation, Operations, Protocol};
 use crate::store::Store;
+use crate::validation::Constraints;
 
 pub(crate) use arns::{offset as page_offset, token as page_token};
-pub use executions::ExecEntry;
-use machines::MachineEntry;
+pub use error::StatesError;
+pub use executions::{ExecRuntime, ExecutionRecord};
+pub use machines::{MachineEntry, MachineRecord};
 pub use model::{ExecutionDescription, MachineType, Status};
 
 /// The X-Amz-Target prefix.
@@ -76,23 +79,8 @@ pub const TARGET_PREFIX: &str = "AWSStepFunctions";
 /// The service name (signing name, fault injection).
 pub const SERVICE_NAME: &str = "states";
 
-/// The operations served.
-pub const OPERATIONS: [&str; 14] = [
-    "CreateStateMachine",
-    "DeleteStateMachine",
-    "DescribeExecution",
-    "DescribeStateMachine",
-    "GetExecutionHistory",
-    "ListExecutions",
-    "ListStateMachines",
-    "StartExecution",
-    "StartSyncExecution",
-    "StopExecution",
-    "TestState",
-    "UpdateStateMachine",
-    "ValidateStateMachineDefinition",
-    "DescribeStateMachineForExecution",
-];
+impl Record for MachineRecord {}
+impl Record for ExecutionRecord {}
 
 /// The Step Functions service of the twin.
 #[derive(Debug)]
@@ -101,9 +89,11 @@ pub struct StepFunctions {
     clock: SharedClock,
     store: Arc<Store>,
     invoker: Arc<dyn TaskInvoker>,
-    machines: RwLock<IndexMap<String, Arc<MachineEntry>>>,
-    /// Standard executions by ARN, in start order.
-    executions: RwLock<IndexMap<String, Arc<ExecEntry>>>,
+    /// State machines by name, each with its compiled program (`None`: a stored definition
+    /// that no longer validates; such a machine is treated as absent).
+    machines: Table<MachineRecord, Option<Arc<Program>>>,
+    /// STANDARD executions by ARN, in start order; the runner tasks hold the table too.
+    executions: Arc<Table<ExecutionRecord, ExecRuntime>>,
     /// Programs compiled from definitions recorded by executions (a restart may find an
     /// execution whose machine has since been updated or deleted).
     programs: RwLock<HashMap<String, Arc<Program>>>,
@@ -123,75 +113,94 @@ impl StepFunctions {
             lambda,
             sdk: Some(sdk),
         });
-        let service = Self {
+        let machines = machines::load(&store, &clock)?;
+        let executions = Arc::new(durable::load_executions(&store, &clock)?);
+        Ok(Self {
             config,
             clock,
             store,
             invoker,
-            machines: RwLock::new(IndexMap::new()),
-            executions: RwLock::new(IndexMap::new()),
+            machines,
+            executions,
             programs: RwLock::new(HashMap::new()),
-        };
-        service.load()?;
-        Ok(service)
-    }
-
-    fn dispatch(self: &Arc<Self>, operation: &str, body: &[u8]) -> Result<Bytes, AwsError> {
-        match operation {
-            "CreateStateMachine" => to_body(&self.create_state_machine(parse_body(body)?)?),
-            "DescribeStateMachine" => self.describe_state_machine_body(parse_body(body)?),
-            "DescribeStateMachineForExecution" => {
-                self.describe_state_machine_for_execution(parse_body(body)?)
-            }
-            "ListStateMachines" => self.list_state_machines(parse_body(body)?),
-            "UpdateStateMachine" => self.update_state_machine(parse_body(body)?),
-            "DeleteStateMachine" => self.delete_state_machine(parse_body(body)?),
-            "ValidateStateMachineDefinition" => self.validate_definition(parse_body(body)?),
-            "StartExecution" => to_body(&self.start_execution(parse_body(body)?)?),
-            "DescribeExecution" => to_body(&self.describe_execution_input(parse_body(body)?)?),
-            "ListExecutions" => self.list_executions(parse_body(body)?),
-            "GetExecutionHistory" => self.get_execution_history(parse_body(body)?),
-            other => Err(AwsError::unknown_operation(&format!(
-                "{TARGET_PREFIX}.{other}"
-            ))),
-        }
+        })
     }
 }
 
-impl Service for StepFunctions {
-    fn name(&self) -> &'static str {
-        SERVICE_NAME
-    }
-
-    fn target_prefix(&self) -> &'static str {
-        TARGET_PREFIX
-    }
-
-    fn json_version(&self) -> JsonVersion {
-        JsonVersion::V1_0
-    }
-
-    fn call(self: Arc<Self>, operation: &str, body: Bytes) -> ServiceFuture {
-        // The operations that wait for an execution are async; the rest answer at once.
-        match operation {
-            "StartSyncExecution" => Box::pin(async move {
-                let input = parse_body(&body)?;
-                to_body(&self.start_sync_execution(input).await?)
-            }),
-            "StopExecution" => Box::pin(async move {
-                let input = parse_body(&body)?;
-                to_body(&self.stop_execution(input).await?)
-            }),
-            "TestState" => Box::pin(async move {
-                let input = parse_body(&body)?;
-                to_body(&self.test_state(input).await?)
-            }),
-            _ => {
-                let result = self.dispatch(operation, &body);
-                Box::pin(std::future::ready(result))
-            }
-        }
-    }
+impl Operations for StepFunctions {
+    const NAME: &'static str = SERVICE_NAME;
+    const PROTOCOL: Protocol = Protocol::AwsJson {
+        version: JsonVersion::V1_0,
+        target_prefix: TARGET_PREFIX,
+    };
+    /// The model's operations; activities, callbacks, versions, aliases, map runs, redrive and
+    /// tags are not served (README, "Known divergences").
+    const TABLE: &'static [Operation<Self>] = &[
+        Operation::not_implemented("CreateActivity"),
+        Operation::sync("CreateStateMachine", |s, b| {
+            to_body(&s.create_state_machine(parse_body(b)?)?)
+        }),
+        Operation::not_implemented("CreateStateMachineAlias"),
+        Operation::not_implemented("DeleteActivity"),
+        Operation::sync("DeleteStateMachine", |s, b| {
+            s.delete_state_machine(parse_body(b)?)
+        }),
+        Operation::not_implemented("DeleteStateMachineAlias"),
+        Operation::not_implemented("DeleteStateMachineVersion"),
+        Operation::not_implemented("DescribeActivity"),
+        Operation::sync("DescribeExecution", |s, b| {
+            to_body(&s.describe_execution_input(parse_body(b)?)?)
+        }),
+        Operation::not_implemented("DescribeMapRun"),
+        Operation::sync("DescribeStateMachine", |s, b| {
+            s.describe_state_machine_body(parse_body(b)?)
+        }),
+        Operation::not_implemented("DescribeStateMachineAlias"),
+        Operation::sync("DescribeStateMachineForExecution", |s, b| {
+            s.describe_state_machine_for_execution(parse_body(b)?)
+        }),
+        Operation::not_implemented("GetActivityTask"),
+        Operation::sync("GetExecutionHistory", |s, b| {
+            s.get_execution_history(parse_body(b)?)
+        }),
+        Operation::not_implemented("ListActivities"),
+        Operation::sync("ListExecutions", |s, b| s.list_executions(parse_body(b)?)),
+        Operation::not_implemented("ListMapRuns"),
+        Operation::not_implemented("ListStateMachineAliases"),
+        Operation::sync("ListStateMachines", |s, b| {
+            s.list_state_machines(parse_body(b)?)
+        }),
+        Operation::not_implemented("ListStateMachineVersions"),
+        Operation::not_implemented("ListTagsForResource"),
+        Operation::not_implemented("PublishStateMachineVersion"),
+        Operation::not_implemented("RedriveExecution"),
+        Operation::not_implemented("SendTaskFailure"),
+        Operation::not_implemented("SendTaskHeartbeat"),
+        Operation::not_implemented("SendTaskSuccess"),
+        Operation::sync("StartExecution", |s, b| {
+            to_body(&s.start_execution(parse_body(b)?)?)
+        }),
+        // The operations that wait for an execution answer later.
+        Operation::asynch("StartSyncExecution", |s, b| {
+            Box::pin(async move { to_body(&s.start_sync_execution(parse_body(&b)?).await?) })
+        }),
+        Operation::asynch("StopExecution", |s, b| {
+            Box::pin(async move { to_body(&s.stop_execution(parse_body(&b)?).await?) })
+        }),
+        Operation::not_implemented("TagResource"),
+        Operation::asynch("TestState", |s, b| {
+            Box::pin(async move { to_body(&s.test_state(parse_body(&b)?).await?) })
+        }),
+        Operation::not_implemented("UntagResource"),
+        Operation::not_implemented("UpdateMapRun"),
+        Operation::sync("UpdateStateMachine", |s, b| {
+            s.update_state_machine(parse_body(b)?)
+        }),
+        Operation::not_implemented("UpdateStateMachineAlias"),
+        Operation::sync("ValidateStateMachineDefinition", |s, b| {
+            s.validate_definition(parse_body(b)?)
+        }),
+    ];
 }
 
 /// Whether `arn` is a state machine ARN (what EventBridge targets may name).
@@ -204,17 +213,23 @@ pub(crate) fn epoch_seconds(ms: i64) -> f64 {
     ms as f64 / 1000.0
 }
 
-/// A `ValidationException` for a missing required member, worded as the service's front end
-/// words it.
-pub(crate) fn required<T: Clone>(path: &str, value: &Option<T>) -> Result<T, AwsError> {
-    value.clone().ok_or_else(|| {
-        AwsError::client(
-            "ValidationException",
-            format!(
-                "1 validation error detected: Value null at '{path}' failed to satisfy constraint: Member must not be null"
-            ),
-        )
-    })
+/// Step Functions' ARN members: required, 1-256 characters (the model's `Arn` shape).
+pub(crate) fn arn_member<'a>(
+    c: &mut Constraints,
+    path: &str,
+    value: &'a Option<String>,
+) -> Option<&'a String> {
+    let v = c.required(path, value)?;
+    c.len(path, v, 1, 256);
+    Some(v)
+}
+
+/// Checks the members of a request that names one resource by ARN; returns the ARN.
+pub(crate) fn only_arn(path: &str, value: &Option<String>) -> Result<String, AwsError> {
+    let mut c = Constraints::default();
+    let arn = arn_member(&mut c, path, value).cloned();
+    c.finish()?;
+    Ok(arn.unwrap_or_default())
 }
 
 /// Serialises a JSON value as the body.

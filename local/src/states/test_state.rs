@@ -7,6 +7,7 @@
 //! `RETRIABLE`; one a catcher handles reports `CAUGHT_ERROR` with the catcher's `Next`.
 
 use std::sync::Arc;
+use super::error::StatesError;
 
 use kdaflow_asl::history::EventType;
 use kdaflow_asl::path::Path;
@@ -14,16 +15,15 @@ use kdaflow_asl::{Execution, ExecutionConfig, ExecutionStatus, Program};
 use serde_json::{Map, Value, json};
 
 use super::model::TestStateInput;
-use super::{StepFunctions, required};
+use super::StepFunctions;
+use crate::validation::Constraints;
 use crate::protocol::AwsError;
 
 /// The tested state's name inside the stand-in machine.
 const STATE: &str = "TestState";
 
 fn invalid(message: impl Into<String>) -> AwsError {
-    AwsError::client(
-        "InvalidDefinition",
-        format!("Invalid State Machine Definition: '{}'", message.into()),
+    StatesError::InvalidDefinition.with(format!("Invalid State Machine Definition: '{}'", message.into()),
     )
 }
 
@@ -74,7 +74,15 @@ fn retriable(retry: &Value, error: &str) -> bool {
 impl StepFunctions {
     /// TestState.
     pub async fn test_state(&self, input: TestStateInput) -> Result<Value, AwsError> {
-        let text = required("definition", &input.definition)?;
+        let mut c = Constraints::default();
+        if let Some(d) = c.required("definition", &input.definition) {
+            super::machines::check_definition_length(&mut c, "definition", d);
+        }
+        if let Some(r) = &input.role_arn {
+            c.len("roleArn", r, 1, 256);
+        }
+        c.finish()?;
+        let text = input.definition.clone().unwrap_or_default();
         let state: Value =
             serde_json::from_str(&text).map_err(|e| invalid(format!("not JSON: {e}")))?;
         let Value::Object(mut state) = state else {
@@ -93,9 +101,7 @@ impl StepFunctions {
             Some(t) => (
                 t.to_string(),
                 serde_json::from_str(t).map_err(|e| {
-                    AwsError::client(
-                        "InvalidExecutionInput",
-                        format!("Invalid State Machine Execution Input: '{e}'"),
+                    StatesError::InvalidExecutionInput.with(format!("Invalid State Machine Execution Input: '{e}'"),
                     )
                 })?,
             ),

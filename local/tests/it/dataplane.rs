@@ -589,7 +589,8 @@ async fn start_fails_when_resources_are_missing() {
     assert_eq!(
         message(&e),
         format!(
-            "Application {REFERENCE_APP} cannot start: output APPROXIMATE_COUNT_SQL_STREAM: destination Kinesis stream {} does not exist. Create the missing resources (or fix the application's configuration) and start it again",
+            "Application {REFERENCE_APP} cannot start: output APPROXIMATE_COUNT_SQL_STREAM: destination Kinesis stream {} does not exist. Create the missing resources (or fix the application's configuration) and start it again; \
+             to run the twin without this check, start it with --no-resource-checks (kdaflow serve, kdaflow up)",
             arns::STREAM
         )
     );
