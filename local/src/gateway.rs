@@ -74,7 +74,12 @@ impl Gateway {
             .fetch_add(1, Ordering::Relaxed);
     }
 
-    /// How many calls each operation (`X-Amz-Target`) received so far.
+    /// The hosted services.
+    pub fn services(&self) -> &[Arc<dyn Service>] {
+        &self.services
+    }
+
+    /// How many calls each operation (`<service>.<Operation>`) received so far.
     pub fn call_counts(&self) -> BTreeMap<String, u64> {
         self.calls
             .read()
@@ -330,4 +335,187 @@ async fn arm_fault(State(gw): State<Arc<Gateway>>, body: Body) -> Response {
 async fn clear_faults(State(gw): State<Arc<Gateway>>) -> Response {
     gw.faults.clear();
     json(StatusCode::OK, serde_json::json!({"faults": []}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::{BoxFuture, Operation, Operations, Reply};
+    use axum::http::Request as HttpRequest;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    /// A REST-JSON service as Lambda will be: `GET /toys/{name}`, errors with restJson1's shape.
+    #[derive(Debug)]
+    struct Toys;
+
+    crate::aws_errors! {
+        /// Toy errors.
+        pub enum ToyError {
+            /// No such toy.
+            NotFound = "ResourceNotFoundException" => 404,
+        }
+    }
+
+    impl Operations for Toys {
+        const NAME: &'static str = "toys";
+        const PROTOCOL: Protocol = Protocol::RestJson;
+        const TABLE: &'static [Operation<Self>] = &[
+            Operation {
+                name: "GetToy",
+                handler: crate::service::Handler::Rest(|_, request| -> BoxFuture<_> {
+                    Box::pin(async move {
+                        let name = request.uri.path().trim_start_matches("/toys/").to_string();
+                        if name == "bear" {
+                            Ok(Reply {
+                                status: StatusCode::OK,
+                                headers: HeaderMap::new(),
+                                body: bytes::Bytes::from_static(br#"{"Name":"bear"}"#),
+                            })
+                        } else {
+                            Err(ToyError::NotFound.with(format!("no toy {name}")))
+                        }
+                    })
+                }),
+            },
+            Operation::not_implemented("DeleteToy"),
+        ];
+
+        fn route(&self, request: &Request) -> Option<&'static str> {
+            match (&request.method, request.uri.path().strip_prefix("/toys/")) {
+                (&Method::GET, Some(_)) => Some("GetToy"),
+                (&Method::DELETE, Some(_)) => Some("DeleteToy"),
+                _ => None,
+            }
+        }
+    }
+
+    /// An awsJson service, to sit beside it.
+    #[derive(Debug)]
+    struct Echo;
+
+    impl Operations for Echo {
+        const NAME: &'static str = "echo";
+        const PROTOCOL: Protocol = Protocol::AwsJson {
+            version: JsonVersion::V1_1,
+            target_prefix: "Echo_20260101",
+        };
+        const TABLE: &'static [Operation<Self>] =
+            &[Operation::sync("Echo", |_, body| Ok(bytes::Bytes::copy_from_slice(body)))];
+    }
+
+    fn gateway() -> Router {
+        let services: Vec<Arc<dyn Service>> = vec![Arc::new(Echo), Arc::new(Toys)];
+        Arc::new(Gateway::new(services, Arc::default(), 1 << 20, true)).router()
+    }
+
+    fn signed(service: &str) -> String {
+        format!(
+            "AWS4-HMAC-SHA256 Credential=AKID/20261202/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=00"
+        )
+    }
+
+    async fn send(req: HttpRequest<Body>) -> (StatusCode, HeaderMap, String) {
+        let response = gateway().oneshot(req).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    #[test]
+    fn credential_scopes_name_the_service() {
+        let mut h = HeaderMap::new();
+        h.insert("authorization", signed("kinesis").parse().unwrap());
+        assert_eq!(
+            credential_scope_service(&h, &Uri::from_static("/")).as_deref(),
+            Some("kinesis")
+        );
+        let presigned = Uri::from_static(
+            "/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20261202%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=0",
+        );
+        assert_eq!(
+            credential_scope_service(&HeaderMap::new(), &presigned).as_deref(),
+            Some("s3")
+        );
+        assert_eq!(credential_scope_service(&HeaderMap::new(), &Uri::from_static("/")), None);
+    }
+
+    #[tokio::test]
+    async fn json_and_rest_services_share_the_port() {
+        // awsJson: the scope picks the service, X-Amz-Target the operation.
+        let (status, headers, body) = send(
+            HttpRequest::post("/")
+                .header("authorization", signed("echo"))
+                .header("x-amz-target", "Echo_20260101.Echo")
+                .body(Body::from(r#"{"a":1}"#))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, r#"{"a":1}"#));
+        assert_eq!(headers["content-type"], "application/x-amz-json-1.1");
+
+        // REST: the method and path pick the operation; errors in restJson1's shape.
+        let (status, _, body) = send(
+            HttpRequest::get("/toys/bear")
+                .header("authorization", signed("toys"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, r#"{"Name":"bear"}"#));
+        let (status, headers, body) = send(
+            HttpRequest::get("/toys/kite")
+                .header("authorization", signed("toys"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(headers["x-amzn-errortype"], "ResourceNotFoundException");
+        assert_eq!(body, r#"{"Type":"User","message":"no toy kite"}"#);
+        // A modelled operation the twin does not serve says so.
+        let (_, headers, body) = send(
+            HttpRequest::delete("/toys/bear")
+                .header("authorization", signed("toys"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(headers["x-amzn-errortype"], "UnknownOperationException");
+        assert!(body.contains("toys.DeleteToy is part of the AWS API but not implemented"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn the_scope_decides_which_services_may_answer() {
+        // Signed for the REST service, an awsJson target is not its operation.
+        let (status, headers, _) = send(
+            HttpRequest::post("/")
+                .header("authorization", signed("toys"))
+                .header("x-amz-target", "Echo_20260101.Echo")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(headers["x-amzn-errortype"], "UnknownOperationException");
+        // A service the twin does not host is named.
+        let (_, _, body) = send(
+            HttpRequest::post("/")
+                .header("authorization", signed("sqs"))
+                .header("x-amz-target", "AmazonSQS.SendMessage")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert!(body.contains(r#"signed for service \"sqs\", which the twin does not host (it hosts echo, toys)"#), "{body}");
+        // Unsigned requests are refused (the gateway requires auth here), in the shape of the
+        // service they are for.
+        let (status, headers, _) = send(
+            HttpRequest::get("/toys/bear").body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(headers["x-amzn-errortype"], "MissingAuthenticationTokenException");
+    }
 }

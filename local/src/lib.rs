@@ -308,6 +308,11 @@ impl Twin {
             .sum()
     }
 
+    /// Every hosted service, as the gateway routes to them.
+    pub fn services(&self) -> &[Arc<dyn Service>] {
+        self.gateway.services()
+    }
+
     /// The HTTP router (for in-process tests with `tower::ServiceExt::oneshot`).
     pub fn router(&self) -> axum::Router {
         self.gateway

@@ -257,6 +257,31 @@ pub fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AwsE
     })
 }
 
+/// Whether a timestamp a client sent (awsJson epoch seconds) names the instant `ms` (epoch
+/// milliseconds), at the precision the client sent it. boto3 and the AWS CLI truncate
+/// timestamps to whole seconds on the awsJson wire (botocore's `_timestamp_unixtimestamp`); the
+/// Rust and JavaScript SDKs send milliseconds as a fraction. A whole number matches the second
+/// the instant falls in; a fraction must match to the millisecond.
+///
+/// ```
+/// use kdaflow_local::protocol::same_timestamp;
+/// let created = 1_700_000_000_123; // ms
+/// assert!(same_timestamp(1_700_000_000.123, created)); // Rust, JavaScript SDKs
+/// assert!(same_timestamp(1_700_000_000.0, created)); // boto3, AWS CLI (truncated)
+/// assert!(!same_timestamp(1_700_000_001.0, created));
+/// assert!(!same_timestamp(1_700_000_000.5, created));
+/// ```
+pub fn same_timestamp(given_seconds: f64, ms: i64) -> bool {
+    if !given_seconds.is_finite() {
+        return false;
+    }
+    if given_seconds.fract() == 0.0 {
+        given_seconds as i64 == ms.div_euclid(1000)
+    } else {
+        ((given_seconds * 1000.0).round() as i64 - ms).abs() <= 1
+    }
+}
+
 /// Serialises an operation's output.
 pub fn to_body<T: Serialize>(value: &T) -> Result<Bytes, AwsError> {
     serde_json::to_vec(value)
@@ -297,6 +322,7 @@ macro_rules! aws_errors {
             $( $(#[$vmeta])* $variant, )*
         }
 
+        #[allow(dead_code)]
         impl $name {
             /// Every error name this enum renders, in declaration order.
             pub const NAMES: &'static [&'static str] = &[$($code),*];

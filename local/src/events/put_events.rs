@@ -27,10 +27,22 @@ fn iso(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn entry_error(code: &str, message: String) -> PutEventsResultEntry {
+crate::aws_errors! {
+    /// The per-entry error codes of PutEvents (the API reference's `PutEventsResultEntry`).
+    pub enum EntryError {
+        /// A required member is missing or invalid.
+        InvalidArgument = "InvalidArgument",
+        /// `Detail` is not a JSON object.
+        MalformedDetail = "MalformedDetail",
+        /// The event bus does not exist.
+        NotFound = "NotFoundException",
+    }
+}
+
+fn entry_error(code: EntryError, message: String) -> PutEventsResultEntry {
     PutEventsResultEntry {
         event_id: None,
-        error_code: Some(code.into()),
+        error_code: Some(code.name().into()),
         error_message: Some(message),
     }
 }
@@ -44,7 +56,7 @@ impl EventBridge {
     ) -> Result<Value, PutEventsResultEntry> {
         let missing = |what: &str| {
             entry_error(
-                "InvalidArgument",
+                EntryError::InvalidArgument,
                 format!("Parameter {what} is not valid. Reason: {what} is a required argument."),
             )
         };
@@ -58,13 +70,13 @@ impl EventBridge {
             Ok(v @ Value::Object(_)) => v,
             _ => {
                 return Err(entry_error(
-                    "MalformedDetail",
+                    EntryError::MalformedDetail,
                     "Detail is malformed.".into(),
                 ));
             }
         };
         if let Err(err) = check_bus(e.event_bus_name.as_deref()) {
-            return Err(entry_error("NotFoundException", err.message));
+            return Err(entry_error(EntryError::NotFound, err.message));
         }
         let time = e
             .time

@@ -97,7 +97,7 @@ impl EventBridge {
             match target_problem(&t)? {
                 Some(why) => failed.push(FailedTarget {
                     target_id: t.id.clone(),
-                    error_code: "ValidationException".into(),
+                    error_code: CommonError::Validation.name().into(),
                     error_message: why,
                 }),
                 None => usable.push(t),

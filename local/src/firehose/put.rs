@@ -92,7 +92,7 @@ impl Firehose {
             if self.take_record_failure() {
                 failed += 1;
                 responses.push(json!({
-                    "ErrorCode": "ServiceUnavailableException",
+                    "ErrorCode": FirehoseError::ServiceUnavailable.name(),
                     "ErrorMessage": "Slow down.",
                 }));
                 continue;

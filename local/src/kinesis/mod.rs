@@ -260,12 +260,15 @@ impl Operations for Kinesis {
     /// The model's operations; the twin serves streams, shards as created, and records.
     const TABLE: &'static [Operation<Self>] = &[
         Operation::not_implemented("AddTagsToStream"),
+        Operation::not_implemented("CreateChannel"),
         Operation::sync("CreateStream", Self::create_stream),
         Operation::not_implemented("DecreaseStreamRetentionPeriod"),
+        Operation::not_implemented("DeleteChannel"),
         Operation::not_implemented("DeleteResourcePolicy"),
         Operation::sync("DeleteStream", Self::delete_stream),
         Operation::not_implemented("DeregisterStreamConsumer"),
         Operation::not_implemented("DescribeAccountSettings"),
+        Operation::not_implemented("DescribeChannel"),
         Operation::not_implemented("DescribeLimits"),
         Operation::sync("DescribeStream", Self::describe_stream),
         Operation::not_implemented("DescribeStreamConsumer"),
@@ -276,6 +279,7 @@ impl Operations for Kinesis {
         Operation::not_implemented("GetResourcePolicy"),
         Operation::sync("GetShardIterator", Self::get_shard_iterator),
         Operation::not_implemented("IncreaseStreamRetentionPeriod"),
+        Operation::not_implemented("ListChannels"),
         Operation::sync("ListShards", Self::list_shards),
         Operation::not_implemented("ListStreamConsumers"),
         Operation::sync("ListStreams", Self::list_streams),
@@ -294,9 +298,11 @@ impl Operations for Kinesis {
         Operation::not_implemented("TagResource"),
         Operation::not_implemented("UntagResource"),
         Operation::not_implemented("UpdateAccountSettings"),
+        Operation::not_implemented("UpdateChannel"),
         Operation::not_implemented("UpdateMaxRecordSize"),
         Operation::not_implemented("UpdateShardCount"),
         Operation::not_implemented("UpdateStreamMode"),
+        Operation::not_implemented("UpdateStreamRecordDistributionStrategy"),
         Operation::not_implemented("UpdateStreamWarmThroughput"),
     ];
 }

@@ -180,7 +180,7 @@ impl Kinesis {
                     ))
                 };
                 out.push(json!({
-                    "ErrorCode": "ProvisionedThroughputExceededException",
+                    "ErrorCode": KinesisError::ProvisionedThroughputExceeded.name(),
                     "ErrorMessage": format!(
                         "Rate exceeded for shard {shard} in stream {name} under account {}.",
                         self.config.account_id

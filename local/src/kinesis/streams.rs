@@ -101,6 +101,8 @@ struct ListShardsRequest {
     exclusive_start_shard_id: Option<String>,
     max_results: Option<i64>,
     shard_filter: Option<ShardFilter>,
+    /// Tells streams of the same name apart (one deleted and created again).
+    stream_creation_timestamp: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -344,6 +346,16 @@ impl Kinesis {
             }
         };
         let m = self.meta(&target)?;
+        if let Some(t) = req.stream_creation_timestamp
+            && !crate::protocol::same_timestamp(t, m.create_ms)
+        {
+            return Err(KinesisError::ResourceNotFound.with(format!(
+                "Stream {} under account {} with creation time {t} not found (it was created at {}).",
+                m.name,
+                self.config.account_id,
+                seconds(m.create_ms)
+            )));
+        }
         let max = req.max_results.unwrap_or(DEFAULT_LIST_SHARDS) as usize;
         let shards: Vec<Value> = (from..m.shards)
             .take(max)

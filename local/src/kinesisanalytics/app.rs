@@ -165,31 +165,6 @@ impl crate::resources::Record for AppRecord {
     }
 }
 
-/// Whether a `CreateTimestamp` a client sent names the creation time `create_ms`, at the
-/// precision the client sent it: boto3 and the AWS CLI truncate timestamps to whole epoch
-/// seconds on the awsJson wire (botocore's `_timestamp_unixtimestamp`), the Rust and JavaScript
-/// SDKs send milliseconds as a fraction. A whole number matches the second the application was
-/// created in; a fraction must match to the millisecond.
-///
-/// ```
-/// use kdaflow_local::kinesisanalytics::app::same_creation_time;
-/// let created = 1_700_000_000_123; // ms
-/// assert!(same_creation_time(1_700_000_000.123, created)); // Rust, JavaScript SDKs
-/// assert!(same_creation_time(1_700_000_000.0, created)); // boto3, AWS CLI (truncated)
-/// assert!(!same_creation_time(1_700_000_001.0, created));
-/// assert!(!same_creation_time(1_700_000_000.5, created));
-/// ```
-pub fn same_creation_time(given_seconds: f64, create_ms: i64) -> bool {
-    if !given_seconds.is_finite() {
-        return false;
-    }
-    if given_seconds.fract() == 0.0 {
-        given_seconds as i64 == create_ms.div_euclid(1000)
-    } else {
-        ((given_seconds * 1000.0).round() as i64 - create_ms).abs() <= 1
-    }
-}
-
 impl AppRecord {
     /// Applies every transition that is due at `now_ms`. Returns true if anything changed.
     pub fn settle(&mut self, now_ms: i64) -> bool {

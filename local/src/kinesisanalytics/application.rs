@@ -197,7 +197,7 @@ impl KinesisAnalytics {
         self.mutate(&name, |r, now| {
             // The service identifies the application by name *and* creation time, so that a
             // delete meant for an older application of the same name cannot remove a new one.
-            if !app::same_creation_time(given, r.create_ms) {
+            if !crate::protocol::same_timestamp(given, r.create_ms) {
                 return Err(KinesisAnalyticsError::InvalidArgument.with(format!(
                         "CreateTimestamp {given} does not match the creation time of application {name} ({}). \
                          Use the CreateTimestamp that DescribeApplication returns",

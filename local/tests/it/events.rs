@@ -74,6 +74,43 @@ async fn rules_and_their_errors() {
         .await
         .unwrap_err();
     assert_eq!(code(&e), "ValidationException");
+    // Every violation at once, in the front end's wording.
+    let e = c
+        .put_rule()
+        .name("x".repeat(65))
+        .event_pattern(PATTERN)
+        .state(RuleState::from("SOMETIMES"))
+        .description("d".repeat(513))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "ValidationException");
+    let m = message(&e);
+    assert!(m.starts_with("3 validation errors detected: "), "{m}");
+    for part in [
+        "at 'name' failed to satisfy constraint: Member must have length less than or equal to 64",
+        "Value 'SOMETIMES' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]",
+        "at 'description' failed to satisfy constraint: Member must have length less than or equal to 512",
+    ] {
+        assert!(m.contains(part), "{part} in {m}");
+    }
+    let e = c
+        .put_targets()
+        .rule("r1")
+        .targets(aws_sdk_eventbridge::types::Target::builder().id("bad id").arn("").build().unwrap())
+        .targets(aws_sdk_eventbridge::types::Target::builder().id("").arn("x").build().unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    let m = message(&e);
+    assert!(m.starts_with("3 validation errors detected: "), "{m}");
+    for part in [
+        "Value 'bad id' at 'targets.1.member.id' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+",
+        "Value '' at 'targets.1.member.arn' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        "Value '' at 'targets.2.member.id' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    ] {
+        assert!(m.contains(part), "{part} in {m}");
+    }
     let e = c
         .put_rule()
         .name("other-bus")

@@ -18,3 +18,5 @@ mod operations;
 mod persistence;
 mod protocol;
 mod states;
+mod tables;
+mod timestamps;
