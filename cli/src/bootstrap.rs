@@ -1,17 +1,18 @@
 //! The bootstrap on the local twin: the twin on loopback, the four task handlers registered as
 //! its Lambda functions (each calling the twin's Kinesis Analytics API over HTTP with the real
 //! SDK client, as it calls AWS in Lambda), and the bootstrap state machine — the very JSON the
-//! CloudFormation stack deploys, with its `${...FunctionArn}` substituted — run by the `asl`
-//! interpreter on the twin's clock.
+//! CloudFormation stack deploys, with its `${...FunctionArn}` substituted — provisioned on the
+//! twin's Step Functions service as `kdaflow serve` provisions it ([`crate::provision`]). An
+//! execution is an ordinary StartExecution of that machine, so ListExecutions,
+//! GetExecutionHistory, `kdaflow history` and `kdaflow watch` all see it.
 
 use std::future::Future;
 use std::sync::Arc;
 
 use anyhow::Context;
-use kdaflow_asl::clock::SharedClock;
-use kdaflow_asl::exec::{Execution, ExecutionConfig, ExecutionOutcome, Program};
+use kdaflow_asl::exec::ExecutionOutcome;
 use kdaflow_asl::history::{EventSink, HistoryEvent};
-use kdaflow_asl::task::{Integrations, LambdaError};
+use kdaflow_asl::task::LambdaError;
 use kdaflow_handlers::{Kda, TaskFailure};
 use kdaflow_local::lambda::function;
 use kdaflow_local::{RunningTwin, Twin, TwinConfig};
@@ -218,51 +219,48 @@ pub async fn provision_prerequisites(
     Ok(kdaflow_local::standins::register_reference(twin))
 }
 
-/// The twin with the bootstrap ready to run.
+/// The twin with the bootstrap provisioned and ready to run.
 #[derive(Debug)]
 pub struct LocalBootstrap {
     /// The twin, serving on loopback.
     pub running: RunningTwin,
-    /// The compiled state machine (the deployed JSON with the twin's function ARNs).
-    pub program: Arc<Program>,
-    /// The definition text that was compiled.
-    pub definition: String,
+    /// The bootstrap state machine on the twin's Step Functions service.
+    pub state_machine_arn: String,
     /// Stand-in prerequisites in the twin's account and region.
     pub prerequisites: Prerequisites,
     /// The stand-in functions (what the application delivered to them).
     pub standins: kdaflow_local::standins::ReferenceStandins,
-    clock: SharedClock,
 }
 
 impl LocalBootstrap {
-    /// Starts the twin on `127.0.0.1:port` (0: any free port) with `clock` and registers the
-    /// task functions.
-    pub async fn start(config: TwinConfig, clock: SharedClock, port: u16) -> anyhow::Result<Self> {
+    /// Starts the twin on `127.0.0.1:port` (0: any free port) with `clock` and provisions the
+    /// bootstrap on it: the prerequisites' stand-ins, the task functions, the state machine and
+    /// the EventBridge rules, as `kdaflow serve` does. Executions that a previous run left
+    /// RUNNING (with a state directory) resume.
+    pub async fn start(
+        config: TwinConfig,
+        clock: kdaflow_asl::clock::SharedClock,
+        port: u16,
+    ) -> anyhow::Result<Self> {
         // Resource checks on: a start fails, as on AWS, when the input stream, the preprocessing
-        // function or a destination is missing — the stand-ins below provide them.
-        let twin = Twin::builder(config.clone())
-            .clock(clock.clone())
+        // function or a destination is missing — the stand-ins provide them.
+        let twin = Twin::builder(config)
+            .clock(clock)
             .resource_checks(true)
             .resume_executions(false)
             .build()
             .context("cannot start the twin")?;
-        let standins = provision_prerequisites(&twin).await?;
         let running = twin
             .spawn(port)
             .await
             .context("cannot start the twin's gateway")?;
-        let definition = register_tasks_and_define(running.twin(), &running.endpoint_url());
-        let json: Value =
-            serde_json::from_str(&definition).context("the substituted definition is not JSON")?;
-        let program = Program::from_json(&json)
-            .map_err(|e| anyhow::anyhow!("the bootstrap definition does not compile: {e}"))?;
+        let provisioned =
+            crate::provision::provision(running.twin(), &running.endpoint_url()).await?;
         Ok(Self {
-            prerequisites: Prerequisites::example(&config.region, &config.account_id),
-            standins,
+            state_machine_arn: provisioned.state_machine_arn,
+            prerequisites: provisioned.prerequisites,
+            standins: provisioned.standins,
             running,
-            program: Arc::new(program),
-            definition,
-            clock,
         })
     }
 
@@ -280,43 +278,57 @@ impl LocalBootstrap {
         input
     }
 
-    /// Runs one execution named `name` to its end; `sink` sees every history event as it
-    /// happens. Returns the outcome and the whole history.
+    /// Starts execution `name` of the bootstrap state machine through the twin's Step
+    /// Functions service and waits for its end; `sink` sees every history event as it is
+    /// recorded. Returns the outcome and the whole history.
     pub async fn execute(
         &self,
         name: &str,
         input: Value,
         sink: Option<Arc<dyn EventSink>>,
-    ) -> (ExecutionOutcome, Vec<HistoryEvent>) {
-        let config = self.twin().config();
-        let mut exec_config = ExecutionConfig::named(STATE_MACHINE_NAME, name);
-        exec_config.execution_arn = format!(
-            "arn:aws:states:{}:{}:execution:{STATE_MACHINE_NAME}:{name}",
-            config.region, config.account_id
-        );
-        exec_config.state_machine_arn = format!(
-            "arn:aws:states:{}:{}:stateMachine:{STATE_MACHINE_NAME}",
-            config.region, config.account_id
-        );
-        exec_config.role_arn = format!(
-            "arn:aws:iam::{}:role/kdaflow-bootstrap-states",
-            config.account_id
-        );
-        exec_config.region = config.region.clone();
-        let invoker = Arc::new(Integrations {
-            lambda: self.twin().lambda().clone(),
-            sdk: None,
-        });
-        let execution = Execution::new(
-            self.program.clone(),
-            invoker,
-            self.clock.clone(),
-            exec_config,
-        );
-        if let Some(sink) = sink {
-            execution.add_sink(sink);
-        }
-        let outcome = execution.run(input).await;
-        (outcome, execution.history().events())
+    ) -> anyhow::Result<(ExecutionOutcome, Vec<HistoryEvent>)> {
+        let states = self.twin().states();
+        let started = states
+            .start_execution_observed(
+                kdaflow_local::states::model::StartExecutionInput {
+                    state_machine_arn: Some(self.state_machine_arn.clone()),
+                    name: Some(name.to_string()),
+                    input: Some(input.to_string()),
+                    ..Default::default()
+                },
+                sink,
+            )
+            .map_err(|e| anyhow::anyhow!("cannot start execution {name}: {e}"))?;
+        let arn = started.execution_arn;
+        states
+            .wait(&arn)
+            .await
+            .map_err(|e| anyhow::anyhow!("execution {arn}: {e}"))?;
+        let record = states
+            .execution_record(&arn)
+            .map_err(|e| anyhow::anyhow!("execution {arn}: {e}"))?;
+        let history = states
+            .history(&arn)
+            .map_err(|e| anyhow::anyhow!("execution {arn}: {e}"))?;
+        Ok((outcome(&record)?, history))
     }
+}
+
+/// An execution's end as the interpreter reports it, from the service's record.
+fn outcome(record: &kdaflow_local::states::ExecutionRecord) -> anyhow::Result<ExecutionOutcome> {
+    let time = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    Ok(ExecutionOutcome {
+        // Both name the statuses as the API does ("SUCCEEDED", ...).
+        status: serde_json::from_value(serde_json::to_value(record.status)?)?,
+        output: record
+            .output
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .context("the execution's output is not JSON")?,
+        error: record.error.clone(),
+        cause: record.cause.clone(),
+        start_date: time(record.start_ms),
+        stop_date: time(record.stop_ms.unwrap_or(record.start_ms)),
+    })
 }

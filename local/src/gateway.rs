@@ -31,8 +31,8 @@ use axum::routing::get;
 
 use crate::faults::{FaultRequest, Faults};
 use crate::protocol::{AwsError, CommonError, JsonVersion};
-pub use crate::service::{Service, ServiceFuture};
 use crate::service::{Protocol, Request};
+pub use crate::service::{Service, ServiceFuture};
 
 /// Shared state of the gateway.
 #[derive(Debug)]
@@ -118,7 +118,9 @@ impl Gateway {
         for service in candidates() {
             let protocol = service.protocol();
             let operation = match (protocol, target) {
-                (Protocol::AwsJson { .. }, Some(t)) => protocol.target_operation(t).map(str::to_string),
+                (Protocol::AwsJson { .. }, Some(t)) => {
+                    protocol.target_operation(t).map(str::to_string)
+                }
                 (Protocol::AwsJson { .. }, None) => None,
                 (Protocol::RestJson | Protocol::RestXml, _) => {
                     service.route(request).map(str::to_string)
@@ -147,7 +149,11 @@ impl Gateway {
         let hosted = match scope {
             Some(name) if candidates().next().is_none() => format!(
                 ". The request is signed for service {name:?}, which the twin does not host (it hosts {})",
-                self.services.iter().map(|s| s.signing_name()).collect::<Vec<_>>().join(", ")
+                self.services
+                    .iter()
+                    .map(|s| s.signing_name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             _ => String::new(),
         };
@@ -400,8 +406,9 @@ mod tests {
             version: JsonVersion::V1_1,
             target_prefix: "Echo_20260101",
         };
-        const TABLE: &'static [Operation<Self>] =
-            &[Operation::sync("Echo", |_, body| Ok(bytes::Bytes::copy_from_slice(body)))];
+        const TABLE: &'static [Operation<Self>] = &[Operation::sync("Echo", |_, body| {
+            Ok(bytes::Bytes::copy_from_slice(body))
+        })];
     }
 
     fn gateway() -> Router {
@@ -438,7 +445,10 @@ mod tests {
             credential_scope_service(&HeaderMap::new(), &presigned).as_deref(),
             Some("s3")
         );
-        assert_eq!(credential_scope_service(&HeaderMap::new(), &Uri::from_static("/")), None);
+        assert_eq!(
+            credential_scope_service(&HeaderMap::new(), &Uri::from_static("/")),
+            None
+        );
     }
 
     #[tokio::test]
@@ -463,7 +473,10 @@ mod tests {
                 .unwrap(),
         )
         .await;
-        assert_eq!((status, body.as_str()), (StatusCode::OK, r#"{"Name":"bear"}"#));
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::OK, r#"{"Name":"bear"}"#)
+        );
         let (status, headers, body) = send(
             HttpRequest::get("/toys/kite")
                 .header("authorization", signed("toys"))
@@ -483,7 +496,10 @@ mod tests {
         )
         .await;
         assert_eq!(headers["x-amzn-errortype"], "UnknownOperationException");
-        assert!(body.contains("toys.DeleteToy is part of the AWS API but not implemented"), "{body}");
+        assert!(
+            body.contains("toys.DeleteToy is part of the AWS API but not implemented"),
+            "{body}"
+        );
     }
 
     #[tokio::test]
@@ -508,14 +524,20 @@ mod tests {
                 .unwrap(),
         )
         .await;
-        assert!(body.contains(r#"signed for service \"sqs\", which the twin does not host (it hosts echo, toys)"#), "{body}");
+        assert!(
+            body.contains(
+                r#"signed for service \"sqs\", which the twin does not host (it hosts echo, toys)"#
+            ),
+            "{body}"
+        );
         // Unsigned requests are refused (the gateway requires auth here), in the shape of the
         // service they are for.
-        let (status, headers, _) = send(
-            HttpRequest::get("/toys/bear").body(Body::empty()).unwrap(),
-        )
-        .await;
+        let (status, headers, _) =
+            send(HttpRequest::get("/toys/bear").body(Body::empty()).unwrap()).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
-        assert_eq!(headers["x-amzn-errortype"], "MissingAuthenticationTokenException");
+        assert_eq!(
+            headers["x-amzn-errortype"],
+            "MissingAuthenticationTokenException"
+        );
     }
 }

@@ -313,7 +313,10 @@ impl<R: Record, X> Table<R, X> {
             r.record.settle(now);
             r
         });
-        let current = guard.as_ref().filter(|r| !r.record.gone()).map(|r| &r.record);
+        let current = guard
+            .as_ref()
+            .filter(|r| !r.record.gone())
+            .map(|r| &r.record);
         let others = Others {
             rows: &rows,
             key,
@@ -452,7 +455,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let clock: SharedClock = Arc::new(VirtualClock::at_epoch_seconds(1_700_000_000));
         let store = Arc::new(Store::open(dir.path()).unwrap());
-        let t: Table<Thing> = Table::load("things", store.clone(), clock.clone(), missing, |_| ()).unwrap();
+        let t: Table<Thing> =
+            Table::load("things", store.clone(), clock.clone(), missing, |_| ()).unwrap();
         t.insert("a", |old, others| {
             assert!(old.is_none());
             assert_eq!(others.count(), 0);
@@ -484,8 +488,14 @@ mod tests {
     fn records_that_settle_to_gone_disappear() {
         let clock = Arc::new(VirtualClock::at_epoch_seconds(1_700_000_000));
         let now = clock.now().timestamp_millis();
-        let t: Table<Thing> =
-            Table::load("things", Arc::new(Store::memory()), clock.clone(), missing, |_| ()).unwrap();
+        let t: Table<Thing> = Table::load(
+            "things",
+            Arc::new(Store::memory()),
+            clock.clone(),
+            missing,
+            |_| (),
+        )
+        .unwrap();
         t.insert("a", |_, _| {
             Ok(Insert::New(
                 Thing {
@@ -521,7 +531,10 @@ mod tests {
             None
         );
         assert_eq!(
-            scheme.name_of(&config, "arn:aws:firehose:us-east-1:000000000000:deliverystream/s1"),
+            scheme.name_of(
+                &config,
+                "arn:aws:firehose:us-east-1:000000000000:deliverystream/s1"
+            ),
             None
         );
     }

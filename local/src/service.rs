@@ -178,8 +178,11 @@ pub trait Service: Send + Sync + Debug + 'static {
     /// Runs an awsJson operation on a JSON body (the gateway and in-process callers).
     fn call(self: Arc<Self>, operation: &str, body: Bytes) -> ServiceFuture;
     /// Runs a REST operation on the whole request.
-    fn call_rest(self: Arc<Self>, operation: &str, request: Request)
-    -> BoxFuture<Result<Reply, AwsError>>;
+    fn call_rest(
+        self: Arc<Self>,
+        operation: &str,
+        request: Request,
+    ) -> BoxFuture<Result<Reply, AwsError>>;
 }
 
 fn not_served<S: Operations>(operation: &str) -> AwsError {
@@ -231,13 +234,13 @@ impl<S: Operations> Service for S {
                 Handler::NotImplemented => {
                     Box::pin(std::future::ready(Err(not_implemented::<S>(operation))))
                 }
-                Handler::Rest(_) => Box::pin(std::future::ready(Err(AwsError::serialization(
-                    format!(
+                Handler::Rest(_) => {
+                    Box::pin(std::future::ready(Err(AwsError::serialization(format!(
                         "{} is a REST operation of {}: call it over HTTP",
                         operation,
                         S::NAME
-                    ),
-                )))),
+                    )))))
+                }
             },
             None => Box::pin(std::future::ready(Err(not_served::<S>(operation)))),
         }

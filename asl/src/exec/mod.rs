@@ -137,7 +137,7 @@ impl Default for ExecutionConfig {
 }
 
 /// The status of an execution, as `DescribeExecution` spells it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ExecutionStatus {
     /// Still running.

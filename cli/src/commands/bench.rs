@@ -225,7 +225,7 @@ async fn up(args: UpBenchArgs) -> anyhow::Result<ExitCode> {
                 local.input(serde_json::json!({})),
                 None,
             )
-            .await;
+            .await?;
         if outcome.status != ExecutionStatus::Succeeded {
             bail!(
                 "bootstrap {i} ended {:?}: {:?} {:?}",
@@ -246,7 +246,7 @@ async fn up(args: UpBenchArgs) -> anyhow::Result<ExitCode> {
         LocalBootstrap::start(config, Arc::new(VirtualClock::new(SystemClock.now())), 0).await?;
     let (outcome, history) = local
         .execute("bench-90s", local.input(serde_json::json!({})), None)
-        .await;
+        .await?;
     let transitions = history
         .iter()
         .filter(|e| e.event_type.as_str().ends_with("StateEntered"))

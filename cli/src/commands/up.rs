@@ -291,7 +291,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
     }
     let sink: Option<Arc<dyn EventSink>> =
         (!args.quiet).then(|| Arc::new(Progress { start: clock.now() }) as Arc<dyn EventSink>);
-    let (outcome, history) = local.execute(&name, input, sink).await;
+    let (outcome, history) = local.execute(&name, input, sink).await?;
     if let Some(dir) = &state_dir
         && !args.real_time
     {

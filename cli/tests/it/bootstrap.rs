@@ -101,13 +101,63 @@ async fn run(
     name: &str,
     overrides: Value,
 ) -> (ExecutionOutcome, Vec<HistoryEvent>) {
-    local.execute(name, local.input(overrides), None).await
+    local
+        .execute(name, local.input(overrides), None)
+        .await
+        .unwrap()
 }
 
 fn kda_calls(local: &LocalBootstrap) -> u64 {
     local
         .twin()
         .calls_to(kdaflow_local::kinesisanalytics::SERVICE_NAME)
+}
+
+/// `kdaflow up`'s execution is an ordinary execution of the twin's Step Functions service:
+/// ListExecutions lists it and GetExecutionHistory has the events the bootstrap saw.
+#[tokio::test]
+async fn bootstrap_executions_are_listed_by_the_states_service() {
+    let (local, _) = twin().await;
+    let (outcome, history) = run(&local, "listed", json!({})).await;
+    assert_eq!(outcome.status, ExecutionStatus::Succeeded, "{outcome:?}");
+    let listed = crate::triggers::executions(&local.running, &local.state_machine_arn).await;
+    assert_eq!(
+        listed,
+        vec![(
+            format!(
+                "arn:aws:states:us-east-1:000000000000:execution:{}:listed",
+                kdaflow::bootstrap::STATE_MACHINE_NAME
+            ),
+            "SUCCEEDED".to_string()
+        )]
+    );
+    let sfn = aws_sdk_sfn::Client::new(&crate::triggers::sdk_config(&local.running.endpoint_url()));
+    let events = sfn
+        .get_execution_history()
+        .execution_arn(&listed[0].0)
+        .max_results(1000)
+        .send()
+        .await
+        .unwrap()
+        .events;
+    let types: Vec<String> = events
+        .iter()
+        .map(|e| e.r#type.as_str().to_string())
+        .collect();
+    let seen: Vec<String> = history
+        .iter()
+        .map(|e| e.event_type.as_str().to_string())
+        .collect();
+    assert_eq!(types, seen);
+    // The name is used once per state machine, as on AWS.
+    let again = local
+        .execute("listed", local.input(json!({"window_seconds": 30})), None)
+        .await
+        .unwrap_err();
+    assert!(
+        again.to_string().contains("ExecutionAlreadyExists"),
+        "{again}"
+    );
 }
 
 #[tokio::test]
@@ -348,14 +398,17 @@ async fn every_kind_of_bad_arn_is_reported_at_once() {
         ),
         ("lambda_fn_arn_cloudwatch", Value::Null, "is missing"),
     ];
-    for (field, value, reason) in &cases {
+    for (i, (field, value, reason)) in cases.iter().enumerate() {
         let mut input = local.input(json!({}));
         if value.is_null() {
             input.as_object_mut().unwrap().remove(*field);
         } else {
             input[*field] = value.clone();
         }
-        let (outcome, _) = local.execute(&format!("bad-{field}"), input, None).await;
+        let (outcome, _) = local
+            .execute(&format!("bad-{i}-{field}"), input, None)
+            .await
+            .unwrap();
         assert_eq!(
             outcome.error.as_deref(),
             Some("Bootstrap.PrerequisiteInvalid"),
@@ -372,7 +425,7 @@ async fn every_kind_of_bad_arn_is_reported_at_once() {
     input["firehose_arn"] = json!("x");
     input["stream_arn"] = json!("arn:aws:s3:::bucket");
     input["iam_role_lambda_arn"] = json!("arn:aws:iam::000000000000:user/u");
-    let (outcome, history) = local.execute("bad-many", input, None).await;
+    let (outcome, history) = local.execute("bad-many", input, None).await.unwrap();
     assert!(
         outcome
             .cause

@@ -30,7 +30,7 @@ async fn serve(
     (running, provisioned)
 }
 
-fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+pub fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
     aws_config::SdkConfig::builder()
         .behavior_version(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new("us-east-1"))
@@ -43,7 +43,7 @@ fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
         .build()
 }
 
-async fn executions(running: &RunningTwin, state_machine: &str) -> Vec<(String, String)> {
+pub async fn executions(running: &RunningTwin, state_machine: &str) -> Vec<(String, String)> {
     let sfn = aws_sdk_sfn::Client::new(&sdk_config(&running.endpoint_url()));
     let list = sfn
         .list_executions()

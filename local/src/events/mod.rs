@@ -79,7 +79,13 @@ impl EventBridge {
         store: Arc<Store>,
         states: Arc<StepFunctions>,
     ) -> Result<Self, LocalError> {
-        let rules = Table::load(TABLE, store, clock.clone(), rules::not_found, compile_stored)?;
+        let rules = Table::load(
+            TABLE,
+            store,
+            clock.clone(),
+            rules::not_found,
+            compile_stored,
+        )?;
         Ok(Self {
             config,
             clock,
@@ -167,7 +173,8 @@ impl Operations for EventBridge {
 }
 
 /// EventBusNameOrArn's pattern (the model's).
-const BUS_PATTERN: &str = r"(arn:aws[\w-]*:events:[a-z]{2}-[a-z]+-[\w-]+:[0-9]{12}:event-bus\/)?[\/\.\-_A-Za-z0-9]+";
+const BUS_PATTERN: &str =
+    r"(arn:aws[\w-]*:events:[a-z]{2}-[a-z]+-[\w-]+:[0-9]{12}:event-bus\/)?[\/\.\-_A-Za-z0-9]+";
 
 /// Checks an `EventBusName` member's shape (1-1600 characters of the model's pattern).
 pub(crate) fn check_bus_shape(c: &mut Constraints, path: &str, bus: Option<&str>) {

@@ -15,8 +15,8 @@ use super::model::*;
 use super::transform::{self, Context};
 use super::{EventBridge, check_bus, rules};
 use crate::protocol::{AwsError, CommonError, to_body};
-use crate::validation::Constraints;
 use crate::states::model::StartExecutionInput;
+use crate::validation::Constraints;
 
 /// Entries per PutEvents call.
 const MAX_ENTRIES: usize = 10;

@@ -40,7 +40,8 @@ pub(super) fn check_name<'a>(
 }
 
 pub(super) fn not_found(name: &str) -> AwsError {
-    EventBridgeError::ResourceNotFound.with(format!("Rule {name} does not exist on EventBus default."))
+    EventBridgeError::ResourceNotFound
+        .with(format!("Rule {name} does not exist on EventBus default."))
 }
 
 /// Compiles a pattern or says why it is invalid, as EventBridge does.

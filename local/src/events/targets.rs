@@ -124,10 +124,7 @@ impl EventBridge {
         })
     }
 
-    fn targets_input(
-        input: &RuleTargetsInput,
-        ids_required: bool,
-    ) -> Result<String, AwsError> {
+    fn targets_input(input: &RuleTargetsInput, ids_required: bool) -> Result<String, AwsError> {
         let mut c = Constraints::default();
         let rule = check_name(&mut c, "rule", &input.rule).cloned();
         check_bus_shape(&mut c, "eventBusName", input.event_bus_name.as_deref());

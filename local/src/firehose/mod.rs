@@ -232,7 +232,6 @@ impl Firehose {
     pub fn records(&self, name_or_arn: &str) -> Result<Vec<FirehoseRecord>, AwsError> {
         self.read(name_or_arn, 0, usize::MAX).map(|(r, _)| r)
     }
-
 }
 
 impl Operations for Firehose {

@@ -8,9 +8,9 @@
 use bytes::Bytes;
 use serde_json::json;
 
-use super::{Firehose, FirehoseError};
 use super::model::*;
 use super::streams::check_name;
+use super::{Firehose, FirehoseError};
 use crate::protocol::{AwsError, parse_body, to_body};
 use crate::validation::{Constraints, decode_blob};
 
@@ -43,8 +43,9 @@ impl Firehose {
         let shared = self.entry(name)?;
         let t = shared.lock().record.stream_type.clone();
         if t != "DirectPut" {
-            return Err(FirehoseError::InvalidArgument.with(format!("This operation is not permitted on {t} delivery stream type."),
-            ));
+            return Err(FirehoseError::InvalidArgument.with(format!(
+                "This operation is not permitted on {t} delivery stream type."
+            )));
         }
         Ok(())
     }

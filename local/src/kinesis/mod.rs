@@ -248,7 +248,6 @@ impl Kinesis {
         out.sort_by_key(|r| r.arrival_ms);
         Ok(out)
     }
-
 }
 
 impl Operations for Kinesis {

@@ -12,9 +12,9 @@ use regex::Regex;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Kinesis, KinesisError};
 use super::keys::{self, Iterator, parse_sequence_number, shard_id};
 use super::streams::Target;
+use super::{Kinesis, KinesisError};
 use crate::protocol::{AwsError, parse_body, to_body};
 use crate::validation::{Constraints, anchored, decode_blob, encode_blob};
 
@@ -123,8 +123,7 @@ fn check_entry(c: &mut Constraints, base: &str, e: &Entry) -> Result<Option<Chec
 
 fn either(target: Option<String>) -> Result<String, AwsError> {
     target.ok_or_else(|| {
-        KinesisError::InvalidArgument.with("Either StreamName or StreamARN must be provided.",
-        )
+        KinesisError::InvalidArgument.with("Either StreamName or StreamARN must be provided.")
     })
 }
 
@@ -222,10 +221,9 @@ impl Kinesis {
             .filter(|&i| i < e.extra.len())
             .ok_or_else(|| {
                 KinesisError::ResourceNotFound.with(format!(
-                        "Shard {sid} in stream {name} under account {} does not exist",
-                        self.config.account_id
-                    ),
-                )
+                    "Shard {sid} in stream {name} under account {} does not exist",
+                    self.config.account_id
+                ))
             })?;
         let s = &e.extra[shard];
         let kind = req.shard_iterator_type.unwrap_or_default();
@@ -245,8 +243,9 @@ impl Kinesis {
             }
             _ => {
                 let seq = req.starting_sequence_number.clone().ok_or_else(|| {
-                    KinesisError::InvalidArgument.with(format!("StartingSequenceNumber is required for a {kind} iterator"),
-                    )
+                    KinesisError::InvalidArgument.with(format!(
+                        "StartingSequenceNumber is required for a {kind} iterator"
+                    ))
                 })?;
                 let invalid = || {
                     KinesisError::InvalidArgument.with(format!(
@@ -295,9 +294,8 @@ impl Kinesis {
         }
         c.finish()?;
         let text = req.shard_iterator.unwrap_or_default();
-        let it = Iterator::decode(&text).ok_or_else(|| {
-            KinesisError::InvalidArgument.with("Invalid ShardIterator.")
-        })?;
+        let it = Iterator::decode(&text)
+            .ok_or_else(|| KinesisError::InvalidArgument.with("Invalid ShardIterator."))?;
         let now = self.now_ms();
         if now - it.issued_ms > ITERATOR_TTL_MS {
             return Err(KinesisError::ExpiredIterator.with(format!(

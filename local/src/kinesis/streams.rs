@@ -56,8 +56,7 @@ impl Target {
 
 fn either(target: Option<String>) -> Result<String, AwsError> {
     target.ok_or_else(|| {
-        KinesisError::InvalidArgument.with("Either StreamName or StreamARN must be provided.",
-        )
+        KinesisError::InvalidArgument.with("Either StreamName or StreamARN must be provided.")
     })
 }
 
@@ -167,14 +166,14 @@ impl Kinesis {
         });
         let shards = match (mode.as_str(), req.shard_count) {
             ("ON_DEMAND", Some(_)) => {
-                return Err(KinesisError::InvalidArgument.with("ShardCount must not be specified for an ON_DEMAND stream",
-                ));
+                return Err(KinesisError::InvalidArgument
+                    .with("ShardCount must not be specified for an ON_DEMAND stream"));
             }
             ("ON_DEMAND", None) => ON_DEMAND_SHARDS,
             (_, Some(n)) => n as usize,
             (_, None) => {
-                return Err(KinesisError::InvalidArgument.with("ShardCount is required for a PROVISIONED stream",
-                ));
+                return Err(KinesisError::InvalidArgument
+                    .with("ShardCount is required for a PROVISIONED stream"));
             }
         };
         let meta = StreamMeta {
@@ -276,9 +275,7 @@ impl Kinesis {
                 decode_blob("NextToken", t)
                     .ok()
                     .and_then(|b| String::from_utf8(b).ok())
-                    .ok_or_else(|| {
-                        KinesisError::InvalidArgument.with("Invalid NextToken.")
-                    })?,
+                    .ok_or_else(|| KinesisError::InvalidArgument.with("Invalid NextToken."))?,
             ),
             None => req.exclusive_start_stream_name.clone(),
         };
@@ -317,22 +314,21 @@ impl Kinesis {
         c.finish()?;
         let (target, from) = match &req.next_token {
             Some(_) if target.is_some() => {
-                return Err(KinesisError::InvalidArgument.with("NextToken and StreamName cannot be provided together.",
-                ));
+                return Err(KinesisError::InvalidArgument
+                    .with("NextToken and StreamName cannot be provided together."));
             }
             Some(t) => {
                 let text = decode_blob("NextToken", t)
                     .ok()
                     .and_then(|b| String::from_utf8(b).ok())
                     .unwrap_or_default();
-                let (stream, from) = text.rsplit_once('|').ok_or_else(|| {
-                    KinesisError::InvalidArgument.with("Invalid NextToken.")
-                })?;
+                let (stream, from) = text
+                    .rsplit_once('|')
+                    .ok_or_else(|| KinesisError::InvalidArgument.with("Invalid NextToken."))?;
                 (
                     stream.to_string(),
-                    from.parse::<usize>().map_err(|_| {
-                        KinesisError::InvalidArgument.with("Invalid NextToken.")
-                    })?,
+                    from.parse::<usize>()
+                        .map_err(|_| KinesisError::InvalidArgument.with("Invalid NextToken."))?,
                 )
             }
             None => {

@@ -48,11 +48,10 @@ impl KinesisAnalytics {
         let tags = collect_tags(req.tags.as_deref().unwrap_or_default());
         if tags.len() > limits::MAX_TAGS {
             return Err(KinesisAnalyticsError::TooManyTags.with(format!(
-                    "Application {name} would have {} tags; an application can have at most {}",
-                    tags.len(),
-                    limits::MAX_TAGS
-                ),
-            ));
+                "Application {name} would have {} tags; an application can have at most {}",
+                tags.len(),
+                limits::MAX_TAGS
+            )));
         }
 
         let now = self.now_ms();

@@ -3,8 +3,8 @@
 //! RUNNING; the change raises the version by one and puts the application in UPDATING for the
 //! configured update duration, after which it returns to the status it had.
 
-use bytes::Bytes;
 use super::error::KinesisAnalyticsError;
+use bytes::Bytes;
 
 use super::app::{self, AppRecord, Status, Target};
 use super::model::*;
@@ -17,8 +17,9 @@ fn invalid(message: impl Into<String>) -> AwsError {
 }
 
 fn missing(kind: &str, id: &str, app: &str) -> AwsError {
-    KinesisAnalyticsError::ResourceNotFound.with(format!("Application {app} has no {kind} with id {id}; DescribeApplication lists the ids"),
-    )
+    KinesisAnalyticsError::ResourceNotFound.with(format!(
+        "Application {app} has no {kind} with id {id}; DescribeApplication lists the ids"
+    ))
 }
 
 impl KinesisAnalytics {

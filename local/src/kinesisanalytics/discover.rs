@@ -24,8 +24,8 @@
 //! `UnsupportedOperationException` naming the reason. Without a sampler (a bare
 //! [`KinesisAnalytics`]), every stream reads as empty.
 
-use std::fmt::Debug;
 use super::error::KinesisAnalyticsError;
+use std::fmt::Debug;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -91,7 +91,8 @@ impl KinesisAnalytics {
         }
         v.finish()?;
         if req.s3_configuration.is_some() {
-            return Err(KinesisAnalyticsError::UnsupportedOperation.with("Schema discovery from S3 is not available on the kdaflow twin, which hosts no S3; \
+            return Err(KinesisAnalyticsError::UnsupportedOperation.with(
+                "Schema discovery from S3 is not available on the kdaflow twin, which hosts no S3; \
                  give the schema explicitly in the application's InputSchema",
             ));
         }
@@ -124,10 +125,9 @@ impl KinesisAnalytics {
                 .await
                 .map_err(|why| {
                     KinesisAnalyticsError::InvalidArgument.with(format!(
-                            "The input preprocessing function {function} could not process the \
+                        "The input preprocessing function {function} could not process the \
                              records of {arn}: {why}"
-                        ),
-                    )
+                    ))
                 })?
                 .into_iter()
                 .filter_map(|o| match o {
@@ -138,10 +138,12 @@ impl KinesisAnalytics {
             _ => raw.clone(),
         };
         let Some((schema, parsed)) = infer(&processed) else {
-            return Err(KinesisAnalyticsError::UnableToDetectSchema.with(format!("No records could be read from {arn} to infer a schema from"),
-            )
-            .with_member("RawInputRecords", json!(raw))
-            .with_member("ProcessedInputRecords", json!(processed)));
+            return Err(KinesisAnalyticsError::UnableToDetectSchema
+                .with(format!(
+                    "No records could be read from {arn} to infer a schema from"
+                ))
+                .with_member("RawInputRecords", json!(raw))
+                .with_member("ProcessedInputRecords", json!(processed)));
         };
         let body = json!({
             "InputSchema": schema,

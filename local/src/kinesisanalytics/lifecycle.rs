@@ -3,8 +3,8 @@
 //! preprocessing function and destinations exist (as the service does before it starts an
 //! application) and learns when and from where the application reads.
 
-use std::fmt::Debug;
 use super::error::KinesisAnalyticsError;
+use std::fmt::Debug;
 use std::sync::Arc;
 
 use bytes::Bytes;

@@ -164,7 +164,6 @@ impl KinesisAnalytics {
     pub fn snapshot(&self, name: &str) -> Option<AppRecord> {
         self.read(name, |e| e.record.clone()).ok()
     }
-
 }
 
 impl Operations for KinesisAnalytics {
@@ -194,7 +193,10 @@ impl Operations for KinesisAnalytics {
             Self::delete_input_processing,
         ),
         Operation::sync("DeleteApplicationOutput", Self::delete_output),
-        Operation::sync("DeleteApplicationReferenceDataSource", Self::delete_reference),
+        Operation::sync(
+            "DeleteApplicationReferenceDataSource",
+            Self::delete_reference,
+        ),
         Operation::sync("DescribeApplication", Self::describe_application),
         // It may invoke a preprocessing function, so it answers later.
         Operation::asynch("DiscoverInputSchema", |s, body| {
@@ -233,11 +235,10 @@ fn check_updatable(record: &AppRecord, operation: &str) -> Result<(), AwsError> 
     match record.status {
         Status::Ready | Status::Running => Ok(()),
         s => Err(KinesisAnalyticsError::ResourceInUse.with(format!(
-                "Application {} is in {} state; {operation} is allowed only in READY or RUNNING state",
-                record.name,
-                s.as_str()
-            ),
-        )),
+            "Application {} is in {} state; {operation} is allowed only in READY or RUNNING state",
+            record.name,
+            s.as_str()
+        ))),
     }
 }
 

@@ -1,8 +1,8 @@
 //! Service rules beyond the model's constraints: what makes a well-formed input, output or
 //! schema, and the per-application limits. Breaking one is an `InvalidArgumentException`.
 
-use super::limits;
 use super::error::KinesisAnalyticsError;
+use super::limits;
 use super::model::*;
 use crate::protocol::AwsError;
 

@@ -1,7 +1,7 @@
 //! TagResource, UntagResource, ListTagsForResource (addressed by the application's ARN).
 
-use bytes::Bytes;
 use super::error::KinesisAnalyticsError;
+use bytes::Bytes;
 use serde::Serialize;
 
 use super::app::Status;
@@ -23,10 +23,9 @@ impl KinesisAnalytics {
             .map(str::to_string)
             .ok_or_else(|| {
                 KinesisAnalyticsError::ResourceNotFound.with(format!(
-                        "{arn} does not name an application of account {} in {}",
-                        self.config.account_id, self.config.region
-                    ),
-                )
+                    "{arn} does not name an application of account {} in {}",
+                    self.config.account_id, self.config.region
+                ))
             })
     }
 
@@ -42,18 +41,17 @@ impl KinesisAnalytics {
         let new = collect_tags(req.tags.as_deref().unwrap_or_default());
         self.mutate(&name, |r, _| {
             if r.status == Status::Deleting {
-                return Err(KinesisAnalyticsError::ResourceInUse.with(format!("Application {name} is being deleted"),
-                ));
+                return Err(KinesisAnalyticsError::ResourceInUse
+                    .with(format!("Application {name} is being deleted")));
             }
             let mut merged = r.tags.clone();
             merged.extend(new);
             if merged.len() > limits::MAX_TAGS {
                 return Err(KinesisAnalyticsError::TooManyTags.with(format!(
-                        "Application {name} would have {} tags; an application can have at most {}",
-                        merged.len(),
-                        limits::MAX_TAGS
-                    ),
-                ));
+                    "Application {name} would have {} tags; an application can have at most {}",
+                    merged.len(),
+                    limits::MAX_TAGS
+                )));
             }
             r.tags = merged;
             Ok(())
@@ -73,8 +71,8 @@ impl KinesisAnalytics {
         let keys = req.tag_keys.unwrap_or_default();
         self.mutate(&name, |r, _| {
             if r.status == Status::Deleting {
-                return Err(KinesisAnalyticsError::ResourceInUse.with(format!("Application {name} is being deleted"),
-                ));
+                return Err(KinesisAnalyticsError::ResourceInUse
+                    .with(format!("Application {name} is being deleted")));
             }
             r.tags.retain(|k, _| !keys.contains(k));
             Ok(())

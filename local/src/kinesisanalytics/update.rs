@@ -1,7 +1,7 @@
 //! UpdateApplication: several changes at once, applied together or not at all.
 
-use bytes::Bytes;
 use super::error::KinesisAnalyticsError;
+use bytes::Bytes;
 
 use super::app::{self, AppRecord};
 use super::model::*;

@@ -1,7 +1,7 @@
 //! Names, ARNs and pagination tokens.
 
-use crate::protocol::AwsError;
 use super::error::StatesError;
+use crate::protocol::AwsError;
 
 /// Longest state machine or execution name.
 pub const MAX_NAME: usize = 80;
@@ -14,10 +14,8 @@ pub const MAX_PAGE: i64 = 1000;
 /// `< > { } [ ]`, wildcards `? *`, the special characters `" # % \ ^ | ~ ` $ & , ; : /`, or
 /// control characters (U+0000-001F, U+007F-009F), as the API reference states.
 pub fn check_name(name: &str) -> Result<(), AwsError> {
-    let bad = |why: &str| {
-        Err(StatesError::InvalidName.with(format!("Invalid Name: '{name}' ({why})"),
-        ))
-    };
+    let bad =
+        |why: &str| Err(StatesError::InvalidName.with(format!("Invalid Name: '{name}' ({why})")));
     let len = name.chars().count();
     if len == 0 || len > MAX_NAME {
         return bad("a name has 1 to 80 characters");
@@ -38,8 +36,9 @@ pub fn check_name(name: &str) -> Result<(), AwsError> {
 
 /// `InvalidArn` with AWS's wording.
 pub fn invalid_arn(arn: &str, expected: &str) -> AwsError {
-    StatesError::InvalidArn.with(format!("Invalid Arn: '{arn}' is not a valid {expected} ARN"),
-    )
+    StatesError::InvalidArn.with(format!(
+        "Invalid Arn: '{arn}' is not a valid {expected} ARN"
+    ))
 }
 
 /// The parts of an `arn:aws:states:<region>:<account>:<kind>:<rest>` ARN.

@@ -147,8 +147,7 @@ pub(super) fn exec_missing(arn: &str) -> AwsError {
     } else {
         ""
     };
-    StatesError::ExecutionDoesNotExist.with(format!("Execution Does Not Exist: '{arn}'{hint}"),
-    )
+    StatesError::ExecutionDoesNotExist.with(format!("Execution Does Not Exist: '{arn}'{hint}"))
 }
 
 fn parse_input(text: Option<&str>) -> Result<(String, Value), AwsError> {
@@ -161,8 +160,8 @@ fn parse_input(text: Option<&str>) -> Result<(String, Value), AwsError> {
         ));
     }
     let value = serde_json::from_str(text).map_err(|e| {
-        StatesError::InvalidExecutionInput.with(format!("Invalid State Machine Execution Input: '{e}'"),
-        )
+        StatesError::InvalidExecutionInput
+            .with(format!("Invalid State Machine Execution Input: '{e}'"))
     })?;
     Ok((text.to_string(), value))
 }
@@ -262,6 +261,16 @@ impl StepFunctions {
         &self,
         input: StartExecutionInput,
     ) -> Result<StartExecutionOutput, AwsError> {
+        self.start_execution_observed(input, None)
+    }
+
+    /// StartExecution with `observer` seeing every history event of the new execution as it is
+    /// recorded, from the first (in-process callers that show progress, like `kdaflow up`).
+    pub fn start_execution_observed(
+        &self,
+        input: StartExecutionInput,
+        observer: Option<Arc<dyn kdaflow_asl::history::EventSink>>,
+    ) -> Result<StartExecutionOutput, AwsError> {
         let machine_arn = Self::start_members(&input)?;
         let machine = self.machine(&machine_arn)?;
         let name = input
@@ -282,6 +291,9 @@ impl StepFunctions {
             );
             let record = self.record(m, &arn, &name, text, input.trace_header, now);
             let exec = self.new_execution(machine.program.clone(), &record);
+            if let Some(o) = observer {
+                exec.add_sink(o);
+            }
             tokio::spawn(async move {
                 exec.run(value).await;
             });
@@ -314,6 +326,9 @@ impl StepFunctions {
                     self.store.clone(),
                     arn.clone(),
                 )));
+            }
+            if let Some(o) = observer {
+                exec.add_sink(o);
             }
             let runtime = ExecRuntime::new(&record, Source::Live(exec.clone()));
             started = Some(exec);
@@ -464,7 +479,14 @@ impl StepFunctions {
             c.one_of(
                 "statusFilter",
                 s,
-                &["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"],
+                &[
+                    "RUNNING",
+                    "SUCCEEDED",
+                    "FAILED",
+                    "TIMED_OUT",
+                    "ABORTED",
+                    "PENDING_REDRIVE",
+                ],
             );
         }
         if let Some(n) = input.max_results {

@@ -63,15 +63,20 @@ pub(super) fn load(
     store: &Arc<Store>,
     clock: &SharedClock,
 ) -> Result<Table<MachineRecord, Option<Arc<Program>>>, LocalError> {
-    Table::load(TABLE, store.clone(), clock.clone(), machine_missing, |record: &MachineRecord| {
-        match definition_problems(&record.definition, record.machine_type) {
+    Table::load(
+        TABLE,
+        store.clone(),
+        clock.clone(),
+        machine_missing,
+        |record: &MachineRecord| match definition_problems(&record.definition, record.machine_type)
+        {
             Ok(program) => Some(Arc::new(program)),
             Err(p) => {
                 tracing::warn!(machine = %record.name, problems = ?p, "a stored state machine no longer validates; it is not loaded");
                 None
             }
-        }
-    })
+        },
+    )
 }
 
 /// Why a definition is refused, as AWS codes diagnostics.
@@ -177,8 +182,10 @@ pub(super) fn invalid_definition(problems: &[(String, String, String)]) -> AwsEr
             }
         })
         .collect();
-    StatesError::InvalidDefinition.with(format!("Invalid State Machine Definition: '{}'", list.join(", ")),
-    )
+    StatesError::InvalidDefinition.with(format!(
+        "Invalid State Machine Definition: '{}'",
+        list.join(", ")
+    ))
 }
 
 /// A definition member: 1 to 1,048,576 characters.

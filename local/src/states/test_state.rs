@@ -6,25 +6,27 @@
 //! use. As on AWS, retriers are not executed: an error a retrier would handle reports
 //! `RETRIABLE`; one a catcher handles reports `CAUGHT_ERROR` with the catcher's `Next`.
 
-use std::sync::Arc;
 use super::error::StatesError;
+use std::sync::Arc;
 
 use kdaflow_asl::history::EventType;
 use kdaflow_asl::path::Path;
 use kdaflow_asl::{Execution, ExecutionConfig, ExecutionStatus, Program};
 use serde_json::{Map, Value, json};
 
-use super::model::TestStateInput;
 use super::StepFunctions;
-use crate::validation::Constraints;
+use super::model::TestStateInput;
 use crate::protocol::AwsError;
+use crate::validation::Constraints;
 
 /// The tested state's name inside the stand-in machine.
 const STATE: &str = "TestState";
 
 fn invalid(message: impl Into<String>) -> AwsError {
-    StatesError::InvalidDefinition.with(format!("Invalid State Machine Definition: '{}'", message.into()),
-    )
+    StatesError::InvalidDefinition.with(format!(
+        "Invalid State Machine Definition: '{}'",
+        message.into()
+    ))
 }
 
 /// Every transition target a state names (Next, Default, Choices[].Next, Catch[].Next).
@@ -101,8 +103,8 @@ impl StepFunctions {
             Some(t) => (
                 t.to_string(),
                 serde_json::from_str(t).map_err(|e| {
-                    StatesError::InvalidExecutionInput.with(format!("Invalid State Machine Execution Input: '{e}'"),
-                    )
+                    StatesError::InvalidExecutionInput
+                        .with(format!("Invalid State Machine Execution Input: '{e}'"))
                 })?,
             ),
         };

@@ -97,8 +97,20 @@ async fn rules_and_their_errors() {
     let e = c
         .put_targets()
         .rule("r1")
-        .targets(aws_sdk_eventbridge::types::Target::builder().id("bad id").arn("").build().unwrap())
-        .targets(aws_sdk_eventbridge::types::Target::builder().id("").arn("x").build().unwrap())
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder()
+                .id("bad id")
+                .arn("")
+                .build()
+                .unwrap(),
+        )
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder()
+                .id("")
+                .arn("x")
+                .build()
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap_err();

@@ -75,7 +75,11 @@ async fn operation_tables_match_the_sdk_models() {
         ("states", "aws-sdk-sfn"),
         ("events", "aws-sdk-eventbridge"),
     ];
-    assert_eq!(twin.services().len(), crates.len(), "a service without a check");
+    assert_eq!(
+        twin.services().len(),
+        crates.len(),
+        "a service without a check"
+    );
     for service in twin.services() {
         let (_, package) = crates
             .iter()

@@ -89,7 +89,12 @@ async fn kinesis_timestamps_at_either_precision() {
     let h = Harness::new().await;
     let c = crate::kinesis::client(&h.running.endpoint_url());
     h.advance_ms(500);
-    c.create_stream().stream_name("ts").shard_count(1).send().await.unwrap();
+    c.create_stream()
+        .stream_name("ts")
+        .shard_count(1)
+        .send()
+        .await
+        .unwrap();
     let created = c
         .describe_stream_summary()
         .stream_name("ts")
@@ -121,9 +126,21 @@ async fn kinesis_timestamps_at_either_precision() {
     // Records at T0+1.5 s and T0+2.7 s; AT_TIMESTAMP T0+2 (whole) and T0+2.7 (ms) both start
     // at the second record.
     h.advance_ms(1_000);
-    c.put_record().stream_name("ts").partition_key("k").data(Blob::new("a")).send().await.unwrap();
+    c.put_record()
+        .stream_name("ts")
+        .partition_key("k")
+        .data(Blob::new("a"))
+        .send()
+        .await
+        .unwrap();
     h.advance_ms(1_200);
-    c.put_record().stream_name("ts").partition_key("k").data(Blob::new("b")).send().await.unwrap();
+    c.put_record()
+        .stream_name("ts")
+        .partition_key("k")
+        .data(Blob::new("b"))
+        .send()
+        .await
+        .unwrap();
     let second = c
         .get_records()
         .shard_iterator(
@@ -155,7 +172,13 @@ async fn kinesis_timestamps_at_either_precision() {
             .unwrap()
             .shard_iterator
             .unwrap();
-        let records = c.get_records().shard_iterator(it).send().await.unwrap().records;
+        let records = c
+            .get_records()
+            .shard_iterator(it)
+            .send()
+            .await
+            .unwrap()
+            .records;
         let data: Vec<&[u8]> = records.iter().map(|r| r.data.as_ref()).collect();
         assert_eq!(data, vec![b"b".as_slice()], "{at:?}");
     }
@@ -190,7 +213,10 @@ async fn put_events_time_at_either_precision() {
         .send()
         .await
         .unwrap();
-    for t in [EDateTime::from_millis(1_767_225_601_250), EDateTime::from_secs(1_767_225_601)] {
+    for t in [
+        EDateTime::from_millis(1_767_225_601_250),
+        EDateTime::from_secs(1_767_225_601),
+    ] {
         let out = c
             .put_events()
             .entries(
@@ -218,7 +244,8 @@ async fn put_events_time_at_either_precision() {
     assert_eq!(executions.len(), 2);
     for e in executions {
         let ended = h.twin().states().wait(&e.execution_arn).await.unwrap();
-        let event: serde_json::Value = serde_json::from_str(ended.output.as_deref().unwrap()).unwrap();
+        let event: serde_json::Value =
+            serde_json::from_str(ended.output.as_deref().unwrap()).unwrap();
         assert_eq!(event["time"], "2026-01-01T00:00:01Z", "{event}");
     }
 }
