@@ -138,9 +138,20 @@ pub fn register_tasks(twin: &Twin, kda: &Kda) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Validates a rendered spec's SQL as the twin's Kinesis Analytics service would: against the
-/// in-application streams its input creates and the names of its outputs.
-pub fn validate_code(spec: &kdaflow_workflow::spec::ApplicationSpec) -> Result<(), String> {
+/// The reference application (`workflow/examples/reference-app.toml`) rendered with the
+/// example prerequisites of `region` and `account` (the twin's stand-ins).
+pub fn reference_spec(region: &str, account: &str) -> kdaflow_workflow::spec::ApplicationSpec {
+    kdaflow_workflow::spec::ApplicationSpec::reference()
+        .render(&Prerequisites::example(region, account), None, None)
+        .expect("the embedded reference spec renders")
+}
+
+/// A rendered spec's input as the SQL engine sees it: its schema, and the in-application
+/// streams it creates (`<prefix>_001`, ... one per parallel input).
+fn sql_input(
+    spec: &kdaflow_workflow::spec::ApplicationSpec,
+) -> (kdaflow_sql::SourceSchema, Vec<kdaflow_sql::InAppStream>) {
+    use kdaflow_workflow::spec::SchemaSpec;
     let columns: Vec<kdaflow_sql::RecordColumn> = spec
         .input
         .schema
@@ -152,12 +163,44 @@ pub fn validate_code(spec: &kdaflow_workflow::spec::ApplicationSpec) -> Result<(
             mapping: c.mapping.clone(),
         })
         .collect();
-    let inputs: Vec<kdaflow_sql::InAppStream> = (1..=spec.input.parallelism.max(1))
+    let format = match &spec.input.schema {
+        SchemaSpec::Csv {
+            row_delimiter,
+            column_delimiter,
+            ..
+        } => kdaflow_sql::RecordFormat::Csv {
+            row_delimiter: row_delimiter.clone(),
+            column_delimiter: column_delimiter.clone(),
+        },
+        SchemaSpec::Json { row_path, .. } => kdaflow_sql::RecordFormat::Json {
+            row_path: row_path.clone(),
+        },
+    };
+    let inputs = (1..=spec.input.parallelism.max(1))
         .map(|i| kdaflow_sql::InAppStream {
             name: format!("{}_{i:03}", spec.input.name_prefix),
             columns: columns.clone(),
         })
         .collect();
+    (kdaflow_sql::SourceSchema { format, columns }, inputs)
+}
+
+/// A rendered spec as the SQL benchmark runs it.
+pub fn bench_app(spec: &kdaflow_workflow::spec::ApplicationSpec) -> kdaflow_sql::bench::BenchApp {
+    let (schema, _) = sql_input(spec);
+    kdaflow_sql::bench::BenchApp {
+        code: spec.code.clone(),
+        stream: spec.input_stream(),
+        schema,
+        outputs: spec.outputs.iter().map(|o| o.name.clone()).collect(),
+        window_seconds: spec.window_seconds,
+    }
+}
+
+/// Validates a rendered spec's SQL as the twin's Kinesis Analytics service would: against the
+/// in-application streams its input creates and the names of its outputs.
+pub fn validate_code(spec: &kdaflow_workflow::spec::ApplicationSpec) -> Result<(), String> {
+    let (_, inputs) = sql_input(spec);
     let outputs: Vec<String> = spec.outputs.iter().map(|o| o.name.clone()).collect();
     kdaflow_sql::validate(&kdaflow_sql::ValidationRequest {
         code: &spec.code,
@@ -217,6 +260,20 @@ pub async fn provision_prerequisites(
     )
     .await?;
     Ok(kdaflow_local::standins::register_reference(twin))
+}
+
+/// The reference application's sample reviews (seeded, an anomaly every `anomaly_every`) as
+/// records to stream into the twin.
+pub fn sample_records(
+    seed: u64,
+    anomaly_every: u64,
+) -> impl Iterator<Item = kdaflow_local::dataplane::sample::SampleRecord> {
+    kdaflow_workflow::sample::Reviews::new(seed, anomaly_every).map(|r| {
+        kdaflow_local::dataplane::sample::SampleRecord {
+            data: bytes::Bytes::from(r.line()),
+            anomaly: r.anomaly,
+        }
+    })
 }
 
 /// The twin with the bootstrap provisioned and ready to run.

@@ -31,91 +31,6 @@ pub struct Provisioned {
     pub standins: kdaflow_local::standins::ReferenceStandins,
 }
 
-/// Resolves `Ref`, `Fn::GetAtt`, `Fn::Sub` and `Fn::Join` in a template fragment.
-struct Resolver<'a> {
-    values: &'a Map<String, Value>,
-}
-
-impl Resolver<'_> {
-    fn lookup(&self, name: &str) -> anyhow::Result<String> {
-        self.values
-            .get(name)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .with_context(|| {
-                format!("the template refers to {name}, which the twin does not provide")
-            })
-    }
-
-    fn sub(&self, text: &str) -> anyhow::Result<String> {
-        let mut out = String::new();
-        let mut rest = text;
-        while let Some(i) = rest.find("${") {
-            out.push_str(&rest[..i]);
-            let after = &rest[i + 2..];
-            let end = after.find('}').context("unclosed ${ in Fn::Sub")?;
-            out.push_str(&self.lookup(&after[..end])?);
-            rest = &after[end + 1..];
-        }
-        out.push_str(rest);
-        Ok(out)
-    }
-
-    fn resolve(&self, v: &Value) -> anyhow::Result<Value> {
-        Ok(match v {
-            Value::Object(m) if m.len() == 1 => {
-                let (k, arg) = m.iter().next().expect("one entry");
-                match k.as_str() {
-                    "Ref" => Value::String(self.lookup(arg.as_str().unwrap_or_default())?),
-                    "Fn::GetAtt" => {
-                        let parts: Vec<&str> = arg
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .filter_map(Value::as_str)
-                            .collect();
-                        Value::String(self.lookup(&parts.join("."))?)
-                    }
-                    "Fn::Sub" => Value::String(
-                        self.sub(arg.as_str().context("Fn::Sub with variables is not used")?)?,
-                    ),
-                    "Fn::Join" => {
-                        let sep = arg[0].as_str().unwrap_or_default();
-                        let items: Vec<String> = arg[1]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .map(|i| {
-                                self.resolve(i)
-                                    .map(|v| v.as_str().unwrap_or_default().to_string())
-                            })
-                            .collect::<anyhow::Result<_>>()?;
-                        Value::String(items.join(sep))
-                    }
-                    _ => {
-                        let mut out = Map::new();
-                        out.insert(k.clone(), self.resolve(arg)?);
-                        Value::Object(out)
-                    }
-                }
-            }
-            Value::Object(m) => {
-                let mut out = Map::new();
-                for (k, v) in m {
-                    out.insert(k.clone(), self.resolve(v)?);
-                }
-                Value::Object(out)
-            }
-            Value::Array(a) => Value::Array(
-                a.iter()
-                    .map(|v| self.resolve(v))
-                    .collect::<anyhow::Result<_>>()?,
-            ),
-            other => other.clone(),
-        })
-    }
-}
-
 /// Provisions the bootstrap on `twin`, whose gateway is at `endpoint`: the prerequisites'
 /// stand-ins, the task functions, the state machine, the rules. Idempotent (a restarted twin
 /// with a state directory finds them and keeps them, updating the definition if it changed).
@@ -174,7 +89,7 @@ pub async fn provision(twin: &Twin, endpoint: &str) -> anyhow::Result<Provisione
         let id = kdaflow_infra::stack::parameters::parameter_id(field);
         values.insert(id, prerequisites.get(field).unwrap_or_default().into());
     }
-    let resolver = Resolver { values: &values };
+    let lookup = |name: &str| values.get(name).and_then(Value::as_str).map(str::to_string);
     let template =
         serde_json::to_value(kdaflow_infra::stack::template()).context("the template")?;
     let mut rules = Vec::new();
@@ -182,7 +97,8 @@ pub async fn provision(twin: &Twin, endpoint: &str) -> anyhow::Result<Provisione
         if resource["Type"] != "AWS::Events::Rule" {
             continue;
         }
-        let properties = resolver.resolve(&resource["Properties"])?;
+        let properties = kdaflow_infra::model::intrinsic::resolve(&resource["Properties"], &lookup)
+            .with_context(|| format!("the properties of {logical_id}"))?;
         let name = format!("kdaflow-{logical_id}");
         twin.events()
             .put_rule(PutRuleInput {

@@ -31,18 +31,10 @@ pub enum Reference {
 
 /// The `${...}` names of an `Fn::Sub` string (`${!Literal}` is an escape, not a reference).
 pub fn sub_names(text: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find("${") {
-        let after = &rest[i + 2..];
-        let Some(end) = after.find('}') else { break };
-        let name = &after[..end];
-        if !name.starts_with('!') {
-            names.push(name.to_string());
-        }
-        rest = &after[end..];
-    }
-    names
+    kdaflow_workflow::placeholders::names(text)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
 }
 
 /// Every reference in `value`.

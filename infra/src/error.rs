@@ -25,6 +25,10 @@ pub enum InfraError {
     /// The emitted template breaks one of the stack's invariants.
     #[error("the template breaks its invariants:\n  - {}", .0.join("\n  - "))]
     Invariants(Vec<String>),
+    /// A template fragment refers to something the resolver was not given, or uses an
+    /// intrinsic in a shape it does not resolve.
+    #[error("cannot resolve the template: {0}")]
+    Unresolved(String),
     /// A tool `kdaflow package` needs is missing.
     #[error("cannot build the Lambda packages: {0}")]
     MissingTool(String),

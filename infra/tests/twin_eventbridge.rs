@@ -21,38 +21,35 @@ fn sample_arn(field: &str) -> String {
     }
 }
 
-/// Resolves what CloudFormation would at deploy time: `Fn::Sub` over pseudo-parameters and
-/// parameters (the seven ARNs and the prerequisites stack name).
+/// Resolves what CloudFormation would at deploy time: pseudo-parameters and parameters (the
+/// seven ARNs and the prerequisites stack name), through the stack's own resolver.
 fn deploy(value: &Value, stack_name: &str) -> Value {
-    match value {
-        Value::Object(m) if m.len() == 1 && m.contains_key("Fn::Sub") => {
-            let mut text = m["Fn::Sub"].as_str().unwrap().to_string();
-            for (k, v) in [
-                ("AWS::Partition", "aws"),
-                ("AWS::Region", REGION),
-                ("AWS::AccountId", ACCOUNT),
-                ("AWS::StackName", "kdaflow"),
-                (parameters::PREREQUISITES_STACK_NAME, stack_name),
-            ] {
-                text = text.replace(&format!("${{{k}}}"), v);
+    let lookup = |name: &str| -> Option<String> {
+        let fixed = match name {
+            "AWS::Partition" => Some("aws"),
+            "AWS::Region" => Some(REGION),
+            "AWS::AccountId" => Some(ACCOUNT),
+            "AWS::StackName" => Some("kdaflow"),
+            n if n == parameters::PREREQUISITES_STACK_NAME => Some(stack_name),
+            _ => None,
+        };
+        let resource = match name {
+            n if n == stack::STATE_MACHINE => Some(format!(
+                "arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:kdaflow-bootstrap"
+            )),
+            n if n == format!("{}.Arn", stack::EVENTS_ROLE) => {
+                Some(format!("arn:aws:iam::{ACCOUNT}:role/kdaflow-events"))
             }
-            for (f, _) in FIELDS {
-                text = text.replace(
-                    &format!("${{{}}}", parameters::parameter_id(f)),
-                    &sample_arn(f),
-                );
-            }
-            assert!(!text.contains("${"), "unresolved: {text}");
-            Value::String(text)
-        }
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| (k.clone(), deploy(v, stack_name)))
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.iter().map(|v| deploy(v, stack_name)).collect()),
-        other => other.clone(),
-    }
+            _ => None,
+        };
+        fixed.map(str::to_string).or(resource).or_else(|| {
+            FIELDS
+                .iter()
+                .find(|(f, _)| parameters::parameter_id(f) == name)
+                .map(|(f, _)| sample_arn(f))
+        })
+    };
+    kdaflow_infra::model::intrinsic::resolve(value, &lookup).expect("every reference resolves")
 }
 
 fn rule(id: &str) -> (pattern::Pattern, InputTransformer) {

@@ -15,10 +15,10 @@ use bytes::Bytes;
 use kdaflow_asl::clock::{Clock, SystemClock};
 use kdaflow_asl::task::LambdaError;
 use kdaflow_local::config::Lifecycle;
-use kdaflow_local::dataplane::sample::Reviews;
 use kdaflow_local::gateway::Service;
 use kdaflow_local::lambda::function;
 use kdaflow_local::{Twin, TwinConfig, standins};
+use kdaflow_workflow::sample::Reviews;
 use parking_lot::Mutex;
 use serde_json::json;
 
@@ -94,31 +94,38 @@ async fn main() {
             async move { Ok::<_, LambdaError>(json!({ "records": records })) }
         }),
     );
-    let role = format!("arn:aws:iam::{account}:role/r");
-    let col = |n: &str, t: &str| json!({"Name": n, "Mapping": n, "SqlType": t});
-    call(
-        twin.kinesis_analytics().clone(),
-        "CreateApplication",
-        json!({
-            "ApplicationName": APP,
-            "Inputs": [{
-                "NamePrefix": "SOURCE_SQL_STREAM",
-                "KinesisFirehoseInput": {"ResourceARN": twin.firehose().arn(STREAM), "RoleARN": role},
-                "InputProcessingConfiguration": {"InputLambdaProcessor": {"ResourceARN": stand.preprocess_arn, "RoleARN": role}},
-                "InputSchema": {
-                    "RecordFormat": {"RecordFormatType": "CSV", "MappingParameters": {"CSVMappingParameters": {"RecordRowDelimiter": "\n", "RecordColumnDelimiter": "\t"}}},
-                    "RecordColumns": [col("review_id", "VARCHAR(14)"), col("star_rating", "INTEGER"), col("product_category", "VARCHAR(24)"), col("review_body", "VARCHAR(65535)")]
-                }
-            }],
-            "Outputs": [
-                {"Name": "AVG_STAR_RATING_SQL_STREAM", "LambdaOutput": {"ResourceARN": stand.metrics_arn, "RoleARN": role}, "DestinationSchema": {"RecordFormatType": "CSV"}},
-                {"Name": "ANOMALY_SCORE_SQL_STREAM", "LambdaOutput": {"ResourceARN": stand.notify_arn, "RoleARN": role}, "DestinationSchema": {"RecordFormatType": "CSV"}},
-                {"Name": "APPROXIMATE_COUNT_SQL_STREAM", "KinesisStreamsOutput": {"ResourceARN": twin.kinesis().arn("dsoaws-kinesis-data-stream"), "RoleARN": role}, "DestinationSchema": {"RecordFormatType": "CSV"}}
-            ],
-            "ApplicationCode": kdaflow_sql::bench::reference_code("SOURCE_SQL_STREAM_001", WINDOW_S),
-        }),
-    )
-    .await;
+    // The reference application from its one source, with a 1-second window, created through
+    // the SDK exactly as the bootstrap creates it.
+    let prerequisites =
+        kdaflow_workflow::prerequisites::Prerequisites::example(&twin.config().region, &account);
+    let spec = kdaflow_workflow::spec::ApplicationSpec::reference()
+        .render(&prerequisites, Some(APP), Some(WINDOW_S))
+        .expect("the reference spec renders");
+    let running = twin.spawn(0).await.expect("gateway");
+    let client = aws_sdk_kinesisanalytics::Client::from_conf(
+        aws_sdk_kinesisanalytics::Config::builder()
+            .behavior_version(aws_sdk_kinesisanalytics::config::BehaviorVersion::latest())
+            .region(aws_sdk_kinesisanalytics::config::Region::new("us-east-1"))
+            .endpoint_url(running.endpoint_url())
+            .credentials_provider(aws_sdk_kinesisanalytics::config::Credentials::new(
+                "bench", "bench", None, None, "bench",
+            ))
+            .build(),
+    );
+    client
+        .create_application()
+        .application_name(APP)
+        .inputs(kdaflow_handlers::convert::input(&spec.input))
+        .set_outputs(Some(
+            spec.outputs
+                .iter()
+                .map(kdaflow_handlers::convert::output)
+                .collect(),
+        ))
+        .application_code(&spec.code)
+        .send()
+        .await
+        .expect("CreateApplication");
     call(
         twin.kinesis_analytics().clone(),
         "StartApplication",

@@ -33,7 +33,7 @@ pub const METRICS: &str = "DeliverKinesisAnalyticsToCloudWatch";
 /// The anomaly notification sink's name.
 pub const NOTIFY: &str = "PushNotificationToSNS";
 /// Anomaly scores above this are notified. Calibrated on the sample reviews
-/// ([`crate::dataplane::sample::Reviews`]) with the service's forest defaults: once warmed up,
+/// (`kdaflow_workflow::sample::Reviews`) with the service's forest defaults: once warmed up,
 /// ordinary reviews (3 to 5 stars) score at most about 1.3 and the injected 1-star anomalies
 /// about 1.65; a real workload should pick its own threshold.
 pub const DEFAULT_ANOMALY_THRESHOLD: f64 = 1.5;

@@ -1,5 +1,9 @@
-//! `cargo bench -p kdaflow-sql`: the reference application over generated reviews, with and
-//! without the random cut forest. Set `KDAFLOW_BENCH_RECORDS` to change the record count.
+//! `cargo bench -p kdaflow-sql`: the reference application (its one source,
+//! workflow/examples/reference-app.toml) over the reference sample reviews, with and without
+//! the random cut forest. Set `KDAFLOW_BENCH_RECORDS` to change the record count.
+
+#[path = "../tests/it/reference_app.rs"]
+mod reference_app;
 
 fn main() {
     let records = std::env::var("KDAFLOW_BENCH_RECORDS")
@@ -8,7 +12,8 @@ fn main() {
         .unwrap_or(1_000_000);
     for rcf in [false, true] {
         let n = if rcf { records / 4 } else { records };
-        match kdaflow_sql::bench::run(n, None, rcf) {
+        let mut reviews = kdaflow_workflow::sample::Reviews::new(7, 50).map(|r| r.line());
+        match kdaflow_sql::bench::run(&reference_app::bench_app(rcf), &mut reviews, n) {
             Ok(report) => println!("{report}\n"),
             Err(e) => {
                 eprintln!("benchmark failed: {e}");

@@ -8,6 +8,9 @@ pub enum WorkflowError {
     /// A spec is malformed.
     #[error("application spec: {0}")]
     Spec(String),
+    /// A text's `${` has no closing `}`.
+    #[error("{0}")]
+    Placeholder(#[from] crate::placeholders::Unclosed),
     /// A file could not be read.
     #[error("cannot read {path}: {source}")]
     Io {

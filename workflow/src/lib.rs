@@ -4,6 +4,8 @@
 //! Layout:
 //! - [`contract`]: error names and task function names, defined once.
 //! - [`machine`]: the state machine definition.
+//! - [`placeholders`]: the one `${Name}` scanner (specs, definitions, `Fn::Sub`).
+//! - [`sample`]: the reference application's sample data (the one review generator).
 //! - [`input`]: the execution input, its normalised form, task payloads, the poll schedule.
 //! - [`prerequisites`], [`arn`]: the seven prerequisite ARNs and their validation.
 //! - [`spec`]: the application spec (embedded default: the reference application).
@@ -16,7 +18,9 @@ pub mod contract;
 pub mod error;
 pub mod input;
 pub mod machine;
+pub mod placeholders;
 pub mod prerequisites;
+pub mod sample;
 pub mod spec;
 
 pub use error::WorkflowError;

@@ -235,29 +235,27 @@ pub fn definition_json() -> String {
     definition().to_json_string_pretty()
 }
 
-/// The definition with every `${Variable}` replaced, as `DefinitionSubstitutions` does.
+/// The definition with every `${Variable}` replaced, as `DefinitionSubstitutions` does; a
+/// variable without a substitution stays as it is (Step Functions then refuses the definition).
 pub fn substitute(definition: &str, substitutions: &[(&str, &str)]) -> String {
-    let mut out = definition.to_string();
-    for (variable, value) in substitutions {
-        out = out.replace(&format!("${{{variable}}}"), value);
-    }
-    out
+    let replaced = crate::placeholders::substitute(definition, |name| {
+        Ok::<_, crate::placeholders::Unclosed>(
+            substitutions
+                .iter()
+                .find(|(v, _)| *v == name)
+                .map_or_else(|| format!("${{{name}}}"), |(_, value)| value.to_string()),
+        )
+    });
+    // An unclosed `${` is not a variable: the text stays as it is.
+    replaced.unwrap_or_else(|_| definition.to_string())
 }
 
 /// The `${...}` variables the definition uses, in order of first use.
 pub fn variables(definition: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut rest = definition;
-    while let Some(i) = rest.find("${") {
-        let after = &rest[i + 2..];
-        let Some(end) = after.find('}') else { break };
-        let name = after[..end].to_string();
-        if !found.contains(&name) {
-            found.push(name);
-        }
-        rest = &after[end..];
-    }
-    found
+    crate::placeholders::names(definition)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
 }
 
 /// Every `ErrorEquals` name in a definition (JSON), for contract checks.

@@ -190,27 +190,19 @@ pub struct OutputSpec {
 }
 
 fn fill(field: &str, text: &str, prerequisites: &Prerequisites) -> Result<String, WorkflowError> {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let end = after
-            .find('}')
-            .ok_or_else(|| WorkflowError::Spec(format!("{field}: unclosed ${{ in {text:?}")))?;
-        let name = &after[..end];
-        let value = prerequisites.get(name).ok_or_else(|| {
+    crate::placeholders::substitute(text, |name| {
+        prerequisites.get(name).map(str::to_string).ok_or_else(|| {
             let known: Vec<&str> = FIELDS.iter().map(|(f, _)| *f).collect();
             WorkflowError::Spec(format!(
                 "{field}: unknown placeholder ${{{name}}}; known: {}",
                 known.join(", ")
             ))
-        })?;
-        out.push_str(value);
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
+        })
+    })
+    .map_err(|e| match e {
+        WorkflowError::Placeholder(u) => WorkflowError::Spec(format!("{field}: {u}")),
+        e => e,
+    })
 }
 
 impl ApplicationSpec {
@@ -312,6 +304,23 @@ impl ApplicationSpec {
         Ok(out)
     }
 
+    /// This application without output `name`: the output goes, and so does every statement
+    /// of the code that names its in-application stream (its CREATE STREAM and the pump that
+    /// inserts into it). `kdaflow bench sql --no-rcf` runs the reference application without
+    /// its forest this way.
+    pub fn without_output(&self, name: &str) -> Self {
+        let mut out = self.clone();
+        out.outputs.retain(|o| o.name != name);
+        let quoted = format!("\"{name}\"");
+        let kept: Vec<&str> = self
+            .code
+            .split_inclusive(';')
+            .filter(|statement| !statement.contains(&quoted))
+            .collect();
+        out.code = kept.concat();
+        out
+    }
+
     /// The differences between this (desired) configuration and `current`, one line each,
     /// worded for a person; empty when they are the same.
     pub fn differences(&self, current: &ApplicationSpec) -> Vec<String> {
@@ -393,6 +402,26 @@ impl ApplicationSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn without_output_drops_the_output_its_stream_and_its_pump() {
+        let full = ApplicationSpec::reference();
+        let lean = full.without_output("ANOMALY_SCORE_SQL_STREAM");
+        assert_eq!(lean.outputs.len(), full.outputs.len() - 1);
+        assert!(!lean.code.contains("ANOMALY_SCORE"), "{}", lean.code);
+        assert!(!lean.code.contains("RANDOM_CUT_FOREST"));
+        // The other pumps stay exactly as they were.
+        for keep in [
+            "AVG_STAR_RATING_SQL_STREAM_PUMP",
+            "APPROXIMATE_COUNT_STREAM_PUMP",
+        ] {
+            assert!(lean.code.contains(keep), "{keep}");
+        }
+        assert_eq!(
+            lean.code.matches(';').count(),
+            full.code.matches(';').count() - 2
+        );
+    }
 
     #[test]
     fn reference_spec_renders_as_issue_4_says() {

@@ -23,7 +23,10 @@ mod load;
 mod triggers;
 
 /// The reference application's name; the bench describes this one.
-const REFERENCE_APP: &str = "dsoaws-kinesis-data-analytics-sql-app";
+/// The reference application's RANDOM_CUT_FOREST output (left out by `--no-rcf`).
+const FOREST_OUTPUT: &str = "ANOMALY_SCORE_SQL_STREAM";
+/// An anomaly every this many generated reviews in `bench sql` (as `kdaflow send`'s default).
+const BENCH_ANOMALY_EVERY: u64 = 50;
 const AUTH: &str = "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/kinesisanalytics/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=0000";
 
 /// Benchmarks.
@@ -153,58 +156,6 @@ async fn call(
     load::call(sender, addr, &target, "application/x-amz-json-1.1", body).await
 }
 
-/// The reference application's CreateApplication request, under `name`.
-fn create_request(name: &str) -> serde_json::Value {
-    let column = |n: &str, t: &str| serde_json::json!({"Name": n, "Mapping": n, "SqlType": t});
-    let role_kinesis = "arn:aws:iam::000000000000:role/DSOAWS_Kinesis";
-    let role_lambda = "arn:aws:iam::000000000000:role/DSOAWS_Lambda";
-    let function = |f: &str| format!("arn:aws:lambda:us-east-1:000000000000:function:{f}");
-    serde_json::json!({
-        "ApplicationName": name,
-        "Inputs": [{
-            "NamePrefix": "SOURCE_SQL_STREAM",
-            "KinesisFirehoseInput": {
-                "ResourceARN": "arn:aws:firehose:us-east-1:000000000000:deliverystream/dsoaws-kinesis-data-firehose",
-                "RoleARN": role_kinesis
-            },
-            "InputProcessingConfiguration": {"InputLambdaProcessor": {
-                "ResourceARN": function("InvokeSageMakerEndpointFromKinesis"), "RoleARN": role_lambda}},
-            "InputSchema": {
-                "RecordFormat": {"RecordFormatType": "CSV", "MappingParameters": {"CSVMappingParameters": {
-                    "RecordRowDelimiter": "\n", "RecordColumnDelimiter": "\t"}}},
-                "RecordColumns": [column("review_id", "VARCHAR(14)"), column("star_rating", "INTEGER"),
-                    column("product_category", "VARCHAR(24)"), column("review_body", "VARCHAR(65535)")]
-            }
-        }],
-        "Outputs": [
-            {"Name": "AVG_STAR_RATING_SQL_STREAM", "LambdaOutput": {"ResourceARN": function("DeliverKinesisAnalyticsToCloudWatch"), "RoleARN": role_lambda}, "DestinationSchema": {"RecordFormatType": "CSV"}},
-            {"Name": "ANOMALY_SCORE_SQL_STREAM", "LambdaOutput": {"ResourceARN": function("PushNotificationToSNS"), "RoleARN": role_kinesis}, "DestinationSchema": {"RecordFormatType": "CSV"}},
-            {"Name": "APPROXIMATE_COUNT_SQL_STREAM", "KinesisStreamsOutput": {"ResourceARN": "arn:aws:kinesis:us-east-1:000000000000:stream/dsoaws-kinesis-data-stream", "RoleARN": role_kinesis}, "DestinationSchema": {"RecordFormatType": "CSV"}}
-        ],
-        "ApplicationCode": REFERENCE_CODE,
-    })
-}
-
-/// The reference application's SQL with the input stream `SOURCE_SQL_STREAM_001` and a
-/// five-second window (what the bootstrap workflow deploys by default).
-const REFERENCE_CODE: &str = r#"CREATE OR REPLACE STREAM "AVG_STAR_RATING_SQL_STREAM" (avg_star_rating DOUBLE);
-CREATE OR REPLACE PUMP "AVG_STAR_RATING_SQL_STREAM_PUMP" AS
-    INSERT INTO "AVG_STAR_RATING_SQL_STREAM"
-        SELECT STREAM AVG(CAST("star_rating" AS DOUBLE)) AS avg_star_rating
-        FROM "SOURCE_SQL_STREAM_001"
-        GROUP BY STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '5' SECOND);
-CREATE OR REPLACE STREAM "ANOMALY_SCORE_SQL_STREAM" (anomaly_score DOUBLE);
-CREATE OR REPLACE PUMP "ANOMALY_SCORE_STREAM_PUMP" AS
-    INSERT INTO "ANOMALY_SCORE_SQL_STREAM"
-    SELECT STREAM anomaly_score
-    FROM TABLE(RANDOM_CUT_FOREST(CURSOR(SELECT STREAM "star_rating" FROM "SOURCE_SQL_STREAM_001")));
-CREATE OR REPLACE STREAM "APPROXIMATE_COUNT_SQL_STREAM" (number_of_distinct_items BIGINT);
-CREATE OR REPLACE PUMP "APPROXIMATE_COUNT_STREAM_PUMP" AS
-    INSERT INTO "APPROXIMATE_COUNT_SQL_STREAM"
-    SELECT STREAM number_of_distinct_items
-    FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(SELECT STREAM "review_id" FROM "SOURCE_SQL_STREAM_001"), 'review_id', 5));
-"#;
-
 async fn up(args: UpBenchArgs) -> anyhow::Result<ExitCode> {
     use kdaflow::bootstrap::LocalBootstrap;
     use kdaflow_asl::clock::{Clock, SystemClock, VirtualClock};
@@ -279,8 +230,25 @@ fn sql(args: SqlArgs) -> anyhow::Result<ExitCode> {
             "note: this is a debug build; figures are only meaningful from `cargo run --release -- bench sql`"
         );
     }
-    let report = kdaflow_sql::bench::run(args.records, args.input.as_deref(), !args.no_rcf)
-        .context("the SQL benchmark failed")?;
+    let mut spec = kdaflow::bootstrap::reference_spec("us-east-1", "000000000000");
+    if args.no_rcf {
+        spec = spec.without_output(FOREST_OUTPUT);
+    }
+    let app = kdaflow::bootstrap::bench_app(&spec);
+    let report = match &args.input {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let mut lines = text.lines().filter(|l| !l.is_empty()).map(str::to_string);
+            kdaflow_sql::bench::run(&app, &mut lines, usize::MAX)
+        }
+        None => {
+            let mut reviews =
+                kdaflow_workflow::sample::Reviews::new(7, BENCH_ANOMALY_EVERY).map(|r| r.line());
+            kdaflow_sql::bench::run(&app, &mut reviews, args.records)
+        }
+    }
+    .context("the SQL benchmark failed")?;
     println!(
         "kdaflow bench sql: the reference application's pumps on virtual time, one record per ms"
     );
@@ -303,23 +271,32 @@ async fn kda(args: KdaArgs) -> anyhow::Result<ExitCode> {
         "twin started on {addr}; creating {} applications",
         args.applications
     );
-    let mut setup = connect(&addr).await?;
+    // The applications are created with the SDK, as the bootstrap creates them (not timed).
+    let spec = kdaflow::bootstrap::reference_spec("us-east-1", "000000000000");
+    let client = kdaflow::bootstrap::twin_client(&format!("http://{addr}"), "us-east-1");
     for i in 0..args.applications {
         let name = if i == 0 {
-            REFERENCE_APP.to_string()
+            spec.name.clone()
         } else {
-            format!("{REFERENCE_APP}-{i:02}")
+            format!("{}-{i:02}", spec.name)
         };
-        let body = Bytes::from(create_request(&name).to_string());
-        let (status, bytes) = call(&mut setup, &addr, "CreateApplication", body).await?;
-        if status != 200 {
-            bail!(
-                "CreateApplication {name} failed: {}",
-                String::from_utf8_lossy(&bytes)
-            );
-        }
+        client
+            .create_application()
+            .application_name(&name)
+            .inputs(kdaflow_handlers::convert::input(&spec.input))
+            .set_outputs(Some(
+                spec.outputs
+                    .iter()
+                    .map(kdaflow_handlers::convert::output)
+                    .collect(),
+            ))
+            .application_code(&spec.code)
+            .send()
+            .await
+            .with_context(|| format!("CreateApplication {name} failed"))?;
     }
-    let describe = Bytes::from(serde_json::json!({"ApplicationName": REFERENCE_APP}).to_string());
+    let mut setup = connect(&addr).await?;
+    let describe = Bytes::from(serde_json::json!({"ApplicationName": spec.name}).to_string());
     let (status, sample) = call(&mut setup, &addr, "DescribeApplication", describe.clone()).await?;
     if status != 200 {
         bail!(

@@ -15,7 +15,7 @@ use aws_sdk_firehose as fh;
 use clap::Args;
 use fh::primitives::Blob;
 use fh::types::Record;
-use kdaflow_local::dataplane::sample::Reviews;
+use kdaflow_workflow::sample::Reviews;
 
 /// The endpoint used when neither `--endpoint-url` nor `AWS_ENDPOINT_URL` names one.
 pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4590";

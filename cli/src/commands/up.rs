@@ -123,7 +123,6 @@ async fn stream_sample(local: &LocalBootstrap, args: &UpArgs) -> anyhow::Result<
         delivery_stream: kdaflow::bootstrap::FIREHOSE_NAME.to_string(),
         rate: args.rate,
         duration: std::time::Duration::from_secs(args.sample_seconds),
-        anomaly_every: args.anomaly_every,
         ..SampleOptions::default()
     };
     let clock = local.twin().clock().clone();
@@ -131,11 +130,12 @@ async fn stream_sample(local: &LocalBootstrap, args: &UpArgs) -> anyhow::Result<
     if !args.quiet {
         eprintln!(
             "streaming {} reviews/s for {} s into {} (an anomaly every {}); results as windows close:",
-            options.rate, args.sample_seconds, options.delivery_stream, options.anomaly_every
+            options.rate, args.sample_seconds, options.delivery_stream, args.anomaly_every
         );
     }
     let quiet = args.quiet;
-    let report = stream_sample(local.twin(), &options, |tick| {
+    let reviews = kdaflow::bootstrap::sample_records(1, args.anomaly_every);
+    let report = stream_sample(local.twin(), &options, reviews, |tick| {
         if !quiet {
             show_tick(start, clock.now(), tick);
         }

@@ -516,11 +516,11 @@ async fn the_bootstrapped_application_processes_sample_data() {
     let options = SampleOptions {
         rate: 100,
         duration: Duration::from_secs(10),
-        anomaly_every: 50,
         ..SampleOptions::default()
     };
     let mut ticks_with_results = 0;
-    let report = stream_sample(local.twin(), &options, |tick| {
+    let reviews = kdaflow::bootstrap::sample_records(1, 50);
+    let report = stream_sample(local.twin(), &options, reviews, |tick| {
         ticks_with_results += usize::from(!tick.deliveries.is_empty());
     })
     .await

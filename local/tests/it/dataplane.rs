@@ -10,10 +10,10 @@ use aws_sdk_firehose::primitives::Blob;
 use aws_sdk_kinesisanalytics::types::*;
 use kdaflow_asl::clock::VirtualClock;
 use kdaflow_asl::task::LambdaError;
-use kdaflow_local::dataplane::sample::Reviews;
 use kdaflow_local::lambda::function;
 use kdaflow_local::standins::{self, ReferenceStandins};
 use kdaflow_local::{Twin, TwinConfig};
+use kdaflow_workflow::sample::Reviews;
 
 use crate::support::*;
 use crate::{firehose, kinesis};

@@ -133,88 +133,26 @@ pub fn message<E: ProvideErrorMetadata>(e: &E) -> String {
     e.message().unwrap_or("").to_string()
 }
 
-/// The reference application's code (issue 4), for `stream` and `window` seconds.
+/// The reference application (workflow/examples/reference-app.toml, its one source) rendered
+/// for the twin's account, with a window of `window` seconds.
+pub fn reference_spec(window: u32) -> kdaflow_workflow::spec::ApplicationSpec {
+    let prerequisites =
+        kdaflow_workflow::prerequisites::Prerequisites::example("us-east-1", ACCOUNT);
+    kdaflow_workflow::spec::ApplicationSpec::reference()
+        .render(&prerequisites, None, Some(window))
+        .expect("the reference spec renders")
+}
+
+/// The reference application's code, reading `stream`, with `window`-second windows.
 pub fn reference_code(stream: &str, window: u32) -> String {
-    format!(
-        r#"CREATE OR REPLACE STREAM "AVG_STAR_RATING_SQL_STREAM" (avg_star_rating DOUBLE);
-CREATE OR REPLACE PUMP "AVG_STAR_RATING_SQL_STREAM_PUMP" AS
-    INSERT INTO "AVG_STAR_RATING_SQL_STREAM"
-        SELECT STREAM AVG(CAST("star_rating" AS DOUBLE)) AS avg_star_rating
-        FROM "{stream}"
-        GROUP BY STEP("{stream}".ROWTIME BY INTERVAL '{window}' SECOND);
-CREATE OR REPLACE STREAM "ANOMALY_SCORE_SQL_STREAM" (anomaly_score DOUBLE);
-CREATE OR REPLACE PUMP "ANOMALY_SCORE_STREAM_PUMP" AS
-    INSERT INTO "ANOMALY_SCORE_SQL_STREAM"
-    SELECT STREAM anomaly_score
-    FROM TABLE(RANDOM_CUT_FOREST(CURSOR(SELECT STREAM "star_rating" FROM "{stream}")));
-CREATE OR REPLACE STREAM "APPROXIMATE_COUNT_SQL_STREAM" (number_of_distinct_items BIGINT);
-CREATE OR REPLACE PUMP "APPROXIMATE_COUNT_STREAM_PUMP" AS
-    INSERT INTO "APPROXIMATE_COUNT_SQL_STREAM"
-    SELECT STREAM number_of_distinct_items
-    FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(SELECT STREAM "review_id" FROM "{stream}"), 'review_id', {window}));
-"#
-    )
+    let spec = reference_spec(window);
+    spec.code.replace(&spec.input_stream(), stream)
 }
 
-fn column(name: &str, sql_type: &str) -> RecordColumn {
-    RecordColumn::builder()
-        .name(name)
-        .mapping(name)
-        .sql_type(sql_type)
-        .build()
-        .expect("column")
-}
-
-/// The reference application's input (Firehose source, preprocessing Lambda, tab-separated CSV).
+/// The reference application's input (Firehose source, preprocessing Lambda, tab-separated
+/// CSV), as the bootstrap's CreateApplication sends it.
 pub fn reference_input() -> Input {
-    Input::builder()
-        .name_prefix("SOURCE_SQL_STREAM")
-        .kinesis_firehose_input(
-            KinesisFirehoseInput::builder()
-                .resource_arn(arns::FIREHOSE)
-                .role_arn(arns::ROLE_KINESIS)
-                .build()
-                .expect("firehose input"),
-        )
-        .input_processing_configuration(
-            InputProcessingConfiguration::builder()
-                .input_lambda_processor(
-                    InputLambdaProcessor::builder()
-                        .resource_arn(arns::LAMBDA_INVOKE_EP)
-                        .role_arn(arns::ROLE_LAMBDA)
-                        .build()
-                        .expect("processor"),
-                )
-                .build(),
-        )
-        .input_schema(
-            SourceSchema::builder()
-                .record_format(
-                    RecordFormat::builder()
-                        .record_format_type(RecordFormatType::Csv)
-                        .mapping_parameters(
-                            MappingParameters::builder()
-                                .csv_mapping_parameters(
-                                    CsvMappingParameters::builder()
-                                        .record_row_delimiter("\n")
-                                        .record_column_delimiter("\t")
-                                        .build()
-                                        .expect("csv"),
-                                )
-                                .build(),
-                        )
-                        .build()
-                        .expect("format"),
-                )
-                .record_columns(column("review_id", "VARCHAR(14)"))
-                .record_columns(column("star_rating", "INTEGER"))
-                .record_columns(column("product_category", "VARCHAR(24)"))
-                .record_columns(column("review_body", "VARCHAR(65535)"))
-                .build()
-                .expect("schema"),
-        )
-        .build()
-        .expect("input")
+    kdaflow_handlers::convert::input(&reference_spec(5).input)
 }
 
 fn csv_destination() -> DestinationSchema {
@@ -256,25 +194,13 @@ pub fn stream_output(name: &str, stream: &str, role: &str) -> Output {
         .expect("output")
 }
 
-/// The reference application's three outputs.
+/// The reference application's three outputs, as the bootstrap's CreateApplication sends them.
 pub fn reference_outputs() -> Vec<Output> {
-    vec![
-        lambda_output(
-            "AVG_STAR_RATING_SQL_STREAM",
-            arns::LAMBDA_CLOUDWATCH,
-            arns::ROLE_LAMBDA,
-        ),
-        lambda_output(
-            "ANOMALY_SCORE_SQL_STREAM",
-            arns::LAMBDA_SNS,
-            arns::ROLE_KINESIS,
-        ),
-        stream_output(
-            "APPROXIMATE_COUNT_SQL_STREAM",
-            arns::STREAM,
-            arns::ROLE_KINESIS,
-        ),
-    ]
+    reference_spec(5)
+        .outputs
+        .iter()
+        .map(kdaflow_handlers::convert::output)
+        .collect()
 }
 
 /// Creates an application with the reference configuration under `name`.

@@ -1,24 +1,18 @@
-//! The benchmark entry point the CLI calls, on a small given file.
+//! The benchmark entry point the CLI calls, over the reference application and given records.
 
-use kdaflow_sql::bench::{ReviewGenerator, run};
+use kdaflow_sql::bench::run;
+use kdaflow_workflow::sample::Reviews;
+
+use crate::reference_app::bench_app;
 
 #[test]
-fn bench_runs_over_a_given_tab_separated_file() {
-    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let path = dir.join("kdaflow-sql-bench-input.tsv");
-    let mut reviews = ReviewGenerator::new(1);
-    let mut text = String::new();
-    let mut line = String::new();
-    for _ in 0..12_000 {
-        reviews.next_into(&mut line);
-        text.push_str(&line);
-        text.push('\n');
-    }
-    text.push_str("BAD\tnot-a-number\tBooks\tbody\n");
-    std::fs::write(&path, text).unwrap();
-    let report = run(0, Some(&path), false).unwrap();
+fn bench_runs_the_reference_application_over_given_records() {
+    let mut records: Vec<String> = Reviews::new(1, 50).take(12_000).map(|r| r.line()).collect();
+    records.push("BAD\tnot-a-number\tBooks\tbody\n".to_string());
+    let report = run(&bench_app(false), &mut records.into_iter(), usize::MAX).unwrap();
     assert_eq!(report.records, 12_001);
     assert_eq!(report.error_rows, 1);
+    assert!(!report.rcf);
     // 12,001 ms of virtual time: windows ending at 5 s, 10 s and 15 s (the last closed at the end).
     assert_eq!(
         report.output_rows,
@@ -30,4 +24,13 @@ fn bench_runs_over_a_given_tab_separated_file() {
     assert_eq!(report.max_window_delay_ms, 0);
     assert!(report.records_per_sec > 0.0);
     assert!(report.to_string().contains("records/s"));
+}
+
+#[test]
+fn a_limit_stops_an_endless_source() {
+    let mut reviews = Reviews::new(2, 50).map(|r| r.line());
+    let report = run(&bench_app(true), &mut reviews, 3_000).unwrap();
+    assert_eq!(report.records, 3_000);
+    assert!(report.rcf);
+    assert_eq!(report.output_rows.len(), 3);
 }

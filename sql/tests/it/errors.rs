@@ -1,6 +1,5 @@
 //! Rows that fail to parse, convert or compute go to error_stream with the service's columns.
 
-use kdaflow_sql::bench::{REFERENCE_STREAM, reference_schema};
 use kdaflow_sql::coerce::hex;
 use kdaflow_sql::{Engine, RecordParser, Value};
 
@@ -9,8 +8,8 @@ use crate::common::{T0, check, reference_program};
 #[test]
 fn bad_records_go_to_error_stream() {
     let mut engine = Engine::new(reference_program(), 1).unwrap();
-    let parser = RecordParser::new(&reference_schema()).unwrap();
-    let stream = engine.input_id(REFERENCE_STREAM).unwrap();
+    let parser = RecordParser::new(&crate::reference_app::schema()).unwrap();
+    let stream = engine.input_id(&crate::reference_app::stream()).unwrap();
     let data = "R1\t5\tBooks\tgood\nR2\tfive\tBooks\tbad rating\nR3\t4\tBooks\n";
     let accepted = engine
         .push_record(stream, T0 + 10, &parser, data.as_bytes())

@@ -6,4 +6,5 @@ mod common;
 mod dialect;
 mod errors;
 mod reference;
+mod reference_app;
 mod validation;

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use kdaflow_sql::bench::{REFERENCE_STREAM, reference_schema};
 use kdaflow_sql::{Engine, OutputFormat, RecordParser, Value, serialize_row};
 
 use crate::common::{T0, program};
@@ -22,13 +21,16 @@ impl Feed {
     fn with_forest(forest: bool) -> Self {
         Self {
             engine: Engine::new(program(forest), 1).unwrap(),
-            parser: RecordParser::new(&reference_schema()).unwrap(),
+            parser: RecordParser::new(&crate::reference_app::schema()).unwrap(),
         }
     }
 
     fn push(&mut self, t: i64, id: &str, rating: i64) {
         let line = format!("{id}\t{rating}\tBooks\tA review body\n");
-        let stream = self.engine.input_id(REFERENCE_STREAM).unwrap();
+        let stream = self
+            .engine
+            .input_id(&crate::reference_app::stream())
+            .unwrap();
         let n = self
             .engine
             .push_record(stream, t, &self.parser, line.as_bytes())
