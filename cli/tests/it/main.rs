@@ -1,7 +1,7 @@
-//! Tests of the `kdaflow` binary and its wiring: the bootstrap scenarios over the whole twin
-//! (in process, virtual time) and `kdaflow serve` as a child process.
+//! Tests of the `kdaflow` binary as a user runs it: `kdaflow serve` as a child process (killed
+//! and restarted, driven by send/inspect/fault), `spec`, `synth` and `package`. The scenarios
+//! over the whole twin are in the `kdaflow-tests` crate (`tests/`).
 
-mod bootstrap;
+mod deploy;
 mod serve;
 mod spec;
-mod triggers;

@@ -8,6 +8,7 @@ use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use kdaflow::provision::{PREREQUISITES_STACK_NAME, provision};
 use kdaflow_asl::clock::VirtualClock;
 use kdaflow_local::{RunningTwin, Twin, TwinConfig};
+use kdaflow_tests::{executions, sdk_config};
 use kdaflow_workflow::contract;
 use serde_json::json;
 
@@ -28,38 +29,6 @@ async fn serve(
         .await
         .unwrap();
     (running, provisioned)
-}
-
-pub fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
-    aws_config::SdkConfig::builder()
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(
-            aws_credential_types::provider::SharedCredentialsProvider::new(
-                aws_credential_types::Credentials::new("AKID", "secret", None, None, "test"),
-            ),
-        )
-        .build()
-}
-
-pub async fn executions(running: &RunningTwin, state_machine: &str) -> Vec<(String, String)> {
-    let sfn = aws_sdk_sfn::Client::new(&sdk_config(&running.endpoint_url()));
-    let list = sfn
-        .list_executions()
-        .state_machine_arn(state_machine)
-        .send()
-        .await
-        .unwrap();
-    list.executions()
-        .iter()
-        .map(|e| {
-            (
-                e.execution_arn().to_string(),
-                e.status().as_str().to_string(),
-            )
-        })
-        .collect()
 }
 
 #[tokio::test]

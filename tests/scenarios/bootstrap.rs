@@ -1,6 +1,6 @@
 //! The bootstrap over the whole twin, on virtual time: every scenario of the workflow issue,
-//! each execution history checked against a reviewed golden (`cli/tests/goldens/*.history`).
-//! Regenerate the goldens with `KDAFLOW_BLESS=1 cargo test -p kdaflow --test it`, then review
+//! each execution history checked against a reviewed golden (`tests/goldens/*.history`).
+//! Regenerate the goldens with `KDAFLOW_BLESS=1 cargo test -p kdaflow-tests`, then review
 //! the diff.
 
 use std::path::PathBuf;
@@ -76,7 +76,7 @@ fn render(outcome: &ExecutionOutcome, history: &[HistoryEvent]) -> String {
 
 fn check_golden(name: &str, actual: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/goldens")
+        .join("goldens")
         .join(format!("{name}.history"));
     if std::env::var_os("KDAFLOW_BLESS").is_some() {
         std::fs::write(&path, actual).unwrap();
@@ -120,7 +120,7 @@ async fn bootstrap_executions_are_listed_by_the_states_service() {
     let (local, _) = twin().await;
     let (outcome, history) = run(&local, "listed", json!({})).await;
     assert_eq!(outcome.status, ExecutionStatus::Succeeded, "{outcome:?}");
-    let listed = crate::triggers::executions(&local.running, &local.state_machine_arn).await;
+    let listed = kdaflow_tests::executions(&local.running, &local.state_machine_arn).await;
     assert_eq!(
         listed,
         vec![(
@@ -131,7 +131,7 @@ async fn bootstrap_executions_are_listed_by_the_states_service() {
             "SUCCEEDED".to_string()
         )]
     );
-    let sfn = aws_sdk_sfn::Client::new(&crate::triggers::sdk_config(&local.running.endpoint_url()));
+    let sfn = aws_sdk_sfn::Client::new(&kdaflow_tests::sdk_config(&local.running.endpoint_url()));
     let events = sfn
         .get_execution_history()
         .execution_arn(&listed[0].0)

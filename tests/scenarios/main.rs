@@ -1,0 +1,4 @@
+//! End-to-end scenarios over the whole twin, in process, on virtual time.
+
+mod bootstrap;
+mod triggers;
