@@ -19,6 +19,23 @@ fn record_format_type(f: RecordFormat) -> t::RecordFormatType {
 }
 
 /// The SDK `SourceSchema` of a spec schema.
+/// The CreateApplication call that creates application `name` as `spec` (rendered) describes
+/// it: what the bootstrap's create task sends, and what benchmarks and tests create the
+/// reference application with.
+pub fn create_application(
+    kda: &crate::Kda,
+    name: &str,
+    spec: &ApplicationSpec,
+) -> aws_sdk_kinesisanalytics::operation::create_application::builders::CreateApplicationFluentBuilder
+{
+    kda.create_application()
+        .application_name(name)
+        .set_application_description(spec.description.clone())
+        .application_code(&spec.code)
+        .inputs(input(&spec.input))
+        .set_outputs(Some(spec.outputs.iter().map(output).collect()))
+}
+
 pub fn source_schema(schema: &SchemaSpec) -> t::SourceSchema {
     let (format, columns) = match schema {
         SchemaSpec::Csv {

@@ -40,13 +40,7 @@ pub async fn create_application(
     let name = spec.name.as_str();
     let existing = describe(kda, name).await?;
     if existing.is_none() {
-        let call = kda
-            .create_application()
-            .application_name(name)
-            .set_application_description(spec.description.clone())
-            .application_code(&spec.code)
-            .inputs(convert::input(&spec.input))
-            .set_outputs(Some(spec.outputs.iter().map(convert::output).collect()));
+        let call = convert::create_application(kda, name, spec);
         match call.send().await {
             Ok(out) => {
                 let summary = out.application_summary;

@@ -112,17 +112,7 @@ async fn main() {
             ))
             .build(),
     );
-    client
-        .create_application()
-        .application_name(APP)
-        .inputs(kdaflow_handlers::convert::input(&spec.input))
-        .set_outputs(Some(
-            spec.outputs
-                .iter()
-                .map(kdaflow_handlers::convert::output)
-                .collect(),
-        ))
-        .application_code(&spec.code)
+    kdaflow_handlers::convert::create_application(&client, APP, &spec)
         .send()
         .await
         .expect("CreateApplication");

@@ -34,6 +34,9 @@ use crate::protocol::{AwsError, CommonError, JsonVersion};
 use crate::service::{Protocol, Request};
 pub use crate::service::{Service, ServiceFuture};
 
+/// The service a request goes to, and the operation.
+type Routed<'a> = (&'a Arc<dyn Service>, String);
+
 /// Shared state of the gateway.
 #[derive(Debug)]
 pub struct Gateway {
@@ -105,7 +108,7 @@ impl Gateway {
         &self,
         scope: Option<&str>,
         request: &Request,
-    ) -> Result<(&Arc<dyn Service>, String), (AwsError, Protocol)> {
+    ) -> Result<Routed<'_>, (AwsError, Protocol)> {
         let candidates = || {
             self.services
                 .iter()

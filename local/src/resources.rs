@@ -138,7 +138,7 @@ pub struct Table<R: Record, X = ()> {
     name: &'static str,
     store: Arc<Store>,
     clock: SharedClock,
-    missing: fn(&str) -> AwsError,
+    missing: Box<dyn Fn(&str) -> AwsError + Send + Sync>,
     rows: RwLock<IndexMap<String, Shared<R, X>>>,
 }
 
@@ -164,7 +164,7 @@ impl<R: Record, X> Table<R, X> {
         name: &'static str,
         store: Arc<Store>,
         clock: SharedClock,
-        missing: fn(&str) -> AwsError,
+        missing: impl Fn(&str) -> AwsError + Send + Sync + 'static,
         extra: impl Fn(&R) -> X,
     ) -> Result<Self, LocalError> {
         let now = clock.now().timestamp_millis();
@@ -189,7 +189,7 @@ impl<R: Record, X> Table<R, X> {
             name,
             store,
             clock,
-            missing,
+            missing: Box::new(missing),
             rows: RwLock::new(rows),
         })
     }
@@ -210,6 +210,20 @@ impl<R: Record, X> Table<R, X> {
             .get(key)
             .cloned()
             .ok_or_else(|| self.missing(key))
+    }
+
+    /// The row a name-or-ARN argument designates (by `scheme`, in `config`'s region and
+    /// account), with its name; an ARN of another kind, region or account is not found.
+    pub fn resolve(
+        &self,
+        scheme: &ArnScheme,
+        config: &TwinConfig,
+        name_or_arn: &str,
+    ) -> Result<(String, Shared<R, X>), AwsError> {
+        let name = scheme
+            .name_of(config, name_or_arn)
+            .ok_or_else(|| self.missing(name_or_arn))?;
+        Ok((name.to_string(), self.get(name)?))
     }
 
     /// Whether `key` is present (and not gone).

@@ -47,40 +47,40 @@ impl Constraints {
         value.as_ref()
     }
 
-    /// String length in characters.
-    pub fn len(&mut self, path: &str, value: &str, min: usize, max: usize) {
-        let n = value.chars().count();
+    /// `n` within `min..=max`, or a violation naming the bound (`what`: "length", "value").
+    fn bounds<T: PartialOrd + std::fmt::Display>(
+        &mut self,
+        path: &str,
+        shown: &str,
+        what: &str,
+        n: T,
+        min: T,
+        max: T,
+    ) {
         if n < min {
             self.push(
-                Some(value),
+                Some(shown),
                 path,
-                format!("must have length greater than or equal to {min}"),
+                format!("must have {what} greater than or equal to {min}"),
             );
         } else if n > max {
             self.push(
-                Some(value),
+                Some(shown),
                 path,
-                format!("must have length less than or equal to {max}"),
+                format!("must have {what} less than or equal to {max}"),
             );
         }
+    }
+
+    /// String length in characters.
+    pub fn len(&mut self, path: &str, value: &str, min: usize, max: usize) {
+        self.bounds(path, value, "length", value.chars().count(), min, max);
     }
 
     /// A blob's length in bytes (the value is not echoed: it is binary).
     pub fn blob_len(&mut self, path: &str, len: usize, min: usize, max: usize) {
         let shown = format!("java.nio.HeapByteBuffer[pos=0 lim={len} cap={len}]");
-        if len < min {
-            self.push(
-                Some(&shown),
-                path,
-                format!("must have length greater than or equal to {min}"),
-            );
-        } else if len > max {
-            self.push(
-                Some(&shown),
-                path,
-                format!("must have length less than or equal to {max}"),
-            );
-        }
+        self.bounds(path, &shown, "length", len, min, max);
     }
 
     /// A regular expression the whole value must match; `shown` is the model's pattern text.
@@ -96,37 +96,12 @@ impl Constraints {
 
     /// A numeric range.
     pub fn range(&mut self, path: &str, value: i64, min: i64, max: i64) {
-        if value < min {
-            self.push(
-                Some(&value.to_string()),
-                path,
-                format!("must have value greater than or equal to {min}"),
-            );
-        } else if value > max {
-            self.push(
-                Some(&value.to_string()),
-                path,
-                format!("must have value less than or equal to {max}"),
-            );
-        }
+        self.bounds(path, &value.to_string(), "value", value, min, max);
     }
 
     /// A list's length.
     pub fn list_len(&mut self, path: &str, len: usize, min: usize, max: usize) {
-        let shown = format!("[{len} items]");
-        if len < min {
-            self.push(
-                Some(&shown),
-                path,
-                format!("must have length greater than or equal to {min}"),
-            );
-        } else if len > max {
-            self.push(
-                Some(&shown),
-                path,
-                format!("must have length less than or equal to {max}"),
-            );
-        }
+        self.bounds(path, &format!("[{len} items]"), "length", len, min, max);
     }
 
     /// An enum member.

@@ -280,17 +280,7 @@ async fn kda(args: KdaArgs) -> anyhow::Result<ExitCode> {
         } else {
             format!("{}-{i:02}", spec.name)
         };
-        client
-            .create_application()
-            .application_name(&name)
-            .inputs(kdaflow_handlers::convert::input(&spec.input))
-            .set_outputs(Some(
-                spec.outputs
-                    .iter()
-                    .map(kdaflow_handlers::convert::output)
-                    .collect(),
-            ))
-            .application_code(&spec.code)
+        kdaflow_handlers::convert::create_application(&client, &name, &spec)
             .send()
             .await
             .with_context(|| format!("CreateApplication {name} failed"))?;

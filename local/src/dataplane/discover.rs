@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use serde_json::json;
 
 use super::preprocess::{self, InRecord, Outcome};
 use crate::firehose::Firehose;
@@ -46,19 +45,7 @@ impl StreamSampler {
                 .saturating_sub(max as u64)
         };
         let (records, _) = self.firehose.read(arn, from, max).ok()?;
-        Some(
-            records
-                .into_iter()
-                .map(|r| InRecord {
-                    id: r.record_id,
-                    arrival_ms: r.arrival_ms,
-                    data: r.data,
-                    metadata: json!({ "kinesisFirehoseRecordMetadata": {
-                        "approximateArrivalTimestamp": r.arrival_ms
-                    }}),
-                })
-                .collect(),
-        )
+        Some(records.into_iter().map(InRecord::from_firehose).collect())
     }
 
     fn sample_kinesis(&self, arn: &str, oldest: bool, max: usize) -> Option<Vec<InRecord>> {
@@ -76,22 +63,7 @@ impl StreamSampler {
         } else {
             records.drain(..records.len().saturating_sub(max));
         }
-        Some(
-            records
-                .into_iter()
-                .map(|r| InRecord {
-                    id: r.sequence_number.clone(),
-                    arrival_ms: r.arrival_ms,
-                    data: r.data,
-                    metadata: json!({ "kinesisStreamRecordMetadata": {
-                        "sequenceNumber": r.sequence_number,
-                        "partitionKey": r.partition_key,
-                        "shardId": crate::kinesis::keys::shard_id(r.shard),
-                        "approximateArrivalTimestamp": r.arrival_ms,
-                    }}),
-                })
-                .collect(),
-        )
+        Some(records.into_iter().map(InRecord::from_kinesis).collect())
     }
 }
 

@@ -32,6 +32,36 @@ pub struct InRecord {
     pub metadata: Value,
 }
 
+impl InRecord {
+    /// A record read from a Kinesis stream, with the metadata the preprocessing event carries
+    /// for one (developer guide, "Preprocessing data using a Lambda function").
+    pub fn from_kinesis(r: crate::kinesis::KinesisRecord) -> Self {
+        InRecord {
+            id: r.sequence_number.clone(),
+            arrival_ms: r.arrival_ms,
+            data: r.data,
+            metadata: serde_json::json!({ "kinesisStreamRecordMetadata": {
+                "sequenceNumber": r.sequence_number,
+                "partitionKey": r.partition_key,
+                "shardId": crate::kinesis::keys::shard_id(r.shard),
+                "approximateArrivalTimestamp": r.arrival_ms,
+            }}),
+        }
+    }
+
+    /// A record read from a Firehose delivery stream, with its metadata.
+    pub fn from_firehose(r: crate::firehose::FirehoseRecord) -> Self {
+        InRecord {
+            id: r.record_id,
+            arrival_ms: r.arrival_ms,
+            data: r.data,
+            metadata: serde_json::json!({ "kinesisFirehoseRecordMetadata": {
+                "approximateArrivalTimestamp": r.arrival_ms
+            }}),
+        }
+    }
+}
+
 /// What became of a record.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {

@@ -6,7 +6,6 @@ use kdaflow_sql::{
     ERROR_STREAM, Engine, InAppStream, RecordFormat, RecordParser, Row, SourceSchema,
     ValidationRequest, Value,
 };
-use serde_json::json;
 
 use super::deliver::{Dest, OutputRun};
 use super::preprocess::{self, InRecord, Outcome};
@@ -223,17 +222,7 @@ impl AppRun {
                     .read(arn, from, READ_BATCH)
                     .map_err(|e| e.message)?;
                 self.cursor = Cursor::Offset(next);
-                Ok(records
-                    .into_iter()
-                    .map(|r| InRecord {
-                        id: r.record_id,
-                        arrival_ms: r.arrival_ms,
-                        data: r.data,
-                        metadata: json!({ "kinesisFirehoseRecordMetadata": {
-                            "approximateArrivalTimestamp": r.arrival_ms
-                        }}),
-                    })
-                    .collect())
+                Ok(records.into_iter().map(InRecord::from_firehose).collect())
             }
             Source::Kinesis(arn) => {
                 let mut positions = match &self.cursor {
@@ -245,20 +234,7 @@ impl AppRun {
                     .read_all(arn, &mut positions, READ_BATCH)
                     .map_err(|e| e.message)?;
                 self.cursor = Cursor::Shards(positions);
-                Ok(records
-                    .into_iter()
-                    .map(|r| InRecord {
-                        id: r.sequence_number.clone(),
-                        arrival_ms: r.arrival_ms,
-                        data: r.data,
-                        metadata: json!({ "kinesisStreamRecordMetadata": {
-                            "sequenceNumber": r.sequence_number,
-                            "partitionKey": r.partition_key,
-                            "shardId": crate::kinesis::keys::shard_id(r.shard),
-                            "approximateArrivalTimestamp": r.arrival_ms,
-                        }}),
-                    })
-                    .collect())
+                Ok(records.into_iter().map(InRecord::from_kinesis).collect())
             }
         }
     }

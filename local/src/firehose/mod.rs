@@ -117,8 +117,14 @@ pub struct Firehose {
     next_record: AtomicU64,
 }
 
-fn not_found(name: &str) -> AwsError {
-    FirehoseError::ResourceNotFound.with(format!("Firehose {name} not found."))
+/// The service's not-found error, worded as it words it.
+fn missing(config: &TwinConfig) -> impl Fn(&str) -> AwsError + Send + Sync + 'static {
+    let account = config.account_id.clone();
+    move |name| {
+        FirehoseError::ResourceNotFound.with(format!(
+            "Firehose {name} under account {account} not found."
+        ))
+    }
 }
 
 impl Firehose {
@@ -128,7 +134,9 @@ impl Firehose {
         clock: SharedClock,
         store: Arc<Store>,
     ) -> Result<Self, crate::error::LocalError> {
-        let streams = Table::load(TABLE, store, clock.clone(), not_found, |_| Log::default())?;
+        let streams = Table::load(TABLE, store, clock.clone(), missing(&config), |_| {
+            Log::default()
+        })?;
         Ok(Self {
             config,
             clock,
@@ -148,17 +156,11 @@ impl Firehose {
     }
 
     fn not_found(&self, name: &str) -> AwsError {
-        FirehoseError::ResourceNotFound.with(format!(
-            "Firehose {name} under account {} not found.",
-            self.config.account_id
-        ))
+        missing(&self.config)(name)
     }
 
     fn entry(&self, name_or_arn: &str) -> Result<Shared<StreamMeta, Log>, AwsError> {
-        let name = ARNS
-            .name_of(&self.config, name_or_arn)
-            .ok_or_else(|| self.not_found(name_or_arn))?;
-        self.streams.get(name).map_err(|_| self.not_found(name))
+        Ok(self.streams.resolve(&ARNS, &self.config, name_or_arn)?.1)
     }
 
     /// Whether delivery stream `name_or_arn` exists on the twin.

@@ -131,8 +131,13 @@ pub struct Kinesis {
     fail_records: AtomicU64,
 }
 
-fn not_found(name: &str) -> AwsError {
-    KinesisError::ResourceNotFound.with(format!("Stream {name} not found."))
+/// The service's not-found error, worded as it words it.
+fn missing(config: &TwinConfig) -> impl Fn(&str) -> AwsError + Send + Sync + 'static {
+    let account = config.account_id.clone();
+    move |name| {
+        KinesisError::ResourceNotFound
+            .with(format!("Stream {name} under account {account} not found."))
+    }
 }
 
 impl Kinesis {
@@ -142,7 +147,7 @@ impl Kinesis {
         clock: SharedClock,
         store: Arc<Store>,
     ) -> Result<Self, crate::error::LocalError> {
-        let streams = Table::load(TABLE, store, clock.clone(), not_found, new_shards)?;
+        let streams = Table::load(TABLE, store, clock.clone(), missing(&config), new_shards)?;
         Ok(Self {
             config,
             clock,
@@ -161,17 +166,11 @@ impl Kinesis {
     }
 
     fn not_found(&self, name: &str) -> AwsError {
-        KinesisError::ResourceNotFound.with(format!(
-            "Stream {name} under account {} not found.",
-            self.config.account_id
-        ))
+        missing(&self.config)(name)
     }
 
     fn entry(&self, name_or_arn: &str) -> Result<Shared<StreamMeta, Vec<Shard>>, AwsError> {
-        let name = ARNS
-            .name_of(&self.config, name_or_arn)
-            .ok_or_else(|| self.not_found(name_or_arn))?;
-        self.streams.get(name).map_err(|_| self.not_found(name))
+        Ok(self.streams.resolve(&ARNS, &self.config, name_or_arn)?.1)
     }
 
     /// Whether stream `name_or_arn` exists on the twin.

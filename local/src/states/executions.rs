@@ -226,6 +226,16 @@ impl StepFunctions {
         });
     }
 
+    /// A new EXPRESS execution's ARN: `...:express:<machine>:<name>:<uuid>`, as AWS forms it.
+    fn express_arn(&self, machine: &str, name: &str) -> String {
+        format!(
+            "arn:aws:states:{}:{}:express:{machine}:{name}:{}",
+            self.config.region,
+            self.config.account_id,
+            uuid::Uuid::new_v4()
+        )
+    }
+
     /// A copy of the record of the STANDARD execution an ARN designates.
     pub fn execution_record(&self, arn: &str) -> Result<ExecutionRecord, AwsError> {
         check_execution_arn(arn)?;
@@ -282,13 +292,7 @@ impl StepFunctions {
         let now = self.clock.now().timestamp_millis();
         let m = &machine.record;
         if m.machine_type == MachineType::Express {
-            let arn = format!(
-                "arn:aws:states:{}:{}:express:{}:{name}:{}",
-                self.config.region,
-                self.config.account_id,
-                m.name,
-                uuid::Uuid::new_v4()
-            );
+            let arn = self.express_arn(&m.name, &name);
             let record = self.record(m, &arn, &name, text, input.trace_header, now);
             let exec = self.new_execution(machine.program.clone(), &record);
             if let Some(o) = observer {
@@ -396,13 +400,7 @@ impl StepFunctions {
         check_name(&name)?;
         let (text, value) = parse_input(input.input.as_deref())?;
         let now = self.clock.now().timestamp_millis();
-        let arn = format!(
-            "arn:aws:states:{}:{}:express:{}:{name}:{}",
-            self.config.region,
-            self.config.account_id,
-            m.name,
-            uuid::Uuid::new_v4()
-        );
+        let arn = self.express_arn(&m.name, &name);
         let mut record = self.record(m, &arn, &name, text, input.trace_header, now);
         let exec = self.new_execution(machine.program.clone(), &record);
         let outcome = exec.run(value).await;

@@ -208,14 +208,11 @@ pub async fn create_reference(
     client: &kda::Client,
     name: &str,
 ) -> Result<kda::operation::create_application::CreateApplicationOutput, kda::Error> {
-    Ok(client
-        .create_application()
-        .application_name(name)
-        .inputs(reference_input())
-        .set_outputs(Some(reference_outputs()))
-        .application_code(reference_code("SOURCE_SQL_STREAM_001", 5))
-        .send()
-        .await?)
+    Ok(
+        kdaflow_handlers::convert::create_application(client, name, &reference_spec(5))
+            .send()
+            .await?,
+    )
 }
 
 /// Creates a bare application (no input, no outputs).
