@@ -193,14 +193,25 @@ fn called(files: &[&str]) -> BTreeSet<String> {
 #[test]
 fn each_task_is_granted_exactly_the_kinesis_analytics_calls_its_handler_makes() {
     let t = template();
-    // The handler files each task's code runs (check.rs reuses start.rs's describe).
+    // The handler files each task's code runs (check.rs reuses start.rs's describe; create.rs
+    // builds its CreateApplication call with convert.rs, which makes no other call).
     let sources: [(&str, &[&str]); 4] = [
         (contract::VALIDATE.binary, &["validate.rs"]),
-        (contract::CREATE.binary, &["create.rs"]),
+        (contract::CREATE.binary, &["create.rs", "convert.rs"]),
         (contract::START.binary, &["start.rs"]),
         (contract::CHECK.binary, &["check.rs"]),
     ];
-    let all_called = called(&["validate.rs", "create.rs", "start.rs", "check.rs"]);
+    let all_called = called(&[
+        "validate.rs",
+        "create.rs",
+        "convert.rs",
+        "start.rs",
+        "check.rs",
+    ]);
+    assert_eq!(
+        called(&["convert.rs"]),
+        BTreeSet::from(["kinesisanalytics:CreateApplication".to_string()])
+    );
     let mut all_granted = BTreeSet::new();
     for task in TASKS {
         let files = sources
