@@ -1,6 +1,8 @@
 //! Twin control endpoints owned by the data plane side: `GET /_kdaflow/standins` lists the
 //! stand-in functions and `GET /_kdaflow/standins/{name}` shows what one holds
-//! (`kdaflow inspect <name>` reads it).
+//! (`kdaflow inspect <name>` reads it); `GET /_kdaflow/lambda/functions/{name}/code` is a
+//! function's zip (GetFunction's `Code.Location`) and `.../logs` what its processes wrote
+//! (`kdaflow logs <name>` reads it).
 
 use std::sync::Arc;
 
@@ -10,14 +12,43 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use crate::lambda::Lambda;
 use crate::standins::Registry;
 
 /// The routes.
-pub fn router(standins: Arc<Registry>) -> Router {
+pub fn router(standins: Arc<Registry>, lambda: Arc<Lambda>) -> Router {
     Router::new()
         .route("/_kdaflow/standins", get(list))
         .route("/_kdaflow/standins/{name}", get(show))
         .with_state(standins)
+        .merge(
+            Router::new()
+                .route("/_kdaflow/lambda/functions/{name}/code", get(code))
+                .route("/_kdaflow/lambda/functions/{name}/logs", get(logs))
+                .with_state(lambda),
+        )
+}
+
+async fn code(State(lambda): State<Arc<Lambda>>, Path(name): Path<String>) -> Response {
+    match lambda.code_zip(&name) {
+        Some(bytes) => {
+            let mut r = (StatusCode::OK, bytes).into_response();
+            r.headers_mut()
+                .insert("content-type", HeaderValue::from_static("application/zip"));
+            r
+        }
+        None => json(
+            StatusCode::NOT_FOUND,
+            serde_json::json!({"error": format!("no code package for function {name}")}),
+        ),
+    }
+}
+
+async fn logs(State(lambda): State<Arc<Lambda>>, Path(name): Path<String>) -> Response {
+    json(
+        StatusCode::OK,
+        serde_json::json!({ "function": name, "lines": lambda.logs(&name) }),
+    )
 }
 
 fn json(status: StatusCode, value: serde_json::Value) -> Response {

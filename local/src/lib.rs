@@ -20,7 +20,8 @@
 //! - [`dataplane`]: runs RUNNING applications' SQL over their inputs and delivers the results
 //!   ([`Twin::pump`] on virtual time, a background ticker in [`Twin::serve`]).
 //! - [`standins`]: stand-ins for the reference application's Lambda functions.
-//! - [`lambda`]: the registry of in-process Lambda functions.
+//! - [`lambda`]: Lambda (REST-JSON): functions run as processes under the Runtime API, and
+//!   built-in functions run in this process.
 //! - [`states`]: Step Functions (the `kdaflow-asl` interpreter behind the API).
 //! - [`events`]: EventBridge rules, patterns and Step Functions targets.
 //! - [`faults`]: fault injection.
@@ -66,7 +67,7 @@ use gateway::{Gateway, Service};
 use kinesis::Kinesis;
 use kinesisanalytics::sql::SqlCodeValidator;
 use kinesisanalytics::{CodeValidator, KinesisAnalytics};
-use lambda::LambdaRegistry;
+use lambda::Lambda;
 use store::Store;
 
 /// The twin: its services, its clock, its faults.
@@ -80,7 +81,7 @@ pub struct Twin {
     kinesis: Arc<Kinesis>,
     data_plane: Arc<DataPlane>,
     standins: Arc<standins::Registry>,
-    lambda: Arc<LambdaRegistry>,
+    lambda: Arc<Lambda>,
     states: Arc<states::StepFunctions>,
     events: Arc<events::EventBridge>,
     gateway: Arc<Gateway>,
@@ -139,10 +140,11 @@ impl TwinBuilder {
             faults.clone(),
             self.validator,
         )?);
-        let lambda = Arc::new(LambdaRegistry::new(
-            &self.config.region,
-            &self.config.account_id,
-        ));
+        let lambda = Arc::new(Lambda::new(
+            self.config.clone(),
+            self.clock.clone(),
+            store.clone(),
+        )?);
         let firehose = Arc::new(Firehose::new(
             self.config.clone(),
             self.clock.clone(),
@@ -187,6 +189,7 @@ impl TwinBuilder {
             kinesis_analytics.clone(),
             firehose.clone(),
             kinesis.clone(),
+            lambda.clone(),
         ];
         sdk.register_all(&services);
         // Executions that were RUNNING when the twin stopped go on where they were.
@@ -285,8 +288,9 @@ impl Twin {
         &self.events
     }
 
-    /// The Lambda functions hosted in this process.
-    pub fn lambda(&self) -> &Arc<LambdaRegistry> {
+    /// The Lambda service: functions run as processes, and built-in functions run in this
+    /// process.
+    pub fn lambda(&self) -> &Arc<Lambda> {
         &self.lambda
     }
 
@@ -318,7 +322,7 @@ impl Twin {
         self.gateway
             .clone()
             .router()
-            .merge(control::router(self.standins.clone()))
+            .merge(control::router(self.standins.clone(), self.lambda.clone()))
     }
 
     /// Serves on `listener` until `shutdown` completes, then finishes in-flight requests.
@@ -327,6 +331,10 @@ impl Twin {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        if let Ok(addr) = listener.local_addr() {
+            // Functions reach the twin's services through this endpoint.
+            self.lambda.set_endpoint(&format!("http://{addr}"));
+        }
         // Nagle's algorithm would hold small keep-alive responses back for tens of milliseconds.
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);

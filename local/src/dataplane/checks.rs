@@ -8,7 +8,7 @@ use crate::kinesisanalytics::app::AppRecord;
 /// One line per missing resource, naming the input or output that refers to it.
 pub fn missing(dp: &DataPlane, app: &AppRecord) -> Vec<String> {
     let mut out = Vec::new();
-    let lambda_exists = |arn: &str| dp.lambda.resolve(arn).is_ok();
+    let lambda_exists = |arn: &str| dp.lambda.exists(arn);
     for input in &app.inputs {
         let id = input.input_id.as_deref().unwrap_or("?");
         if let Some(arn) = input

@@ -11,23 +11,19 @@ use super::preprocess::{self, InRecord, Outcome};
 use crate::firehose::Firehose;
 use crate::kinesis::Kinesis;
 use crate::kinesisanalytics::RecordSampler;
-use crate::lambda::LambdaRegistry;
+use crate::lambda::Lambda;
 
 /// Samples the twin's own streams.
 #[derive(Debug)]
 pub struct StreamSampler {
     firehose: Arc<Firehose>,
     kinesis: Arc<Kinesis>,
-    lambda: Arc<LambdaRegistry>,
+    lambda: Arc<Lambda>,
 }
 
 impl StreamSampler {
     /// A sampler over the twin's services.
-    pub fn new(
-        firehose: Arc<Firehose>,
-        kinesis: Arc<Kinesis>,
-        lambda: Arc<LambdaRegistry>,
-    ) -> Self {
+    pub fn new(firehose: Arc<Firehose>, kinesis: Arc<Kinesis>, lambda: Arc<Lambda>) -> Self {
         Self {
             firehose,
             kinesis,

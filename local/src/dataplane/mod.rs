@@ -42,7 +42,7 @@ use crate::gateway::Service;
 use crate::kinesis::Kinesis;
 use crate::kinesisanalytics::app::{AppRecord, Status};
 use crate::kinesisanalytics::{KinesisAnalytics, StartHook};
-use crate::lambda::LambdaRegistry;
+use crate::lambda::Lambda;
 use run::{AppRun, Cursor, Source};
 
 pub use kdaflow_sql::Engine;
@@ -130,7 +130,7 @@ pub struct DataPlane {
     pub(crate) kda: Arc<KinesisAnalytics>,
     pub(crate) firehose: Arc<Firehose>,
     pub(crate) kinesis: Arc<Kinesis>,
-    pub(crate) lambda: Arc<LambdaRegistry>,
+    pub(crate) lambda: Arc<Lambda>,
     pub(crate) clock: SharedClock,
     check_resources: bool,
     known: Mutex<BTreeSet<String>>,
@@ -146,7 +146,7 @@ impl DataPlane {
         kda: Arc<KinesisAnalytics>,
         firehose: Arc<Firehose>,
         kinesis: Arc<Kinesis>,
-        lambda: Arc<LambdaRegistry>,
+        lambda: Arc<Lambda>,
         clock: SharedClock,
         check_resources: bool,
     ) -> Self {

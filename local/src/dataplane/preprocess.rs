@@ -13,7 +13,7 @@
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use crate::lambda::LambdaRegistry;
+use crate::lambda::Lambda;
 use crate::validation::{decode_blob, encode_blob};
 
 /// error_stream's ERROR_NAME for a record the preprocessing function failed.
@@ -136,7 +136,7 @@ pub fn outcomes(response: &Value, records: &[InRecord]) -> Vec<Outcome> {
 
 /// Invokes `function` for `records` and reads its answer.
 pub async fn invoke(
-    lambda: &LambdaRegistry,
+    lambda: &Lambda,
     function: &str,
     app_arn: &str,
     stream_arn: &str,

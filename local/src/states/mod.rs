@@ -61,7 +61,7 @@ use serde::Serialize;
 
 use crate::config::TwinConfig;
 use crate::error::LocalError;
-use crate::lambda::LambdaRegistry;
+use crate::lambda::Lambda;
 use crate::protocol::{AwsError, JsonVersion, parse_body, to_body};
 use crate::resources::{Record, Table};
 use crate::service::{Operation, Operations, Protocol};
@@ -106,7 +106,7 @@ impl StepFunctions {
         config: TwinConfig,
         clock: SharedClock,
         store: Arc<Store>,
-        lambda: Arc<LambdaRegistry>,
+        lambda: Arc<Lambda>,
         sdk: Arc<sdk::TwinSdk>,
     ) -> Result<Self, LocalError> {
         let invoker: Arc<dyn TaskInvoker> = Arc::new(Integrations {

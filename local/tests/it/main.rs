@@ -12,6 +12,7 @@ mod events;
 mod faults;
 mod firehose;
 mod kinesis;
+mod lambda;
 mod lifecycle;
 mod notebook;
 mod operations;

@@ -1,0 +1,610 @@
+//! Lambda through `aws-sdk-lambda`: the operations and their errors, and functions run as real
+//! processes under the twin's Runtime API — a `provided.al2023` function whose `bootstrap` is
+//! a shell script speaking the Runtime API with curl (the custom-runtime tutorial of the Lambda
+//! developer guide), and a Python function under the official `awslambdaric`.
+
+use aws_sdk_lambda as lambda;
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{Environment, FunctionCode, InvocationType, LogType, Runtime};
+use base64::Engine;
+use kdaflow_local::lambda::code::zip_of;
+
+use crate::support::{Harness, code, message};
+
+const ROLE: &str = "arn:aws:iam::000000000000:role/lambda-role";
+
+pub fn lambda_client(endpoint: &str) -> lambda::Client {
+    let config = lambda::Config::builder()
+        .behavior_version(lambda::config::BehaviorVersion::latest())
+        .region(lambda::config::Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(lambda::config::Credentials::new(
+            "AKID", "secret", None, None, "test",
+        ))
+        .retry_config(lambda::config::retry::RetryConfig::disabled())
+        .build();
+    lambda::Client::from_conf(config)
+}
+
+/// A custom runtime in shell: each event is handled by `handle` (shell code that reads
+/// `$EVENT` and prints the response), or posted as an error when it exits non-zero.
+pub fn shell_runtime(init: &str, handle: &str) -> Vec<u8> {
+    // The handler runs in the runtime's own shell (a group, not a subshell), so `exit` ends
+    // the process as a crashing runtime would.
+    let script = format!(
+        r#"#!/bin/sh
+API="http://${{AWS_LAMBDA_RUNTIME_API}}/2018-06-01/runtime"
+{init}
+OUT=$(mktemp)
+while true; do
+  HEADERS=$(mktemp)
+  EVENT=$(curl -sS -D "$HEADERS" "$API/invocation/next")
+  ID=$(grep -i '^lambda-runtime-aws-request-id:' "$HEADERS" | cut -d: -f2 | tr -d '[:space:]')
+  if {{ {handle} ; }} > "$OUT"; then
+    curl -sS -o /dev/null -X POST "$API/invocation/$ID/response" --data-binary "@$OUT"
+  else
+    curl -sS -o /dev/null -X POST "$API/invocation/$ID/error" \
+      -H 'Lambda-Runtime-Function-Error-Type: Function.Failed' \
+      -d "{{\"errorMessage\": \"handler failed\", \"errorType\": \"Function.Failed\"}}"
+  fi
+done
+"#
+    );
+    zip_of(&[("bootstrap", script.as_bytes(), true)])
+}
+
+async fn create(c: &lambda::Client, name: &str, zip: Vec<u8>) {
+    c.create_function()
+        .function_name(name)
+        .runtime(Runtime::Providedal2023)
+        .role(ROLE)
+        .handler("unused")
+        .code(FunctionCode::builder().zip_file(Blob::new(zip)).build())
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn invoke(
+    c: &lambda::Client,
+    name: &str,
+    payload: &str,
+) -> lambda::operation::invoke::InvokeOutput {
+    c.invoke()
+        .function_name(name)
+        .payload(Blob::new(payload))
+        .send()
+        .await
+        .unwrap()
+}
+
+fn text(out: &lambda::operation::invoke::InvokeOutput) -> String {
+    String::from_utf8_lossy(out.payload().map(|b| b.as_ref()).unwrap_or_default()).into_owned()
+}
+
+#[tokio::test]
+async fn functions_versions_and_aliases() {
+    let h = Harness::new().await;
+    let c = lambda_client(&h.running.endpoint_url());
+    let echo = shell_runtime(
+        "",
+        r#"echo "{\"echo\": $EVENT, \"fn\": \"$AWS_LAMBDA_FUNCTION_NAME\", \"greeting\": \"$GREETING\"}""#,
+    );
+    let created = c
+        .create_function()
+        .function_name("echo")
+        .runtime(Runtime::Providedal2023)
+        .role(ROLE)
+        .handler("unused")
+        .environment(
+            Environment::builder()
+                .variables("GREETING", "hello")
+                .build(),
+        )
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(echo.clone()))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        created.function_arn(),
+        Some("arn:aws:lambda:us-east-1:000000000000:function:echo")
+    );
+    assert_eq!(created.state().map(|s| s.as_str()), Some("Pending"));
+    assert_eq!(created.timeout(), Some(3));
+    assert_eq!(created.memory_size(), Some(128));
+    assert_eq!(created.version(), Some("$LATEST"));
+    assert_eq!(created.code_size(), echo.len() as i64);
+    let sha = base64::engine::general_purpose::STANDARD.encode(sha256(&echo));
+    assert_eq!(created.code_sha256(), Some(sha.as_str()));
+
+    let got = c.get_function().function_name("echo").send().await.unwrap();
+    let config = got.configuration().unwrap();
+    assert_eq!(config.state().map(|s| s.as_str()), Some("Active"));
+    assert_eq!(
+        config.last_update_status().map(|s| s.as_str()),
+        Some("Successful")
+    );
+    assert!(
+        got.code()
+            .unwrap()
+            .location()
+            .unwrap()
+            .contains("/_kdaflow/lambda/functions/echo/code")
+    );
+
+    // Invoke: the process answers through the Runtime API, with the environment AWS gives.
+    let out = invoke(&c, "echo", r#"{"n": 1}"#).await;
+    assert_eq!(out.status_code(), 200);
+    assert_eq!(out.function_error(), None);
+    let v: serde_json::Value = serde_json::from_str(&text(&out)).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({"echo": {"n": 1}, "fn": "echo", "greeting": "hello"})
+    );
+    assert_eq!(out.executed_version(), Some("$LATEST"));
+
+    // Versions and aliases.
+    let v1 = c
+        .publish_version()
+        .function_name("echo")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(v1.version(), Some("1"));
+    c.update_function_configuration()
+        .function_name("echo")
+        .environment(
+            Environment::builder()
+                .variables("GREETING", "bonjour")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    c.create_alias()
+        .function_name("echo")
+        .name("live")
+        .function_version("1")
+        .send()
+        .await
+        .unwrap();
+    let alias = c
+        .get_alias()
+        .function_name("echo")
+        .name("live")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(alias.function_version(), Some("1"));
+    assert_eq!(
+        alias.alias_arn(),
+        Some("arn:aws:lambda:us-east-1:000000000000:function:echo:live")
+    );
+    let listed = c.list_aliases().function_name("echo").send().await.unwrap();
+    assert_eq!(listed.aliases().len(), 1);
+    let live = c
+        .invoke()
+        .function_name("echo")
+        .qualifier("live")
+        .payload(Blob::new("1"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        text(&live).contains("\"hello\""),
+        "version 1 keeps its environment: {}",
+        text(&live)
+    );
+    assert_eq!(live.executed_version(), Some("1"));
+    let latest = invoke(&c, "echo", "2").await;
+    assert!(text(&latest).contains("\"bonjour\""), "{}", text(&latest));
+    let versions = c
+        .list_versions_by_function()
+        .function_name("echo")
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<&str> = versions
+        .versions()
+        .iter()
+        .filter_map(|v| v.version())
+        .collect();
+    assert_eq!(names, ["$LATEST", "1"]);
+
+    // UpdateFunctionCode changes what runs.
+    let upper = shell_runtime("", r#"echo "\"changed\"""#);
+    let updated = c
+        .update_function_code()
+        .function_name("echo")
+        .zip_file(Blob::new(upper))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.last_update_status().map(|s| s.as_str()),
+        Some("InProgress")
+    );
+    assert_eq!(text(&invoke(&c, "echo", "{}").await).trim(), "\"changed\"");
+
+    // ListFunctions pages.
+    create(&c, "second", shell_runtime("", "echo 2")).await;
+    let p1 = c.list_functions().max_items(1).send().await.unwrap();
+    assert_eq!(p1.functions().len(), 1);
+    let p2 = c
+        .list_functions()
+        .marker(p1.next_marker().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let all: Vec<&str> = p1
+        .functions()
+        .iter()
+        .chain(p2.functions())
+        .filter_map(|f| f.function_name())
+        .collect();
+    assert!(all.contains(&"echo") && all.contains(&"second"), "{all:?}");
+
+    c.delete_function()
+        .function_name("second")
+        .send()
+        .await
+        .unwrap();
+    let e = c
+        .get_function()
+        .function_name("second")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "ResourceNotFoundException");
+}
+
+#[tokio::test]
+async fn errors_as_the_service_answers_them() {
+    let h = Harness::new().await;
+    let c = lambda_client(&h.running.endpoint_url());
+    let e = c
+        .get_function()
+        .function_name("nope")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "ResourceNotFoundException");
+    assert!(message(&e).contains("function:nope"), "{}", message(&e));
+    create(&c, "f", shell_runtime("", "echo 1")).await;
+    let e = c
+        .create_function()
+        .function_name("f")
+        .runtime(Runtime::Providedal2023)
+        .role(ROLE)
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(shell_runtime("", "echo 1")))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "ResourceConflictException");
+    // Every constraint violation at once.
+    let e = c
+        .create_function()
+        .function_name("bad name")
+        .role("not-a-role")
+        .memory_size(64)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "ValidationException");
+    assert!(
+        message(&e).starts_with("4 validation errors detected"),
+        "{}",
+        message(&e)
+    );
+    let e = c
+        .create_function()
+        .function_name("slow")
+        .runtime(Runtime::Providedal2023)
+        .role(ROLE)
+        .timeout(901)
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(shell_runtime("", "echo 1")))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidParameterValueException");
+    let e = c
+        .create_function()
+        .function_name("py")
+        .runtime(Runtime::Python312)
+        .role(ROLE)
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(zip_of(&[("a.py", b"", false)])))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        message(&e).contains("Handler is required"),
+        "{}",
+        message(&e)
+    );
+    let e = c
+        .create_function()
+        .function_name("reserved")
+        .runtime(Runtime::Providedal2023)
+        .role(ROLE)
+        .environment(Environment::builder().variables("AWS_REGION", "x").build())
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(shell_runtime("", "echo 1")))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        message(&e).contains("Reserved keys used in this request: AWS_REGION"),
+        "{}",
+        message(&e)
+    );
+    let e = c
+        .create_function()
+        .function_name("notzip")
+        .runtime(Runtime::Providedal2023)
+        .role(ROLE)
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new("not a zip"))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert!(message(&e).contains("Could not unzip"), "{}", message(&e));
+    // 413 for a payload over 6 MB, as the endpoint answers it.
+    let e = c
+        .invoke()
+        .function_name("f")
+        .payload(Blob::new(vec![b' '; 6 * 1024 * 1024 + 1]))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "RequestEntityTooLargeException");
+    assert_eq!(e.raw_response().map(|r| r.status().as_u16()), Some(413));
+    // A stale revision.
+    let e = c
+        .update_function_configuration()
+        .function_name("f")
+        .revision_id("stale")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "PreconditionFailedException");
+    // No concurrency: throttled.
+    c.put_function_concurrency()
+        .function_name("f")
+        .reserved_concurrent_executions(0)
+        .send()
+        .await
+        .unwrap();
+    let e = c.invoke().function_name("f").send().await.unwrap_err();
+    assert_eq!(code(&e), "TooManyRequestsException");
+    assert_eq!(e.raw_response().map(|r| r.status().as_u16()), Some(429));
+    // Aliases name versions that exist.
+    let e = c
+        .create_alias()
+        .function_name("f")
+        .name("a")
+        .function_version("7")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "ResourceNotFoundException");
+    let e = c
+        .get_alias()
+        .function_name("f")
+        .name("a")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "ResourceNotFoundException");
+}
+
+#[tokio::test]
+async fn invocation_types_logs_and_failures() {
+    let h = Harness::new().await;
+    let c = lambda_client(&h.running.endpoint_url());
+    create(
+        &c,
+        "chatty",
+        shell_runtime("", r#"echo "handling $EVENT" >&2; echo '{"ok": true}'"#),
+    )
+    .await;
+    let out = c
+        .invoke()
+        .function_name("chatty")
+        .log_type(LogType::Tail)
+        .payload(Blob::new("42"))
+        .send()
+        .await
+        .unwrap();
+    let log = base64::engine::general_purpose::STANDARD
+        .decode(out.log_result().unwrap())
+        .unwrap();
+    let log = String::from_utf8(log).unwrap();
+    assert!(log.starts_with("START RequestId: "), "{log}");
+    assert!(
+        log.contains("END RequestId: ") && log.contains("REPORT RequestId: "),
+        "{log}"
+    );
+    let event = c
+        .invoke()
+        .function_name("chatty")
+        .invocation_type(InvocationType::Event)
+        .payload(Blob::new("{}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(event.status_code(), 202);
+    let dry = c
+        .invoke()
+        .function_name("chatty")
+        .invocation_type(InvocationType::DryRun)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dry.status_code(), 204);
+    // The function's output is its log.
+    assert!(
+        h.twin()
+            .lambda()
+            .logs("chatty")
+            .iter()
+            .any(|l| l == "handling 42")
+    );
+
+    // A handler that fails: the error document, X-Amz-Function-Error.
+    create(&c, "failing", shell_runtime("", "false")).await;
+    let out = invoke(&c, "failing", "{}").await;
+    assert_eq!(out.function_error(), Some("Unhandled"));
+    let v: serde_json::Value = serde_json::from_str(&text(&out)).unwrap();
+    assert_eq!(v["errorType"], "Function.Failed");
+
+    // A process that exits mid-invocation.
+    create(&c, "crashing", shell_runtime("", "exit 3")).await;
+    let out = invoke(&c, "crashing", "{}").await;
+    assert_eq!(out.function_error(), Some("Unhandled"));
+    let v: serde_json::Value = serde_json::from_str(&text(&out)).unwrap();
+    assert_eq!(v["errorType"], "Runtime.ExitError", "{v}");
+    assert!(
+        v["errorMessage"]
+            .as_str()
+            .unwrap()
+            .ends_with("Runtime exited with error: exit status 3"),
+        "{v}"
+    );
+    // It is started again for the next invocation.
+    let again = invoke(&c, "crashing", "{}").await;
+    assert_eq!(again.function_error(), Some("Unhandled"));
+
+    // A failed initialisation, as a runtime reports it.
+    let init = shell_runtime(
+        r#"curl -sS -X POST "$API/init/error" -d '{"errorMessage": "cannot load config", "errorType": "Runtime.InitError"}'; exit 1"#,
+        "echo 1",
+    );
+    create(&c, "broken", init).await;
+    let out = invoke(&c, "broken", "{}").await;
+    let v: serde_json::Value = serde_json::from_str(&text(&out)).unwrap();
+    assert_eq!(v["errorType"], "Runtime.InitError", "{v}");
+    // A package without a bootstrap cannot start.
+    c.create_function()
+        .function_name("empty")
+        .runtime(Runtime::Providedal2023)
+        .role(ROLE)
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(zip_of(&[("README", b"x", false)])))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let out = invoke(&c, "empty", "{}").await;
+    let v: serde_json::Value = serde_json::from_str(&text(&out)).unwrap();
+    assert_eq!(v["errorType"], "Runtime.InvalidEntrypoint", "{v}");
+}
+
+#[tokio::test]
+async fn a_timeout_kills_the_process_on_the_twins_clock() {
+    let h = Harness::new().await;
+    let c = lambda_client(&h.running.endpoint_url());
+    create(
+        &c,
+        "stuck",
+        shell_runtime("", "echo started >&2; sleep 600; echo late"),
+    )
+    .await;
+    let call = {
+        let c = c.clone();
+        tokio::spawn(async move { invoke(&c, "stuck", "{}").await })
+    };
+    // Once the function runs, move the twin's clock past its 3-second timeout.
+    while !h
+        .twin()
+        .lambda()
+        .logs("stuck")
+        .iter()
+        .any(|l| l == "started")
+    {
+        tokio::task::yield_now().await;
+    }
+    h.advance_ms(3_001);
+    let out = call.await.unwrap();
+    assert_eq!(out.function_error(), Some("Unhandled"));
+    let v: serde_json::Value = serde_json::from_str(&text(&out)).unwrap();
+    assert_eq!(v["errorType"], "Sandbox.Timedout", "{v}");
+    assert!(
+        v["errorMessage"]
+            .as_str()
+            .unwrap()
+            .ends_with("Task timed out after 3.00 seconds"),
+        "{v}"
+    );
+}
+
+#[tokio::test]
+async fn concurrency_is_bounded_and_instances_are_reused() {
+    let h = Harness::new().await;
+    let c = lambda_client(&h.running.endpoint_url());
+    // Each process answers with its own pid, so reuse is visible.
+    create(&c, "pid", shell_runtime("", r#"echo "$$""#)).await;
+    let first = text(&invoke(&c, "pid", "{}").await);
+    let second = text(&invoke(&c, "pid", "{}").await);
+    assert_eq!(first, second, "a warm instance is reused");
+    c.put_function_concurrency()
+        .function_name("pid")
+        .reserved_concurrent_executions(1)
+        .send()
+        .await
+        .unwrap();
+    // One invocation holds the only instance; a second at the same time is throttled.
+    create(&c, "hold", shell_runtime("", "echo started >&2; sleep 600")).await;
+    c.put_function_concurrency()
+        .function_name("hold")
+        .reserved_concurrent_executions(1)
+        .send()
+        .await
+        .unwrap();
+    let held = {
+        let c = c.clone();
+        tokio::spawn(async move { invoke(&c, "hold", "{}").await })
+    };
+    while !h
+        .twin()
+        .lambda()
+        .logs("hold")
+        .iter()
+        .any(|l| l == "started")
+    {
+        tokio::task::yield_now().await;
+    }
+    let e = c.invoke().function_name("hold").send().await.unwrap_err();
+    assert_eq!(code(&e), "TooManyRequestsException");
+    h.advance_ms(3_001);
+    let out = held.await.unwrap();
+    assert_eq!(out.function_error(), Some("Unhandled"));
+}
+
+fn sha256(data: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(data).to_vec()
+}
