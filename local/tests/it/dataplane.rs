@@ -631,3 +631,121 @@ async fn http_get(twin: &Twin, path: &str) -> String {
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     String::from_utf8_lossy(&bytes).into_owned()
 }
+
+/// A user's own functions, created with the Lambda API and run as Python processes: a
+/// preprocessing function that rewrites each record, and an output function that receives the
+/// delivery batches (and writes them to a Kinesis stream through boto3, where the test reads
+/// them). The start-time resource checks find both in the Lambda service.
+#[tokio::test]
+async fn a_users_own_python_functions_preprocess_and_receive_the_output() {
+    use aws_sdk_lambda::primitives::Blob as LBlob;
+    use aws_sdk_lambda::types::{FunctionCode, Runtime};
+    let p = Plane::new().await;
+    let endpoint = p.h.running.endpoint_url();
+    let lambda = crate::lambda::lambda_client(&endpoint);
+    let code = r#"
+import base64, json, boto3
+
+def preprocess(event, context):
+    # Each record is a review id and a rating; the rating is doubled.
+    out = []
+    for r in event["records"]:
+        rid, rating = base64.b64decode(r["data"]).decode().strip().split(",")
+        row = json.dumps({"review_id": rid, "star_rating": int(rating) * 2})
+        out.append({"recordId": r["recordId"], "result": "Ok",
+                    "data": base64.b64encode(row.encode()).decode()})
+    return {"records": out}
+
+def deliver(event, context):
+    kinesis = boto3.client("kinesis")
+    for r in event["records"]:
+        kinesis.put_record(StreamName="delivered", PartitionKey="k",
+                           Data=base64.b64decode(r["data"]))
+    return {"records": [{"recordId": r["recordId"], "result": "Ok"} for r in event["records"]]}
+"#;
+    let zip = kdaflow_local::lambda::code::zip_of(&[("app.py", code.as_bytes(), false)]);
+    let mut arns = Vec::new();
+    for (name, handler) in [("my-preprocess", "app.preprocess"), ("my-deliver", "app.deliver")] {
+        let f = lambda
+            .create_function()
+            .function_name(name)
+            .runtime(Runtime::Python312)
+            .role(arns::ROLE_LAMBDA)
+            .handler(handler)
+            .timeout(30)
+            .code(FunctionCode::builder().zip_file(LBlob::new(zip.clone())).build())
+            .send()
+            .await
+            .unwrap();
+        arns.push(f.function_arn.unwrap());
+    }
+    kinesis::create(&p.ks, "delivered", 1).await;
+    firehose::create(&p.fh, "dsoaws-kinesis-data-firehose").await;
+    let mut input = reference_input();
+    input.input_processing_configuration = Some(
+        InputProcessingConfiguration::builder()
+            .input_lambda_processor(
+                InputLambdaProcessor::builder()
+                    .resource_arn(&arns[0])
+                    .role_arn(arns::ROLE_LAMBDA)
+                    .build()
+                    .unwrap(),
+            )
+            .build(),
+    );
+    let json_column = |n: &str, t: &str| {
+        RecordColumn::builder()
+            .name(n)
+            .mapping(format!("$.{n}"))
+            .sql_type(t)
+            .build()
+            .unwrap()
+    };
+    input.input_schema = Some(
+        SourceSchema::builder()
+            .record_format(
+                RecordFormat::builder()
+                    .record_format_type(RecordFormatType::Json)
+                    .mapping_parameters(
+                        MappingParameters::builder()
+                            .json_mapping_parameters(
+                                JsonMappingParameters::builder().record_row_path("$").build().unwrap(),
+                            )
+                            .build(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .record_columns(json_column("review_id", "VARCHAR(14)"))
+            .record_columns(json_column("star_rating", "INTEGER"))
+            .build()
+            .unwrap(),
+    );
+    p.h.client
+        .create_application()
+        .application_name("users-own")
+        .inputs(input)
+        .outputs(lambda_output("DOUBLED", &arns[1], arns::ROLE_LAMBDA))
+        .application_code(
+            r#"CREATE OR REPLACE STREAM "DOUBLED" (review_id VARCHAR(14), star_rating INTEGER);
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DOUBLED"
+  SELECT STREAM "review_id", "star_rating" FROM "SOURCE_SQL_STREAM_001";"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    p.start("users-own", InputStartingPosition::Now).await;
+    p.put_batch(&["R1,2".to_string(), "R2,5".to_string()]).await;
+    let end = p.now_ms() + 3_000;
+    p.run_until(end).await;
+    let records = p
+        .twin()
+        .kinesis()
+        .read_all("delivered", &mut Vec::new(), 10)
+        .unwrap();
+    let rows: Vec<String> = records
+        .iter()
+        .map(|r| String::from_utf8_lossy(&r.data).trim().to_string())
+        .collect();
+    assert_eq!(rows, vec!["R1,4", "R2,10"]);
+}

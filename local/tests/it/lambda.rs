@@ -608,3 +608,116 @@ fn sha256(data: &[u8]) -> Vec<u8> {
     use sha2::Digest;
     sha2::Sha256::digest(data).to_vec()
 }
+
+/// A Python preprocessing-style function: the managed runtime's client (`awslambdaric`) runs
+/// its handler; boto3 is there, and `AWS_ENDPOINT_URL` points it at the twin.
+const PYTHON_APP: &str = r#"
+import base64, json, os
+import boto3
+
+def handler(event, context):
+    if event.get("fail"):
+        raise ValueError("asked to fail")
+    if event.get("put"):
+        kinesis = boto3.client("kinesis")
+        out = kinesis.put_record(StreamName=event["put"], Data=b"from python", PartitionKey="k")
+        return {"shard": out["ShardId"], "region": os.environ["AWS_DEFAULT_REGION"]}
+    return {"records": [
+        {"recordId": r["recordId"], "result": "Ok",
+         "data": base64.b64encode(base64.b64decode(r["data"]).upper()).decode()}
+        for r in event.get("records", [])
+    ], "remaining_ms": context.get_remaining_time_in_millis() > 0}
+"#;
+
+#[tokio::test]
+async fn a_python_function_runs_under_the_official_runtime_client() {
+    let h = Harness::new().await;
+    let c = lambda_client(&h.running.endpoint_url());
+    c.create_function()
+        .function_name("upper")
+        .runtime(Runtime::Python312)
+        .role(ROLE)
+        .handler("app.handler")
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(zip_of(&[("app.py", PYTHON_APP.as_bytes(), false)])))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let out = invoke(&c, "upper", r#"{"records": [{"recordId": "1", "data": "aGVsbG8="}]}"#).await;
+    assert_eq!(out.function_error(), None, "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_str(&text(&out)).unwrap();
+    assert_eq!(v["records"][0]["data"], "SEVMTE8=", "{v}");
+    assert_eq!(v["remaining_ms"], true);
+
+    // An exception is the function's error, named as the runtime names it.
+    let out = invoke(&c, "upper", r#"{"fail": true}"#).await;
+    assert_eq!(out.function_error(), Some("Unhandled"));
+    let v: serde_json::Value = serde_json::from_str(&text(&out)).unwrap();
+    assert_eq!(v["errorType"], "ValueError", "{v}");
+    assert_eq!(v["errorMessage"], "asked to fail");
+
+    // Its boto3 reaches the twin's Kinesis.
+    let kinesis = crate::kinesis::client(&h.running.endpoint_url());
+    kinesis
+        .create_stream()
+        .stream_name("py-out")
+        .shard_count(1)
+        .send()
+        .await
+        .unwrap();
+    let out = invoke(&c, "upper", r#"{"put": "py-out"}"#).await;
+    assert_eq!(out.function_error(), None, "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_str(&text(&out)).unwrap();
+    assert_eq!(v["shard"], "shardId-000000000000");
+    assert_eq!(v["region"], "us-east-1");
+    let records = h.twin().kinesis().read_all("py-out", &mut Vec::new(), 10).unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].data.as_ref(), b"from python");
+
+    // A state machine invokes it, with the error name the function reported.
+    let sfn = crate::states::sfn_client(&h.running.endpoint_url());
+    let machine = sfn
+        .create_state_machine()
+        .name("py")
+        .role_arn("arn:aws:iam::000000000000:role/sfn")
+        .definition(
+            serde_json::json!({
+                "StartAt": "Call",
+                "States": {"Call": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::lambda:invoke",
+                    "Parameters": {"FunctionName": "upper", "Payload.$": "$"},
+                    "OutputPath": "$.Payload",
+                    "End": true
+                }}
+            })
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .state_machine_arn;
+    for (input, status) in [
+        (r#"{"records": [{"recordId": "a", "data": "eA=="}]}"#, "SUCCEEDED"),
+        (r#"{"fail": true}"#, "FAILED"),
+    ] {
+        let started = sfn
+            .start_execution()
+            .state_machine_arn(&machine)
+            .input(input)
+            .send()
+            .await
+            .unwrap();
+        let ended = h.twin().states().wait(started.execution_arn()).await.unwrap();
+        assert_eq!(ended.status.as_str(), status, "{ended:?}");
+        if status == "FAILED" {
+            assert_eq!(ended.error.as_deref(), Some("ValueError"), "{ended:?}");
+        } else {
+            let v: serde_json::Value = serde_json::from_str(ended.output.as_deref().unwrap()).unwrap();
+            assert_eq!(v["records"][0]["data"], "WA==");
+        }
+    }
+}
