@@ -95,14 +95,27 @@ where
 /// Registers the task functions on `twin` (calling its gateway at `endpoint`) and returns the
 /// bootstrap definition with their ARNs substituted, as the stack's `DefinitionSubstitutions`
 /// do on AWS.
-pub fn register_tasks_and_define(twin: &Twin, endpoint: &str) -> String {
-    let kda = twin_client(endpoint, &twin.config().region);
-    let substitutions = register_tasks(twin, &kda);
+pub fn register_tasks_and_define(
+    twin: &Twin,
+    endpoint: &str,
+    tasks: crate::tasks::Tasks,
+) -> anyhow::Result<String> {
+    let substitutions = match tasks {
+        crate::tasks::Tasks::InProcess => {
+            // A stored function of the same name (left by a `--tasks process` run) would be
+            // invoked instead of the built-in one.
+            for t in kdaflow_workflow::contract::TASK_FUNCTIONS {
+                twin.lambda().forget(t.name);
+            }
+            register_tasks(twin, &twin_client(endpoint, &twin.config().region))
+        }
+        crate::tasks::Tasks::Process => crate::tasks::register_processes(twin)?,
+    };
     let pairs: Vec<(&str, &str)> = substitutions
         .iter()
         .map(|(v, a)| (*v, a.as_str()))
         .collect();
-    machine::substitute(&machine::definition_json(), &pairs)
+    Ok(machine::substitute(&machine::definition_json(), &pairs))
 }
 
 /// Registers the four task handlers as Lambda functions of `twin`, calling Kinesis Analytics
@@ -299,6 +312,16 @@ impl LocalBootstrap {
         clock: kdaflow_asl::clock::SharedClock,
         port: u16,
     ) -> anyhow::Result<Self> {
+        Self::start_with(config, clock, port, crate::tasks::Tasks::InProcess).await
+    }
+
+    /// [`LocalBootstrap::start`], with the tasks run as `tasks` says.
+    pub async fn start_with(
+        config: TwinConfig,
+        clock: kdaflow_asl::clock::SharedClock,
+        port: u16,
+        tasks: crate::tasks::Tasks,
+    ) -> anyhow::Result<Self> {
         // Resource checks on: a start fails, as on AWS, when the input stream, the preprocessing
         // function or a destination is missing — the stand-ins provide them.
         let twin = Twin::builder(config)
@@ -312,7 +335,8 @@ impl LocalBootstrap {
             .await
             .context("cannot start the twin's gateway")?;
         let provisioned =
-            crate::provision::provision(running.twin(), &running.endpoint_url()).await?;
+            crate::provision::provision_with(running.twin(), &running.endpoint_url(), tasks)
+                .await?;
         Ok(Self {
             state_machine_arn: provisioned.state_machine_arn,
             prerequisites: provisioned.prerequisites,

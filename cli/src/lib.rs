@@ -4,3 +4,4 @@
 
 pub mod bootstrap;
 pub mod provision;
+pub mod tasks;

@@ -35,9 +35,18 @@ pub struct Provisioned {
 /// stand-ins, the task functions, the state machine, the rules. Idempotent (a restarted twin
 /// with a state directory finds them and keeps them, updating the definition if it changed).
 pub async fn provision(twin: &Twin, endpoint: &str) -> anyhow::Result<Provisioned> {
+    provision_with(twin, endpoint, crate::tasks::Tasks::InProcess).await
+}
+
+/// [`provision`], with the tasks run as `tasks` says.
+pub async fn provision_with(
+    twin: &Twin,
+    endpoint: &str,
+    tasks: crate::tasks::Tasks,
+) -> anyhow::Result<Provisioned> {
     let config = twin.config().clone();
     let standins = provision_prerequisites(twin).await?;
-    let definition = register_tasks_and_define(twin, endpoint);
+    let definition = register_tasks_and_define(twin, endpoint, tasks)?;
     let role = format!(
         "arn:aws:iam::{}:role/kdaflow-bootstrap-states",
         config.account_id

@@ -160,6 +160,36 @@ async fn bootstrap_executions_are_listed_by_the_states_service() {
     );
 }
 
+/// The four tasks as AWS runs them — the `lambda_runtime` binaries, processes under the twin's
+/// Runtime API — give the very history the in-process tasks give.
+#[tokio::test]
+async fn the_task_binaries_under_the_runtime_api_give_the_same_history() {
+    let clock = VirtualClock::at_epoch_seconds(T0);
+    let mut config = TwinConfig::default();
+    config.lifecycle.start = Duration::from_secs(2);
+    let local = LocalBootstrap::start_with(
+        config,
+        Arc::new(clock.clone()),
+        0,
+        kdaflow::tasks::Tasks::Process,
+    )
+    .await
+    .expect("the twin starts with the task binaries (built by `cargo test --workspace`)");
+    let (outcome, history) = run(&local, "fresh", json!({})).await;
+    assert_eq!(outcome.status, ExecutionStatus::Succeeded, "{outcome:?}");
+    // The tasks are stored functions of the Lambda service, not built-ins.
+    let builtins = local.twin().lambda().builtin_names();
+    for t in kdaflow_workflow::contract::TASK_FUNCTIONS {
+        assert!(local.twin().lambda().exists(t.name), "{}", t.name);
+        assert!(
+            !builtins.iter().any(|b| b == t.name),
+            "{} is built in",
+            t.name
+        );
+    }
+    check_golden("fresh", &render(&outcome, &history));
+}
+
 #[tokio::test]
 async fn fresh_bootstrap() {
     let (local, _) = twin().await;

@@ -50,6 +50,11 @@ pub struct ServeArgs {
     /// function or destinations do not exist on the twin (AWS refuses such a start).
     #[arg(long)]
     pub no_resource_checks: bool,
+    /// Where the bootstrap's four tasks run: in the twin's process (fast), or as AWS runs them —
+    /// the `lambda_runtime` binaries, as processes under the twin's Lambda Runtime API (built
+    /// with cargo on first use in a checkout)
+    #[arg(long, value_enum, default_value_t = kdaflow::tasks::Tasks::InProcess)]
+    pub tasks: kdaflow::tasks::Tasks,
 }
 
 fn parse_account(s: &str) -> Result<String, String> {
@@ -126,9 +131,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let local = listener.local_addr()?;
     // The bootstrap as the stack deploys it: the prerequisites' stand-ins (the reference
     // application's functions and streams), the task functions, the state machine, the rules.
-    let provisioned = kdaflow::provision::provision(&twin, &format!("http://{local}"))
-        .await
-        .context("cannot provision the bootstrap on the twin")?;
+    let provisioned =
+        kdaflow::provision::provision_with(&twin, &format!("http://{local}"), args.tasks)
+            .await
+            .context("cannot provision the bootstrap on the twin")?;
     let standins = &provisioned.standins;
     let state = match &args.state_dir {
         Some(d) => format!("state in {}", d.display()),

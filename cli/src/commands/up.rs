@@ -53,6 +53,10 @@ pub struct UpArgs {
     /// Wait in real time (default: virtual time).
     #[arg(long)]
     pub real_time: bool,
+    /// Where the bootstrap's four tasks run: in process (fast), or as the `lambda_runtime`
+    /// binaries under the twin's Lambda Runtime API, as AWS runs them
+    #[arg(long, value_enum, default_value_t = kdaflow::tasks::Tasks::InProcess)]
+    pub tasks: kdaflow::tasks::Tasks,
     /// How long the twin keeps an application STARTING.
     #[arg(long, default_value = "2s", value_parser = humantime::parse_duration)]
     pub start_duration: std::time::Duration,
@@ -243,7 +247,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
         ..TwinConfig::default()
     };
     config.lifecycle.start = args.start_duration;
-    let local = LocalBootstrap::start(config, clock.clone(), 0).await?;
+    let local = LocalBootstrap::start_with(config, clock.clone(), 0, args.tasks).await?;
     let mut overrides = serde_json::Map::new();
     if let Some(path) = &args.spec {
         let spec = ApplicationSpec::load(path)?;

@@ -169,16 +169,26 @@ fn unpack(zip: &[u8], into: &Path) -> Result<(), CodeError> {
 
 /// A zip of `files` (path, contents, executable?), for tests and for packaging a host binary.
 pub fn zip_of(files: &[(&str, &[u8], bool)]) -> Vec<u8> {
+    zip_with(files, true)
+}
+
+/// A zip of `files`, stored without compression when `compress` is false (a large host
+/// binary packaged locally: nothing to gain from deflating it).
+pub fn zip_with(files: &[(&str, &[u8], bool)], compress: bool) -> Vec<u8> {
     use std::io::Write;
     let mut out = std::io::Cursor::new(Vec::new());
     {
         let mut w = zip::ZipWriter::new(&mut out);
         for (name, data, exec) in files {
-            let options = zip::write::SimpleFileOptions::default().unix_permissions(if *exec {
-                0o755
+            let method = if compress {
+                zip::CompressionMethod::Deflated
             } else {
-                0o644
-            });
+                zip::CompressionMethod::Stored
+            };
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(method)
+                .large_file(data.len() > u32::MAX as usize / 2)
+                .unix_permissions(if *exec { 0o755 } else { 0o644 });
             w.start_file(*name, options).expect("zip entry");
             w.write_all(data).expect("zip write");
         }

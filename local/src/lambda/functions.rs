@@ -291,6 +291,78 @@ impl Lambda {
     }
 }
 
+/// A function to create (or replace) in process, as `kdaflow serve --tasks process` registers
+/// the bootstrap's own task binaries.
+#[derive(Debug, Clone)]
+pub struct LocalFunctionSpec {
+    /// FunctionName.
+    pub name: String,
+    /// Runtime.
+    pub runtime: String,
+    /// Handler.
+    pub handler: Option<String>,
+    /// Timeout in seconds.
+    pub timeout: u32,
+    /// Environment variables.
+    pub environment: BTreeMap<String, String>,
+    /// The code package.
+    pub zip: Vec<u8>,
+}
+
+impl Lambda {
+    /// Creates function `spec.name`, or replaces its code and configuration if it exists.
+    /// Returns its ARN.
+    pub fn put_function(&self, spec: LocalFunctionSpec) -> Result<String, AwsError> {
+        let package = self.store_code(&spec.zip)?;
+        let now = self.now_ms();
+        let config = FunctionConfig {
+            runtime: Some(spec.runtime),
+            role: format!(
+                "arn:aws:iam::{}:role/kdaflow-bootstrap-tasks",
+                self.config.account_id
+            ),
+            handler: spec.handler,
+            description: String::new(),
+            timeout: spec.timeout,
+            memory: DEFAULT_MEMORY,
+            architectures: vec![std::env::consts::ARCH.replace("aarch64", "arm64")],
+            environment: spec.environment,
+            code_sha256: package.sha256,
+            code_size: package.size,
+            last_modified_ms: now,
+            revision_id: self.revision(),
+        };
+        let arn = self.arn(&spec.name);
+        let name = spec.name.clone();
+        let replaced = self.functions.mutate(&name, |r, _, _| {
+            r.latest = config.clone();
+            Ok(())
+        });
+        match replaced {
+            Ok(()) => {
+                self.runtimes.retire(&name);
+                Ok(arn)
+            }
+            Err(e) if e.code == LambdaApiError::ResourceNotFound.name() => {
+                let record = FunctionRecord {
+                    name: name.clone(),
+                    arn: arn.clone(),
+                    latest: config,
+                    versions: BTreeMap::new(),
+                    next_version: 1,
+                    aliases: BTreeMap::new(),
+                    tags: BTreeMap::new(),
+                    reserved_concurrency: None,
+                };
+                self.functions
+                    .insert(&name, |_, _| Ok(Insert::New(record, (), ())))?;
+                Ok(arn)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
 pub(super) fn create_function(
     lambda: Arc<Lambda>,
     request: Request,

@@ -40,6 +40,7 @@ use serde_json::Value;
 
 pub use builtin::{FnFunction, FunctionFuture, LambdaRegistry, LocalFunction, function};
 pub use error::LambdaApiError;
+pub use functions::LocalFunctionSpec;
 pub use invoke::{InvocationType, Invoked};
 
 use crate::config::TwinConfig;
@@ -131,6 +132,15 @@ impl Lambda {
     /// its ARN.
     pub fn register(&self, name: &str, function: Arc<dyn LocalFunction>) -> String {
         self.builtins.register(name, function)
+    }
+
+    /// Removes stored function `name` if there is one (its built-in namesake, if any, is
+    /// invoked again).
+    pub fn forget(&self, name: &str) {
+        if let Err(e) = self.functions.remove(name, |_| Ok(())) {
+            tracing::warn!(function = name, error = %e, "could not remove a stored function");
+        }
+        self.runtimes.retire(name);
     }
 
     /// The names of the built-in functions.

@@ -665,7 +665,10 @@ def deliver(event, context):
 "#;
     let zip = kdaflow_local::lambda::code::zip_of(&[("app.py", code.as_bytes(), false)]);
     let mut arns = Vec::new();
-    for (name, handler) in [("my-preprocess", "app.preprocess"), ("my-deliver", "app.deliver")] {
+    for (name, handler) in [
+        ("my-preprocess", "app.preprocess"),
+        ("my-deliver", "app.deliver"),
+    ] {
         let f = lambda
             .create_function()
             .function_name(name)
@@ -673,7 +676,11 @@ def deliver(event, context):
             .role(arns::ROLE_LAMBDA)
             .handler(handler)
             .timeout(30)
-            .code(FunctionCode::builder().zip_file(LBlob::new(zip.clone())).build())
+            .code(
+                FunctionCode::builder()
+                    .zip_file(LBlob::new(zip.clone()))
+                    .build(),
+            )
             .send()
             .await
             .unwrap();
@@ -709,7 +716,10 @@ def deliver(event, context):
                     .mapping_parameters(
                         MappingParameters::builder()
                             .json_mapping_parameters(
-                                JsonMappingParameters::builder().record_row_path("$").build().unwrap(),
+                                JsonMappingParameters::builder()
+                                    .record_row_path("$")
+                                    .build()
+                                    .unwrap(),
                             )
                             .build(),
                     )

@@ -640,13 +640,22 @@ async fn a_python_function_runs_under_the_official_runtime_client() {
         .handler("app.handler")
         .code(
             FunctionCode::builder()
-                .zip_file(Blob::new(zip_of(&[("app.py", PYTHON_APP.as_bytes(), false)])))
+                .zip_file(Blob::new(zip_of(&[(
+                    "app.py",
+                    PYTHON_APP.as_bytes(),
+                    false,
+                )])))
                 .build(),
         )
         .send()
         .await
         .unwrap();
-    let out = invoke(&c, "upper", r#"{"records": [{"recordId": "1", "data": "aGVsbG8="}]}"#).await;
+    let out = invoke(
+        &c,
+        "upper",
+        r#"{"records": [{"recordId": "1", "data": "aGVsbG8="}]}"#,
+    )
+    .await;
     assert_eq!(out.function_error(), None, "{}", text(&out));
     let v: serde_json::Value = serde_json::from_str(&text(&out)).unwrap();
     assert_eq!(v["records"][0]["data"], "SEVMTE8=", "{v}");
@@ -673,7 +682,11 @@ async fn a_python_function_runs_under_the_official_runtime_client() {
     let v: serde_json::Value = serde_json::from_str(&text(&out)).unwrap();
     assert_eq!(v["shard"], "shardId-000000000000");
     assert_eq!(v["region"], "us-east-1");
-    let records = h.twin().kinesis().read_all("py-out", &mut Vec::new(), 10).unwrap();
+    let records = h
+        .twin()
+        .kinesis()
+        .read_all("py-out", &mut Vec::new(), 10)
+        .unwrap();
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].data.as_ref(), b"from python");
 
@@ -701,7 +714,10 @@ async fn a_python_function_runs_under_the_official_runtime_client() {
         .unwrap()
         .state_machine_arn;
     for (input, status) in [
-        (r#"{"records": [{"recordId": "a", "data": "eA=="}]}"#, "SUCCEEDED"),
+        (
+            r#"{"records": [{"recordId": "a", "data": "eA=="}]}"#,
+            "SUCCEEDED",
+        ),
         (r#"{"fail": true}"#, "FAILED"),
     ] {
         let started = sfn
@@ -711,12 +727,18 @@ async fn a_python_function_runs_under_the_official_runtime_client() {
             .send()
             .await
             .unwrap();
-        let ended = h.twin().states().wait(started.execution_arn()).await.unwrap();
+        let ended = h
+            .twin()
+            .states()
+            .wait(started.execution_arn())
+            .await
+            .unwrap();
         assert_eq!(ended.status.as_str(), status, "{ended:?}");
         if status == "FAILED" {
             assert_eq!(ended.error.as_deref(), Some("ValueError"), "{ended:?}");
         } else {
-            let v: serde_json::Value = serde_json::from_str(ended.output.as_deref().unwrap()).unwrap();
+            let v: serde_json::Value =
+                serde_json::from_str(ended.output.as_deref().unwrap()).unwrap();
             assert_eq!(v["records"][0]["data"], "WA==");
         }
     }
