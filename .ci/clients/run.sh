@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Clients written by others against one `kdaflow serve`: the AWS CLI (v1) and the AWS SDK for
 # JavaScript v3 (pinned, installed on first run into .venv/awscli and .ci/clients/node_modules),
-# and boto3 (the venv .ci/run made). Run from the repository root by .ci/run:
+# and boto3 (the venv .ci/run made): timestamps, Lambda, the Python-functions example. Run from the repository root by .ci/run:
 #   KDAFLOW_BIN=target/debug/kdaflow bash .ci/clients/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -30,3 +30,6 @@ done
 .venv/boto3/bin/python .ci/clients/timestamps_boto3.py "$endpoint"
 PATH="$PWD/.venv/awscli/bin:$PATH" bash .ci/clients/timestamps_cli.sh "$endpoint"
 node --no-warnings .ci/clients/timestamps.mjs "$endpoint"
+# Lambda with boto3, and the README's example: a user's own Python functions in an application.
+.venv/boto3/bin/python .ci/clients/lambda_boto3.py "$endpoint"
+.venv/boto3/bin/python examples/python-functions/run.py "$endpoint"

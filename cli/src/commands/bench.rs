@@ -19,6 +19,7 @@ use tokio::process::Command;
 
 use crate::http::{Sender, connect};
 
+mod lambda;
 mod load;
 mod triggers;
 
@@ -27,7 +28,6 @@ mod triggers;
 const FOREST_OUTPUT: &str = "ANOMALY_SCORE_SQL_STREAM";
 /// An anomaly every this many generated reviews in `bench sql` (as `kdaflow send`'s default).
 const BENCH_ANOMALY_EVERY: u64 = 50;
-const AUTH: &str = "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/kinesisanalytics/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=0000";
 
 /// Benchmarks.
 #[derive(Debug, Subcommand)]
@@ -44,6 +44,9 @@ pub enum BenchCommand {
     Sfn(triggers::TriggerArgs),
     /// PutEvents against 100 rules over loopback.
     Events(triggers::TriggerArgs),
+    /// Lambda functions as processes: cold starts (provided.al2023, Python) and warm Invoke
+    /// over loopback.
+    Lambda(lambda::LambdaArgs),
 }
 
 /// Flags of `kdaflow bench up`.
@@ -90,6 +93,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Sql(args) => sql(args),
         BenchCommand::Sfn(args) => triggers::sfn(args).await,
         BenchCommand::Events(args) => triggers::events(args).await,
+        BenchCommand::Lambda(args) => lambda::run(args).await,
         BenchCommand::Up(args) => up(args).await,
     }
 }

@@ -6,6 +6,7 @@ mod events;
 mod fault;
 mod history;
 mod inspect;
+mod logs;
 mod package;
 mod send;
 mod serve;
@@ -59,6 +60,8 @@ pub enum Command {
     Send(send::SendArgs),
     /// Show what a stand-in function on a running twin received.
     Inspect(inspect::InspectArgs),
+    /// Print what a Lambda function's processes on a running twin wrote (its log).
+    Logs(logs::LogsArgs),
     /// Run a benchmark and print its figures (use a release build).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -82,6 +85,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Fault(args) => fault::run(args).await,
         Command::Send(args) => send::run(args).await,
         Command::Inspect(args) => inspect::run(args).await,
+        Command::Logs(args) => logs::run(args).await,
         Command::Asl(command) => asl::run(command).await,
         Command::Synth(args) => synth::run(args).await,
         Command::Package(args) => package::run(args).await,
