@@ -35,6 +35,10 @@ pub struct StatesError {
     pub error: String,
     /// The human readable cause (often JSON text for task errors).
     pub cause: Option<String>,
+    /// For a JSONata failure, the state field the expression belongs to (e.g. `Output/result`),
+    /// which `EvaluationFailed` reports as `location`; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 impl StatesError {
@@ -43,6 +47,16 @@ impl StatesError {
         Self {
             error: error.into(),
             cause: Some(cause.into()),
+            location: None,
+        }
+    }
+
+    /// An error with a name and no cause.
+    pub fn named(error: impl Into<String>) -> Self {
+        Self {
+            error: error.into(),
+            cause: None,
+            location: None,
         }
     }
 
@@ -59,6 +73,14 @@ impl StatesError {
     /// `States.QueryEvaluationError` with the given cause.
     pub fn query(cause: impl Into<String>) -> Self {
         Self::new(names::QUERY_EVALUATION_ERROR, cause)
+    }
+
+    /// `States.QueryEvaluationError` raised by the expression of the state field `location`.
+    pub fn query_at(cause: impl Into<String>, location: impl Into<String>) -> Self {
+        Self {
+            location: Some(location.into()),
+            ..Self::query(cause)
+        }
     }
 
     /// Whether no `Retry` or `Catch` may ever handle this error (AWS-recorded: even an explicit

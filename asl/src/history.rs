@@ -134,6 +134,9 @@ impl EventType {
             MapIterationFailed => "mapIterationFailedEventDetails",
             MapIterationAborted => "mapIterationAbortedEventDetails",
             MapStateFailed | ParallelStateFailed => return None,
+            MapRunStarted => "mapRunStartedEventDetails",
+            MapRunFailed => "mapRunFailedEventDetails",
+            MapRunRedriven => "mapRunRedrivenEventDetails",
             EvaluationFailed => "evaluationFailedEventDetails",
             _ => return None,
         })

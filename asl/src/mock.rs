@@ -173,6 +173,7 @@ impl TaskInvoker for MockInvoker {
             Some((_, _, MockAnswer::Throw { error, cause })) => Err(StatesError {
                 error: error.clone(),
                 cause: cause.clone(),
+                location: None,
             }),
             None => Err(StatesError::runtime(format!(
                 "no mocked response for invocation {n} of the state '{}'",

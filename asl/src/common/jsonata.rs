@@ -52,12 +52,27 @@ pub fn check_syntax(expr: &str) -> Result<(), String> {
     parser::parse(expr).map(|_| ()).map_err(|e| e.to_string())
 }
 
-/// Evaluates `expr` with `$states` bound to `states` and every visible variable bound by name.
-/// An undefined result is `States.QueryEvaluationError`, as on AWS.
-pub fn evaluate(expr: &str, states: &Value, vars: &Vars, seed: u64) -> Result<Value, StatesError> {
-    let ast = parser::parse(expr).map_err(|e| {
-        StatesError::query(format!("The JSONata expression '{expr}' is invalid: {e}"))
-    })?;
+/// Evaluates `expr`, written in the state field `field` (e.g. `Output/result`), with `$states`
+/// bound to `states` and every visible variable bound by name.
+///
+/// An undefined result, a function as the result, or an evaluation error is
+/// `States.QueryEvaluationError` located at `field`, worded as AWS words it (AWS-recorded:
+/// "The JSONata expression '$x' specified for the field 'Output/result' returned nothing
+/// (undefined).").
+pub fn evaluate(
+    expr: &str,
+    field: &str,
+    states: &Value,
+    vars: &Vars,
+    seed: u64,
+) -> Result<Value, StatesError> {
+    let fail = |what: String| {
+        StatesError::query_at(
+            format!("The JSONata expression '{expr}' specified for the field '{field}' {what}"),
+            field,
+        )
+    };
+    let ast = parser::parse(expr).map_err(|e| fail(format!("is invalid: {e}")))?;
     let mut ctx = Context::new();
     ctx.bind("states".into(), JValue::from(states.clone()));
     for (name, value) in vars.all() {
@@ -66,13 +81,11 @@ pub fn evaluate(expr: &str, states: &Value, vars: &Vars, seed: u64) -> Result<Va
     let mut ev = Evaluator::with_context(ctx);
     register_extras(&mut ev, seed);
     match ev.evaluate(&ast, &JValue::Null) {
-        Ok(v) if v.is_undefined() => Err(StatesError::query(format!(
-            "The JSONata expression '{expr}' returned nothing (undefined)."
-        ))),
+        Ok(v) if v.is_undefined() => Err(fail("returned nothing (undefined).".into())),
+        // AWS-recorded: a function value (e.g. `$fn := function($x){$x}`) is not JSON.
+        Ok(v) if v.is_function() => Err(fail("returned an unsupported result type.".into())),
         Ok(v) => Ok(to_json(&v)),
-        Err(e) => Err(StatesError::query(format!(
-            "An error occurred while evaluating the JSONata expression '{expr}': {e}"
-        ))),
+        Err(e) => Err(fail(format!("threw an error during evaluation. {e}"))),
     }
 }
 
@@ -84,10 +97,15 @@ fn register_extras(ev: &mut Evaluator, seed: u64) {
             .map(JValue::from)
             .map_err(host_err)
     });
+    // `$range` answers a JSONata sequence, so a one-item range is that item (AWS-recorded:
+    // `$range(1, 9, 9)` is `1`, where `States.ArrayRange(1, 9, 9)` is `[1]`).
     let _ = ev.register_fn("range", |a: &[JValue]| {
-        array::range(&[arg(a, 0), arg(a, 1), arg(a, 2)])
-            .map(JValue::from)
-            .map_err(host_err)
+        match array::range(&[arg(a, 0), arg(a, 1), arg(a, 2)]).map_err(host_err)? {
+            Value::Array(items) => Ok(JValue::sequence(
+                items.into_iter().map(JValue::from).collect(),
+            )),
+            other => Ok(JValue::from(other)),
+        }
     });
     let _ = ev.register_fn("hash", |a: &[JValue]| {
         encoding::hash(&[arg(a, 0), arg(a, 1)])

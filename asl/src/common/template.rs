@@ -28,8 +28,9 @@ pub enum Template {
     Path(Path, String),
     /// A `.$` intrinsic call.
     Call(Box<Call>, String),
-    /// A JSONata `{% %}` expression.
-    Jsonata(String),
+    /// A JSONata `{% %}` expression and the field it belongs to (e.g. `Output/result`), which
+    /// AWS names in the cause of a failure.
+    Jsonata(String, String),
 }
 
 /// What an expression can see while it is evaluated.
@@ -91,9 +92,12 @@ impl Scope<'_> {
         .map_err(|e| format!("Invalid path '{}' : {e}", path.as_str()))
     }
 
-    /// Evaluates a `.$` expression string (path or intrinsic) outside a template.
-    pub fn eval_expression(&self, expr: &str) -> Result<Value, StatesError> {
-        compile_dollar(expr, expr)
+    /// Evaluates a `.$`-style expression string (path or intrinsic) of the state field `field`
+    /// (e.g. `ErrorPath`) outside a template; a missing path is worded as in a template
+    /// ("The JSONPath '$.x' specified for the field 'ErrorPath' could not be found in the
+    /// input ...", AWS-recorded).
+    pub fn eval_expression(&self, expr: &str, field: &str) -> Result<Value, StatesError> {
+        compile_dollar(expr, field)
             .map_err(StatesError::runtime)?
             .eval(self)
     }
@@ -114,19 +118,23 @@ fn compile_dollar(text: &str, field: &str) -> Result<Template, String> {
 }
 
 /// Whether a string is a JSONata expression `{% ... %}`; returns its body.
+///
+/// The delimiters must be the string's first and last characters: AWS-recorded, `" {% x %} "`
+/// (spaces around the delimiters) is a literal string, not an expression.
 pub fn jsonata_body(s: &str) -> Option<&str> {
-    let t = s.trim();
-    t.strip_prefix("{%")
+    s.strip_prefix("{%")
         .and_then(|r| r.strip_suffix("%}"))
         .map(str::trim)
 }
 
 impl Template {
-    /// Compiles a template written in `language`.
-    pub fn compile(value: &Value, language: QueryLanguage) -> Result<Self, String> {
+    /// Compiles a template written in `language` for the state field `field` (e.g. `Output`);
+    /// nested JSONata expressions are located as `field/key/...` (`Output/result`), as AWS names
+    /// them in `States.QueryEvaluationError` causes.
+    pub fn compile(value: &Value, language: QueryLanguage, field: &str) -> Result<Self, String> {
         let t = match (value, language) {
             (Value::String(s), QueryLanguage::JSONata) => match jsonata_body(s) {
-                Some(body) => Template::Jsonata(body.to_owned()),
+                Some(body) => Template::Jsonata(body.to_owned(), field.to_owned()),
                 None => Template::Literal(value.clone()),
             },
             (Value::Object(m), _) => {
@@ -139,14 +147,18 @@ impl Template {
                             };
                             entries.push((key.to_owned(), compile_dollar(expr, k)?));
                         }
-                        _ => entries.push((k.clone(), Template::compile(v, language)?)),
+                        _ => entries.push((
+                            k.clone(),
+                            Template::compile(v, language, &format!("{field}/{k}"))?,
+                        )),
                     }
                 }
                 Template::Object(entries)
             }
             (Value::Array(a), _) => Template::Array(
                 a.iter()
-                    .map(|v| Template::compile(v, language))
+                    .enumerate()
+                    .map(|(i, v)| Template::compile(v, language, &format!("{field}/{i}")))
                     .collect::<Result<_, _>>()?,
             ),
             _ => Template::Literal(value.clone()),
@@ -185,6 +197,14 @@ impl Template {
         }
     }
 
+    /// The expression text when the whole template is one JSONata expression.
+    pub fn jsonata_expr(&self) -> Option<&str> {
+        match self {
+            Template::Jsonata(expr, _) => Some(expr),
+            _ => None,
+        }
+    }
+
     /// Evaluates the template.
     pub fn eval(&self, scope: &Scope<'_>) -> Result<Value, StatesError> {
         match self {
@@ -214,11 +234,11 @@ impl Template {
                 let mut rng = scope.rng.lock();
                 call.evaluate(&resolve, &mut rng)
             }
-            Template::Jsonata(expr) => {
+            Template::Jsonata(expr, field) => {
                 let null = Value::Null;
                 let states = scope.states.unwrap_or(&null);
                 let seed = rand::Rng::random::<u64>(&mut *scope.rng.lock());
-                jsonata::evaluate(expr, states, scope.vars, seed)
+                jsonata::evaluate(expr, field, states, scope.vars, seed)
             }
         }
     }

@@ -45,6 +45,21 @@ pub(crate) struct Lane {
     pub(crate) prev: u64,
     /// Set for branches and iterations: how their abandonment is recorded.
     pub(crate) abort: Option<Arc<AbortCtx>>,
+    /// Set by a failed Parallel or Map attempt whose failure AWS reports with
+    /// `ParallelStateFailed`/`MapStateFailed`: the id that event points at. The retry loop
+    /// records the event once the failure is final.
+    pub(crate) failed_event: Option<u64>,
+}
+
+impl Lane {
+    pub(crate) fn new(vars: Vars, prev: u64, abort: Option<Arc<AbortCtx>>) -> Self {
+        Self {
+            vars,
+            prev,
+            abort,
+            failed_event: None,
+        }
+    }
 }
 
 /// Shared by the lanes of one Parallel or Map state: once the state abandons them (a sibling
@@ -165,6 +180,25 @@ fn event_types(kind: &Kind) -> (EventType, Option<EventType>) {
     }
 }
 
+/// The prefix AWS gives the cause of an error a state raises itself.
+const STATE_ERROR_PREFIX: &str = "An error occurred while executing the state";
+
+/// Prefixes the cause of a `States.Runtime` or `States.QueryEvaluationError` the state raised
+/// itself with "An error occurred while executing the state 'X' (entered at the event id #N)."
+/// (AWS-recorded); errors that already carry it (from a nested state) are left alone.
+pub(crate) fn located_cause(mut e: StatesError, info: &StateInfo<'_>) -> StatesError {
+    let own = e.error == names::RUNTIME || e.error == names::QUERY_EVALUATION_ERROR;
+    if own && !e.cause.as_deref().unwrap_or("").starts_with(STATE_ERROR_PREFIX) {
+        e.cause = Some(format!(
+            "{STATE_ERROR_PREFIX} '{}' (entered at the event id #{}). {}",
+            info.name,
+            info.entered_id,
+            e.cause.unwrap_or_default()
+        ));
+    }
+    e
+}
+
 fn iso(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
@@ -184,11 +218,7 @@ impl Execution {
             0,
             details::execution_started(&input, &self.config.role_arn),
         );
-        let mut lane = Lane {
-            vars: Vars::default(),
-            prev: 0,
-            abort: None,
-        };
+        let mut lane = Lane::new(Vars::default(), 0, None);
         let machine = self.program.machine.clone();
         let result = self.run_machine(&machine, &mut lane, input).await;
         let last = self.history.last_id();
@@ -298,11 +328,13 @@ impl Execution {
                 "Name": self.config.name,
                 "RoleArn": self.config.role_arn,
                 "StartTime": iso(*self.start.lock()),
-                "RedriveCount": 0
             },
             "StateMachine": {"Id": self.config.state_machine_arn, "Name": self.config.state_machine_name},
             "State": state,
         });
+        if !self.config.express {
+            ctx["Execution"]["RedriveCount"] = 0.into();
+        }
         if let Some((index, value)) = info.item {
             ctx["Map"] = json!({"Item": {"Index": index, "Value": value}});
         }
@@ -404,38 +436,34 @@ impl Execution {
         })
     }
 
-    /// Adds AWS's "An error occurred while executing the state ..." prefix to runtime errors
-    /// raised by the state itself, and records `EvaluationFailed` for JSONata failures.
+    /// Adds AWS's "An error occurred while executing the state ..." prefix to runtime and JSONata
+    /// errors raised by the state itself, and records `EvaluationFailed` for JSONata failures.
     fn located(
         &self,
-        mut e: StatesError,
+        e: StatesError,
         info: &StateInfo<'_>,
         lane: &mut Lane,
         fanout: bool,
     ) -> StatesError {
+        let e = located_cause(e, info);
         // Parallel and Map record their own evaluation failures (a branch's error that reaches
         // them was recorded by the branch).
         if e.error == names::QUERY_EVALUATION_ERROR && !fanout {
             lane.prev = self.evaluation_failed(&e, info.name, lane.prev);
         }
-        let prefix = "An error occurred while executing the state";
-        if e.error == names::RUNTIME && !e.cause.as_deref().unwrap_or("").starts_with(prefix) {
-            e.cause = Some(format!(
-                "{prefix} '{}' (entered at the event id #{}). {}",
-                info.name,
-                info.entered_id,
-                e.cause.unwrap_or_default()
-            ));
-        }
         e
     }
 
-    /// Records `EvaluationFailed` (AWS records it before the execution fails); returns its id.
+    /// Records `EvaluationFailed` (AWS records it before the state or execution fails); returns
+    /// its id.
     pub(crate) fn evaluation_failed(&self, e: &StatesError, state: &str, prev: u64) -> u64 {
         let mut d = serde_json::Map::new();
         d.insert("error".into(), e.error.clone().into());
         if let Some(c) = &e.cause {
             d.insert("cause".into(), c.clone().into());
+        }
+        if let Some(l) = &e.location {
+            d.insert("location".into(), l.clone().into());
         }
         d.insert("state".into(), state.into());
         self.history
@@ -523,6 +551,7 @@ impl Execution {
                 Err(Halt::Failed(StatesError {
                     error: error.unwrap_or_default(),
                     cause,
+                    location: None,
                 }))
             }
             Kind::Wait(w) => {
@@ -675,6 +704,7 @@ impl Execution {
                 retry_count: Some(retry_count),
                 ..info
             };
+            lane.failed_event = None;
             match self.attempt(node, lane, &raw, &effective, &info).await {
                 Ok(v) => {
                     break self
@@ -691,19 +721,37 @@ impl Execution {
                         RetryDecision::GiveUp => break Err(Halt::Failed(e)),
                     }
                 }
+                Err(Halt::Failed(e)) => break Err(Halt::Failed(e)),
                 Err(h) => return Err(h),
             }
         };
-        match result {
-            Ok(exit) => Ok(exit),
-            Err(Halt::Failed(e)) => {
-                let catchers: Vec<_> = node.catch.iter().map(|c| c.catcher.clone()).collect();
-                match find_catcher(&catchers, &e) {
-                    Some(i) => self.caught(node, &node.catch[i], lane, &raw, e, &info),
-                    None => Err(Halt::Failed(e)),
-                }
+        let e = match result {
+            Ok(exit) => return Ok(exit),
+            Err(Halt::Failed(e)) => e,
+            Err(h) => return Err(h),
+        };
+        // One ParallelStateFailed/MapStateFailed for the final failure, caught or not.
+        if let Some(prev) = lane.failed_event.take() {
+            let t = match node.kind {
+                Kind::Parallel { .. } => Some(EventType::ParallelStateFailed),
+                Kind::Map { .. } => Some(EventType::MapStateFailed),
+                _ => None,
+            };
+            if let Some(t) = t {
+                lane.prev = self.history.push(
+                    t,
+                    prev,
+                    details::failure(Some(&e.error), e.cause.as_deref()),
+                );
             }
-            Err(h) => Err(h),
+        }
+        if e.is_terminal() {
+            return Err(Halt::Failed(e));
+        }
+        let catchers: Vec<_> = node.catch.iter().map(|c| c.catcher.clone()).collect();
+        match find_catcher(&catchers, &e) {
+            Some(i) => self.caught(node, &node.catch[i], lane, &raw, e, &info),
+            None => Err(Halt::Failed(e)),
         }
     }
 }

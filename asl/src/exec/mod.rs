@@ -32,6 +32,7 @@
 
 mod driver;
 mod fanout;
+mod maprun;
 mod output;
 mod program;
 pub(crate) mod sched;
@@ -53,6 +54,7 @@ use crate::error::{AslError, StatesError};
 use crate::history::{EventSink, EventType, History, HistoryEvent};
 use crate::model::StateMachine;
 use crate::task::TaskInvoker;
+pub use maprun::{ChildExecution, MapRun, MapRunCounts, MapRunStatus};
 pub(crate) use program::Machine;
 
 /// A validated and compiled state machine.
@@ -103,6 +105,9 @@ pub struct ExecutionConfig {
     pub region: String,
     /// Seed of the execution's randomness (jitter, UUID, MathRandom).
     pub seed: u64,
+    /// An EXPRESS execution: its `$$.Execution` has no `RedriveCount` (AWS-recorded; EXPRESS
+    /// executions cannot be redriven).
+    pub express: bool,
 }
 
 /// The region used when none is configured.
@@ -126,6 +131,7 @@ impl ExecutionConfig {
             role_arn: format!("arn:aws:iam::{DEFAULT_ACCOUNT}:role/StepFunctionsRole"),
             region: DEFAULT_REGION.into(),
             seed: 0,
+            express: false,
         }
     }
 }
@@ -226,6 +232,8 @@ pub struct Execution {
     input: std::sync::OnceLock<Value>,
     deadline: Mutex<Option<DateTime<Utc>>>,
     replay: Mutex<HashMap<ReplayKey, VecDeque<Result<Value, StatesError>>>>,
+    /// The Map Runs of its Distributed Map states, in start order.
+    map_runs: Mutex<Vec<Arc<maprun::MapRunCell>>>,
 }
 
 impl Execution {
@@ -249,6 +257,7 @@ impl Execution {
             input: std::sync::OnceLock::new(),
             deadline: Mutex::new(None),
             replay: Mutex::new(HashMap::new()),
+            map_runs: Mutex::new(Vec::new()),
         }
     }
 
@@ -335,6 +344,7 @@ impl Execution {
                         Err(StatesError {
                             error: s("error"),
                             cause: d.get("cause").and_then(Value::as_str).map(str::to_owned),
+                            location: None,
                         })
                     };
                     book.entry(k).or_default().push_back(outcome);

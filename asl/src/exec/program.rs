@@ -22,6 +22,16 @@ pub(crate) enum Num {
     Path(Path),
 }
 
+impl Num {
+    /// The reference path the value is read from (`...Path` fields).
+    pub(crate) fn path(&self) -> Option<&str> {
+        match self {
+            Num::Path(p) => Some(p.as_str()),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct CatchRule {
     pub(crate) catcher: Catcher,
@@ -66,6 +76,9 @@ pub(crate) enum Kind {
     },
     Map {
         processor: Arc<Machine>,
+        /// Set for a Distributed Map (`ProcessorConfig.Mode: DISTRIBUTED`): its iterations run
+        /// as child executions of a Map Run.
+        distributed: Option<Arc<Distributed>>,
         items_path: Option<Path>,
         items: Option<Template>,
         item_selector: Option<Template>,
@@ -73,6 +86,17 @@ pub(crate) enum Kind {
         tolerated_count: Option<Num>,
         tolerated_percentage: Option<Num>,
     },
+}
+
+/// What a Distributed Map needs to start child executions.
+#[derive(Debug)]
+pub(crate) struct Distributed {
+    /// The item processor as a program of its own (what each child execution runs).
+    pub(crate) program: Arc<super::Program>,
+    /// `Label` (absent: the Map Run's label is generated, as AWS does).
+    pub(crate) label: Option<String>,
+    /// `ProcessorConfig.ExecutionType: EXPRESS`.
+    pub(crate) express: bool,
 }
 
 /// One compiled state.
@@ -101,11 +125,32 @@ pub(crate) struct Machine {
     pub(crate) states: Vec<Node>,
 }
 
-fn t(v: &Option<serde_json::Value>, ql: QueryLanguage) -> Result<Option<Template>, String> {
-    v.as_ref().map(|v| Template::compile(v, ql)).transpose()
+/// Compiles an optional template of the state field `field`.
+fn t(
+    v: &Option<serde_json::Value>,
+    ql: QueryLanguage,
+    field: &str,
+) -> Result<Option<Template>, String> {
+    v.as_ref().map(|v| Template::compile(v, ql, field)).transpose()
 }
 
-fn num(lit: &Option<NumberOrExpr>, path: &Option<String>) -> Result<Option<Num>, String> {
+/// `Parameters` (JSONPath) or `Arguments` (JSONata), named as written.
+fn params(
+    parameters: &Option<serde_json::Value>,
+    arguments: &Option<serde_json::Value>,
+    ql: QueryLanguage,
+) -> Result<Option<Template>, String> {
+    match parameters {
+        Some(_) => t(parameters, ql, "Parameters"),
+        None => t(arguments, ql, "Arguments"),
+    }
+}
+
+fn num(
+    lit: &Option<NumberOrExpr>,
+    path: &Option<String>,
+    field: &str,
+) -> Result<Option<Num>, String> {
     if let Some(p) = path {
         return Ok(Some(Num::Path(Path::parse(p).map_err(|e| e.to_string())?)));
     }
@@ -115,6 +160,7 @@ fn num(lit: &Option<NumberOrExpr>, path: &Option<String>) -> Result<Option<Num>,
         Some(NumberOrExpr::Expr(e)) => Some(Num::Expr(Template::compile(
             &serde_json::Value::String(e.clone()),
             QueryLanguage::JSONata,
+            field,
         )?)),
     })
 }
@@ -165,8 +211,8 @@ fn compile_states(
                         catcher: c.clone(),
                         next: index(&c.next)?,
                         result_path: io::compile(&c.result_path, true)?,
-                        assign: t(&c.assign, ql)?,
-                        output: t(&c.output, ql)?,
+                        assign: t(&c.assign, ql, "Assign")?,
+                        output: t(&c.output, ql, "Output")?,
                     })
                 })
                 .collect()
@@ -176,7 +222,7 @@ fn compile_states(
                 node.language = $s.query_language.unwrap_or(parent_ql);
                 node.input_path = io::compile(&$s.input_path, false).map_err(err)?;
                 node.output_path = io::compile(&$s.output_path, false).map_err(err)?;
-                node.output = t(&$s.output, node.language).map_err(err)?;
+                node.output = t(&$s.output, node.language, "Output").map_err(err)?;
             }};
         }
         match state {
@@ -184,8 +230,8 @@ fn compile_states(
                 common!(s);
                 node.next = next_of(&s.next).map_err(err)?;
                 node.result_path = io::compile(&s.result_path, true).map_err(err)?;
-                node.parameters = t(&s.parameters, node.language).map_err(err)?;
-                node.assign = t(&s.assign, node.language).map_err(err)?;
+                node.parameters = t(&s.parameters, node.language, "Parameters").map_err(err)?;
+                node.assign = t(&s.assign, node.language, "Assign").map_err(err)?;
                 node.kind = Kind::Pass {
                     result: s.result.clone(),
                 };
@@ -195,10 +241,9 @@ fn compile_states(
                 let ql = node.language;
                 node.next = next_of(&s.next).map_err(err)?;
                 node.result_path = io::compile(&s.result_path, true).map_err(err)?;
-                node.parameters =
-                    t(&s.parameters.clone().or(s.arguments.clone()), ql).map_err(err)?;
-                node.result_selector = t(&s.result_selector, ql).map_err(err)?;
-                node.assign = t(&s.assign, ql).map_err(err)?;
+                node.parameters = params(&s.parameters, &s.arguments, ql).map_err(err)?;
+                node.result_selector = t(&s.result_selector, ql, "ResultSelector").map_err(err)?;
+                node.assign = t(&s.assign, ql, "Assign").map_err(err)?;
                 node.retry = s.retry.clone().unwrap_or_default();
                 node.catch = catches(&s.catch, ql).map_err(err)?;
                 let resource = Resource::parse(&s.resource)
@@ -206,14 +251,24 @@ fn compile_states(
                 node.kind = Kind::Task {
                     resource,
                     arn: s.resource.clone(),
-                    timeout: num(&s.timeout_seconds, &s.timeout_seconds_path).map_err(err)?,
-                    heartbeat: num(&s.heartbeat_seconds, &s.heartbeat_seconds_path).map_err(err)?,
+                    timeout: num(
+                        &s.timeout_seconds,
+                        &s.timeout_seconds_path,
+                        "TimeoutSeconds",
+                    )
+                    .map_err(err)?,
+                    heartbeat: num(
+                        &s.heartbeat_seconds,
+                        &s.heartbeat_seconds_path,
+                        "HeartbeatSeconds",
+                    )
+                    .map_err(err)?,
                 };
             }
             State::Choice(s) => {
                 common!(s);
                 let ql = node.language;
-                node.assign = t(&s.assign, ql).map_err(err)?;
+                node.assign = t(&s.assign, ql, "Assign").map_err(err)?;
                 let mut branches = Vec::new();
                 for rule in &s.choices {
                     let next = rule
@@ -223,8 +278,8 @@ fn compile_states(
                     branches.push(ChoiceBranch {
                         rule: choice::compile(rule).map_err(err)?,
                         next: index(next).map_err(err)?,
-                        assign: t(&rule.assign, ql).map_err(err)?,
-                        output: t(&rule.output, ql).map_err(err)?,
+                        assign: t(&rule.assign, ql, "Assign").map_err(err)?,
+                        output: t(&rule.output, ql, "Output").map_err(err)?,
                     });
                 }
                 node.kind = Kind::Choice {
@@ -236,18 +291,22 @@ fn compile_states(
                 common!(s);
                 let ql = node.language;
                 node.next = next_of(&s.next).map_err(err)?;
-                node.assign = t(&s.assign, ql).map_err(err)?;
-                let tmpl = |v: serde_json::Value| Template::compile(&v, ql).map_err(err);
+                node.assign = t(&s.assign, ql, "Assign").map_err(err)?;
+                let tmpl = |v: serde_json::Value, field: &str| {
+                    Template::compile(&v, ql, field).map_err(err)
+                };
                 let path = |p: &str| Path::parse_reference(p).map_err(|e| err(e.to_string()));
                 node.kind = Kind::Wait(
                     match (&s.seconds, &s.timestamp, &s.seconds_path, &s.timestamp_path) {
                         (Some(NumberOrExpr::Number(n)), ..) => {
-                            WaitFor::Seconds(tmpl(serde_json::Value::Number(n.clone()))?)
+                            WaitFor::Seconds(tmpl(serde_json::Value::Number(n.clone()), "Seconds")?)
                         }
                         (Some(NumberOrExpr::Expr(e)), ..) => {
-                            WaitFor::Seconds(tmpl(e.clone().into())?)
+                            WaitFor::Seconds(tmpl(e.clone().into(), "Seconds")?)
                         }
-                        (_, Some(ts), ..) => WaitFor::Timestamp(tmpl(ts.clone().into())?),
+                        (_, Some(ts), ..) => {
+                            WaitFor::Timestamp(tmpl(ts.clone().into(), "Timestamp")?)
+                        }
                         (_, _, Some(p), _) => WaitFor::SecondsPath(path(p)?),
                         (_, _, _, Some(p)) => WaitFor::TimestampPath(path(p)?),
                         _ => return Err(err(
@@ -265,18 +324,18 @@ fn compile_states(
                 node.language = s.query_language.unwrap_or(parent_ql);
                 let ql = node.language;
                 let field =
-                    |lit: &Option<String>, path: &Option<String>| -> Result<FailField, String> {
+                    |lit: &Option<String>, path: &Option<String>, name: &str| -> Result<FailField, String> {
                         Ok(match (lit, path) {
                             (_, Some(p)) => FailField::Path(p.clone()),
                             (Some(l), None) => {
-                                FailField::Value(Template::compile(&l.clone().into(), ql)?)
+                                FailField::Value(Template::compile(&l.clone().into(), ql, name)?)
                             }
                             (None, None) => FailField::Absent,
                         })
                     };
                 node.kind = Kind::Fail {
-                    error: field(&s.error, &s.error_path).map_err(err)?,
-                    cause: field(&s.cause, &s.cause_path).map_err(err)?,
+                    error: field(&s.error, &s.error_path, "Error").map_err(err)?,
+                    cause: field(&s.cause, &s.cause_path, "Cause").map_err(err)?,
                 };
             }
             State::Parallel(s) => {
@@ -284,10 +343,9 @@ fn compile_states(
                 let ql = node.language;
                 node.next = next_of(&s.next).map_err(err)?;
                 node.result_path = io::compile(&s.result_path, true).map_err(err)?;
-                node.parameters =
-                    t(&s.parameters.clone().or(s.arguments.clone()), ql).map_err(err)?;
-                node.result_selector = t(&s.result_selector, ql).map_err(err)?;
-                node.assign = t(&s.assign, ql).map_err(err)?;
+                node.parameters = params(&s.parameters, &s.arguments, ql).map_err(err)?;
+                node.result_selector = t(&s.result_selector, ql, "ResultSelector").map_err(err)?;
+                node.assign = t(&s.assign, ql, "Assign").map_err(err)?;
                 node.retry = s.retry.clone().unwrap_or_default();
                 node.catch = catches(&s.catch, ql).map_err(err)?;
                 node.kind = Kind::Parallel {
@@ -304,37 +362,71 @@ fn compile_states(
                 let ql = node.language;
                 node.next = next_of(&s.next).map_err(err)?;
                 node.result_path = io::compile(&s.result_path, true).map_err(err)?;
-                node.result_selector = t(&s.result_selector, ql).map_err(err)?;
-                node.assign = t(&s.assign, ql).map_err(err)?;
+                node.result_selector = t(&s.result_selector, ql, "ResultSelector").map_err(err)?;
+                node.assign = t(&s.assign, ql, "Assign").map_err(err)?;
                 node.retry = s.retry.clone().unwrap_or_default();
                 node.catch = catches(&s.catch, ql).map_err(err)?;
-                let processor = match (&s.item_processor, &s.iterator) {
-                    (Some(p), _) => compile_states(&p.start_at, &p.states, ql).map(Arc::new),
-                    (None, Some(b)) => compile_branch(b, ql),
-                    (None, None) => Err("a Map state needs an ItemProcessor".into()),
-                }
-                .map_err(err)?;
+                let proc_def = s
+                    .item_processor
+                    .as_ref()
+                    .or(s.iterator.as_ref())
+                    .ok_or_else(|| err("a Map state needs an ItemProcessor".into()))?;
+                let processor = compile_states(&proc_def.start_at, &proc_def.states, ql)
+                    .map(Arc::new)
+                    .map_err(err)?;
+                let config = |k: &str| {
+                    proc_def
+                        .processor_config
+                        .as_ref()
+                        .and_then(|c| c.get(k))
+                        .and_then(serde_json::Value::as_str)
+                };
+                let distributed = (config("Mode") == Some("DISTRIBUTED")).then(|| {
+                    let mut definition = StateMachine::new(proc_def.start_at.clone());
+                    definition.comment = proc_def.comment.clone();
+                    definition.states = proc_def.states.clone();
+                    definition.query_language =
+                        (ql == QueryLanguage::JSONata).then_some(QueryLanguage::JSONata);
+                    Arc::new(Distributed {
+                        program: Arc::new(super::Program {
+                            machine: processor.clone(),
+                            definition,
+                        }),
+                        label: s.label.clone(),
+                        express: config("ExecutionType") == Some("EXPRESS"),
+                    })
+                });
                 node.kind = Kind::Map {
                     processor,
+                    distributed,
                     items_path: s
                         .items_path
                         .as_deref()
                         .map(Path::parse_reference)
                         .transpose()
                         .map_err(|e| err(e.to_string()))?,
-                    items: t(&s.items, ql).map_err(err)?,
-                    item_selector: t(&s.item_selector.clone().or(s.parameters.clone()), ql)
-                        .map_err(err)?,
-                    max_concurrency: num(&s.max_concurrency, &s.max_concurrency_path)
-                        .map_err(err)?,
+                    items: t(&s.items, ql, "Items").map_err(err)?,
+                    item_selector: match &s.item_selector {
+                        Some(_) => t(&s.item_selector, ql, "ItemSelector"),
+                        None => t(&s.parameters, ql, "Parameters"),
+                    }
+                    .map_err(err)?,
+                    max_concurrency: num(
+                        &s.max_concurrency,
+                        &s.max_concurrency_path,
+                        "MaxConcurrency",
+                    )
+                    .map_err(err)?,
                     tolerated_count: num(
                         &s.tolerated_failure_count,
                         &s.tolerated_failure_count_path,
+                        "ToleratedFailureCount",
                     )
                     .map_err(err)?,
                     tolerated_percentage: num(
                         &s.tolerated_failure_percentage,
                         &s.tolerated_failure_percentage_path,
+                        "ToleratedFailurePercentage",
                     )
                     .map_err(err)?,
                 };

@@ -65,8 +65,13 @@ impl Execution {
                 let input = match self.fan_input(node, lane, raw, effective, info) {
                     Ok(v) => v,
                     Err(e) => {
+                        // As for a Map's items (AWS-recorded there): EvaluationFailed, then
+                        // ParallelStateFailed.
                         if e.error == names::QUERY_EVALUATION_ERROR {
+                            let e = super::driver::located_cause(e, info);
                             lane.prev = self.evaluation_failed(&e, &node.name, lane.prev);
+                            lane.failed_event = Some(lane.prev);
+                            return Err(Halt::Failed(e));
                         }
                         return Err(Halt::Failed(e));
                     }
@@ -217,10 +222,7 @@ impl Execution {
             if exec_first {
                 Err(Halt::TimedOut)
             } else {
-                Ok(Err(StatesError {
-                    error: names::TIMEOUT.into(),
-                    cause: None,
-                }))
+                Ok(Err(StatesError::named(names::TIMEOUT)))
             }
         };
         // Created inside the scope, so that sleeps set up eagerly count as this call's.

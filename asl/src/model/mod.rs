@@ -179,3 +179,11 @@ where
 {
     Option::<String>::deserialize(d).map(Some)
 }
+
+/// Serde helper: an optional JSON value whose explicit `null` is kept as `Some(Value::Null)`.
+pub(crate) fn nullable_value<'de, D>(d: D) -> Result<Option<Value>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    Value::deserialize(d).map(Some)
+}

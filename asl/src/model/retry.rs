@@ -116,8 +116,13 @@ pub struct Catcher {
     /// Variables to assign (with `$` the error output).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assign: Option<Value>,
-    /// JSONata `Output` (absent: the error output).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// JSONata `Output` (absent: the error output; an explicit `null` is kept and makes the
+    /// output `null`, AWS-recorded).
+    #[serde(
+        default,
+        deserialize_with = "super::nullable_value",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub output: Option<Value>,
 }
 

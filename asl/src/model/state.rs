@@ -78,8 +78,13 @@ pub struct PassState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     /// Variables to assign when the state exits.
     pub assign: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    /// JSONata `Output`.
+    #[serde(
+        default,
+        deserialize_with = "super::nullable_value",
+        skip_serializing_if = "Option::is_none"
+    )]
+    /// JSONata `Output` (`null` is kept: an explicit `"Output": null` makes the
+    /// output `null`, AWS-recorded).
     pub output: Option<Value>,
 }
 
@@ -155,8 +160,13 @@ pub struct TaskState {
     /// Variables to assign when the state exits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assign: Option<Value>,
-    /// JSONata `Output`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// JSONata `Output` (`null` is kept: an explicit `"Output": null` makes the
+    /// output `null`, AWS-recorded).
+    #[serde(
+        default,
+        deserialize_with = "super::nullable_value",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub output: Option<Value>,
 }
 
@@ -192,8 +202,13 @@ pub struct ChoiceState {
     /// Variables to assign when the state exits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assign: Option<Value>,
-    /// JSONata `Output`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// JSONata `Output` (`null` is kept: an explicit `"Output": null` makes the
+    /// output `null`, AWS-recorded).
+    #[serde(
+        default,
+        deserialize_with = "super::nullable_value",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub output: Option<Value>,
 }
 
@@ -242,8 +257,13 @@ pub struct WaitState {
     /// Variables to assign when the state exits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assign: Option<Value>,
-    /// JSONata `Output`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// JSONata `Output` (`null` is kept: an explicit `"Output": null` makes the
+    /// output `null`, AWS-recorded).
+    #[serde(
+        default,
+        deserialize_with = "super::nullable_value",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub output: Option<Value>,
 }
 
@@ -271,8 +291,13 @@ pub struct SucceedState {
     )]
     /// JSONPath `OutputPath`.
     pub output_path: NullablePath,
-    /// JSONata `Output`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// JSONata `Output` (`null` is kept: an explicit `"Output": null` makes the
+    /// output `null`, AWS-recorded).
+    #[serde(
+        default,
+        deserialize_with = "super::nullable_value",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub output: Option<Value>,
 }
 
@@ -357,8 +382,13 @@ pub struct ParallelState {
     /// Variables to assign when the state exits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assign: Option<Value>,
-    /// JSONata `Output`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// JSONata `Output` (`null` is kept: an explicit `"Output": null` makes the
+    /// output `null`, AWS-recorded).
+    #[serde(
+        default,
+        deserialize_with = "super::nullable_value",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub output: Option<Value>,
 }
 
@@ -391,9 +421,11 @@ pub struct MapState {
     /// The per-item machine.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_processor: Option<ItemProcessor>,
-    /// Legacy name of the per-item machine (INLINE).
+    /// Legacy name of the per-item machine; like `ItemProcessor` it may carry a
+    /// `ProcessorConfig` (AWS-recorded: a legacy `Iterator` with `Mode: DISTRIBUTED` runs as a
+    /// Distributed Map).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iterator: Option<Branch>,
+    pub iterator: Option<ItemProcessor>,
     /// Next state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
@@ -475,7 +507,12 @@ pub struct MapState {
     /// Variables to assign when the state exits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assign: Option<Value>,
-    /// JSONata `Output`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// JSONata `Output` (`null` is kept: an explicit `"Output": null` makes the
+    /// output `null`, AWS-recorded).
+    #[serde(
+        default,
+        deserialize_with = "super::nullable_value",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub output: Option<Value>,
 }

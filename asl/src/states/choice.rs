@@ -42,7 +42,7 @@ pub enum Operand {
 /// Compiles a rule (without its `Next`).
 pub fn compile(rule: &ChoiceRule) -> Result<Rule, String> {
     if let Some(c) = &rule.condition {
-        return Template::compile(c, QueryLanguage::JSONata).map(Rule::Condition);
+        return Template::compile(c, QueryLanguage::JSONata, "Condition").map(Rule::Condition);
     }
     if let Some(rules) = &rule.and {
         return rules

@@ -20,12 +20,7 @@ fn field(f: &FailField, scope: &Scope<'_>, name: &str) -> Result<Option<String>,
     let v = match f {
         FailField::Absent => return Ok(None),
         FailField::Value(t) => t.eval(scope)?,
-        FailField::Path(expr) => scope.eval_expression(expr).map_err(|e| {
-            StatesError::runtime(format!(
-                "The {name}Path '{expr}' could not be evaluated: {}",
-                e.cause.unwrap_or(e.error)
-            ))
-        })?,
+        FailField::Path(expr) => scope.eval_expression(expr, &format!("{name}Path"))?,
     };
     match v {
         Value::String(s) => Ok(Some(s)),

@@ -333,8 +333,8 @@ pub(super) fn check_map(c: &mut Checker, s: &StateCtx<'_>, machine_jsonata: bool
         return;
     };
     for k in po.keys() {
-        let ok = ["StartAt", "States", "Comment"].contains(&k.as_str())
-            || (key == "ItemProcessor" && k == "ProcessorConfig");
+        // AWS-recorded: the legacy `Iterator` accepts a `ProcessorConfig` too.
+        let ok = ["StartAt", "States", "Comment", "ProcessorConfig"].contains(&k.as_str());
         if !ok {
             c.report(
                 s.name,
