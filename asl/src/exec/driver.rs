@@ -188,7 +188,13 @@ const STATE_ERROR_PREFIX: &str = "An error occurred while executing the state";
 /// (AWS-recorded); errors that already carry it (from a nested state) are left alone.
 pub(crate) fn located_cause(mut e: StatesError, info: &StateInfo<'_>) -> StatesError {
     let own = e.error == names::RUNTIME || e.error == names::QUERY_EVALUATION_ERROR;
-    if own && !e.cause.as_deref().unwrap_or("").starts_with(STATE_ERROR_PREFIX) {
+    if own
+        && !e
+            .cause
+            .as_deref()
+            .unwrap_or("")
+            .starts_with(STATE_ERROR_PREFIX)
+    {
         e.cause = Some(format!(
             "{STATE_ERROR_PREFIX} '{}' (entered at the event id #{}). {}",
             info.name,
@@ -566,22 +572,29 @@ impl Execution {
                         ..scope
                     };
                     let now = self.clock.now();
+                    let own = if node.language == QueryLanguage::JSONata {
+                        wait::Source::Jsonata
+                    } else {
+                        wait::Source::Literal
+                    };
                     let deadline = match w {
                         wait::WaitFor::Seconds(t) => {
-                            wait::seconds_deadline(now, &t.eval(&scope)?, "Seconds")?
+                            wait::seconds_deadline(now, &t.eval(&scope)?, "Seconds", own)?
                         }
                         wait::WaitFor::Timestamp(t) => {
-                            wait::timestamp_deadline(now, &t.eval(&scope)?, "Timestamp")?
+                            wait::timestamp_deadline(now, &t.eval(&scope)?, "Timestamp", own)?
                         }
                         wait::WaitFor::SecondsPath(p) => wait::seconds_deadline(
                             now,
                             &scope.resolve(p).map_err(StatesError::runtime)?,
                             "SecondsPath",
+                            wait::Source::Path(p.as_str()),
                         )?,
                         wait::WaitFor::TimestampPath(p) => wait::timestamp_deadline(
                             now,
                             &scope.resolve(p).map_err(StatesError::runtime)?,
                             "TimestampPath",
+                            wait::Source::Path(p.as_str()),
                         )?,
                     };
                     (effective, deadline)

@@ -119,8 +119,14 @@ impl Execution {
             tolerance,
         };
         let result = match distributed {
-            Some(d) => self.run_map_run(node, lane, d, plan, raw, effective, info).await,
-            None => self.run_inline_map(node, lane, plan, raw, effective, info).await,
+            Some(d) => {
+                self.run_map_run(node, lane, d, plan, raw, effective, info)
+                    .await
+            }
+            None => {
+                self.run_inline_map(node, lane, plan, raw, effective, info)
+                    .await
+            }
         };
         if result.is_ok() {
             lane.prev = self.history.push(
@@ -219,8 +225,7 @@ impl Execution {
         raw: &Value,
         effective: &Value,
         info: &StateInfo<'_>,
-        index: usize,
-        item: &Value,
+        (index, item): (usize, &Value),
     ) -> Result<Value, StatesError> {
         let Kind::Map { item_selector, .. } = &node.kind else {
             return Err(StatesError::runtime("not a Map state"));
@@ -270,7 +275,7 @@ impl Execution {
             async move {
                 let item = &items[index];
                 let vars = Vars::child(parent.clone());
-                let input = match self.item_input(node, &vars, raw, effective, info, index, item)
+                let input = match self.item_input(node, &vars, raw, effective, info, (index, item))
                 {
                     Ok(v) => v,
                     Err(e) => return (index, Err((Halt::Failed(e), 0))),

@@ -152,7 +152,11 @@ impl MapRunCell {
     }
 
     /// Moves one item (and its execution) from `from` to `to`.
-    fn count(&self, from: fn(&mut MapRunCounts) -> &mut u64, to: fn(&mut MapRunCounts) -> &mut u64) {
+    fn count(
+        &self,
+        from: fn(&mut MapRunCounts) -> &mut u64,
+        to: fn(&mut MapRunCounts) -> &mut u64,
+    ) {
         self.update(|r| {
             for c in [&mut r.item_counts, &mut r.execution_counts] {
                 let f = from(c);
@@ -307,7 +311,8 @@ impl Execution {
             async move {
                 let (name, seed) = &children[index];
                 // The ItemSelector runs in the parent (it may read the parent's variables).
-                let input = self.item_input(node, vars, raw, effective, info, index, &items[index])?;
+                let input =
+                    self.item_input(node, vars, raw, effective, info, (index, &items[index]))?;
                 let kind = if dist.express { "express" } else { "execution" };
                 let arn = format!(
                     "{}:{name}",

@@ -131,7 +131,9 @@ fn t(
     ql: QueryLanguage,
     field: &str,
 ) -> Result<Option<Template>, String> {
-    v.as_ref().map(|v| Template::compile(v, ql, field)).transpose()
+    v.as_ref()
+        .map(|v| Template::compile(v, ql, field))
+        .transpose()
 }
 
 /// `Parameters` (JSONPath) or `Arguments` (JSONata), named as written.
@@ -323,16 +325,18 @@ fn compile_states(
             State::Fail(s) => {
                 node.language = s.query_language.unwrap_or(parent_ql);
                 let ql = node.language;
-                let field =
-                    |lit: &Option<String>, path: &Option<String>, name: &str| -> Result<FailField, String> {
-                        Ok(match (lit, path) {
-                            (_, Some(p)) => FailField::Path(p.clone()),
-                            (Some(l), None) => {
-                                FailField::Value(Template::compile(&l.clone().into(), ql, name)?)
-                            }
-                            (None, None) => FailField::Absent,
-                        })
-                    };
+                let field = |lit: &Option<String>,
+                             path: &Option<String>,
+                             name: &str|
+                 -> Result<FailField, String> {
+                    Ok(match (lit, path) {
+                        (_, Some(p)) => FailField::Path(p.clone()),
+                        (Some(l), None) => {
+                            FailField::Value(Template::compile(&l.clone().into(), ql, name)?)
+                        }
+                        (None, None) => FailField::Absent,
+                    })
+                };
                 node.kind = Kind::Fail {
                     error: field(&s.error, &s.error_path, "Error").map_err(err)?,
                     cause: field(&s.cause, &s.cause_path, "Cause").map_err(err)?,

@@ -13,7 +13,7 @@ impl Path {
         if self.is_definite() {
             self.select_definite(doc)
                 .cloned()
-                .ok_or_else(|| self.no_results())
+                .ok_or_else(|| self.missing_in(doc))
         } else {
             let mut out = Vec::new();
             collect(doc, doc, &self.segments, &mut out);
@@ -46,9 +46,42 @@ impl Path {
     }
 
     pub(crate) fn no_results(&self) -> NoResults {
+        let normalized = self.normalized();
         NoResults {
-            normalized: self.normalized(),
+            message: format!("No results for path: {normalized}"),
+            normalized,
         }
+    }
+
+    /// The failure of a definite path on `doc`: the step where it stopped decides the wording.
+    fn missing_in(&self, doc: &Value) -> NoResults {
+        let mut cur = doc;
+        for (i, s) in self.segments.iter().enumerate() {
+            let next = match (s, cur) {
+                (Segment::Field(f), Value::Object(m)) => m.get(f),
+                (Segment::Index(ix), Value::Array(a)) => {
+                    resolve_index(*ix, a.len()).and_then(|j| a.get(j))
+                }
+                _ => None,
+            };
+            match next {
+                Some(v) => cur = v,
+                None if i + 1 < self.segments.len()
+                    && matches!((s, cur), (Segment::Field(_), Value::Object(_))) =>
+                {
+                    let prefix = Path {
+                        segments: self.segments[..=i].to_vec(),
+                        ..self.clone()
+                    };
+                    return NoResults {
+                        normalized: self.normalized(),
+                        message: format!("Missing property in path {}", prefix.normalized()),
+                    };
+                }
+                None => break,
+            }
+        }
+        self.no_results()
     }
 }
 

@@ -70,12 +70,16 @@ pub struct PathSyntaxError {
     pub reason: String,
 }
 
-/// Why a path selected nothing.
+/// Why a path selected nothing, worded as Jayway JsonPath (which Step Functions runs) words
+/// it: `No results for path: $['a']['b']` when the last step is missing, `Missing property in
+/// path $['a']` when an earlier one is (AWS-recorded).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("No results for path: {normalized}")]
+#[error("{message}")]
 pub struct NoResults {
-    /// Jayway's normalized form, e.g. `$['a']['b']`.
+    /// Jayway's normalized form of the whole path, e.g. `$['a']['b']`.
     pub normalized: String,
+    /// The message.
+    pub message: String,
 }
 
 /// A parsed path.
@@ -312,10 +316,16 @@ impl<'a> Parser<'a> {
             match self.peek() {
                 None => return Err(self.err("unterminated quoted name")),
                 Some('\\') => {
+                    // Only the quote and the backslash are escaped; any other backslash is the
+                    // name's own (AWS-recorded: `$['Test\\""Name"']`
+                    // `Test\""Name"`).
                     self.pos += 1;
-                    if let Some(c) = self.peek() {
-                        out.push(c);
-                        self.pos += 1;
+                    match self.peek() {
+                        Some(c) if c == q || c == '\\' => {
+                            out.push(c);
+                            self.pos += 1;
+                        }
+                        _ => out.push('\\'),
                     }
                 }
                 Some(c) if c == q => {

@@ -190,16 +190,28 @@ mod tests {
     fn paths_accept_numeric_strings_and_word_refusals_as_aws() {
         assert_eq!(max_concurrency(Some(&json!("1")), Some("$.m")).unwrap(), 1);
         assert_eq!(
-            max_concurrency(Some(&json!({})), Some("$.m")).unwrap_err().cause.unwrap(),
+            max_concurrency(Some(&json!({})), Some("$.m"))
+                .unwrap_err()
+                .cause
+                .unwrap(),
             "The MaxConcurrencyPath field refers to value \"{}\" which is not a valid integer: $.m"
         );
-        assert_eq!(tolerance_percentage(&json!("1.1"), Some("$.p")).unwrap(), 1.1);
         assert_eq!(
-            tolerance_percentage(&json!(100.1), Some("$.p")).unwrap_err().cause.unwrap(),
+            tolerance_percentage(&json!("1.1"), Some("$.p")).unwrap(),
+            1.1
+        );
+        assert_eq!(
+            tolerance_percentage(&json!(100.1), Some("$.p"))
+                .unwrap_err()
+                .cause
+                .unwrap(),
             "ToleratedFailurePercentage must be between 0 and 100."
         );
         assert_eq!(
-            tolerance_percentage(&json!("x"), Some("$.p")).unwrap_err().cause.unwrap(),
+            tolerance_percentage(&json!("x"), Some("$.p"))
+                .unwrap_err()
+                .cause
+                .unwrap(),
             "The ToleratedFailurePercentagePath field refers to value \"x\" which is not a valid float: $.p"
         );
     }
@@ -208,7 +220,11 @@ mod tests {
     fn items_errors_name_the_type() {
         let e = items(json!({"a": 1}), ItemsSource::Expression("$x")).unwrap_err();
         assert_eq!(e.error, names::QUERY_EVALUATION_ERROR);
-        assert!(e.cause.unwrap().ends_with("Expected 'array', but was 'object' for value: {\"a\":1}"));
+        assert!(
+            e.cause
+                .unwrap()
+                .ends_with("Expected 'array', but was 'object' for value: {\"a\":1}")
+        );
         assert_eq!(e.location.as_deref(), Some("Items"));
     }
 }

@@ -74,8 +74,16 @@ impl ExecutionRecord {
             input_details: json!({"included": true}),
             output: self.output.clone(),
             output_details: self.output.as_ref().map(|_| json!({"included": true})),
-            error: self.error.clone(),
-            cause: self.cause.clone(),
+            // AWS-recorded: a TIMED_OUT execution's description has neither (its history's
+            // ExecutionTimedOut event does).
+            error: self
+                .error
+                .clone()
+                .filter(|_| self.status != Status::TimedOut),
+            cause: self
+                .cause
+                .clone()
+                .filter(|_| self.status != Status::TimedOut),
             trace_header: self.trace_header.clone(),
             redrive_count: 0,
             redrive_status: match self.status {
@@ -176,6 +184,7 @@ impl StepFunctions {
             role_arn: record.role_arn.clone(),
             region: self.config.region.clone(),
             seed: arns::fnv(&record.arn),
+            express: arns::parse(&record.arn).is_some_and(|a| a.kind == "express"),
         }
     }
 
