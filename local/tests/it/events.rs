@@ -64,6 +64,28 @@ async fn rules_and_their_errors() {
         "{}",
         message(&e)
     );
+    // PutRule refuses an `$or` that expands past 1,000 combinations, and stores nothing.
+    let alternatives = |k: &str| {
+        let list: Vec<String> = (0..11).map(|i| format!(r#"{{"{k}{i}": ["v"]}}"#)).collect();
+        format!(r#"{{"$or": [{}]}}"#, list.join(","))
+    };
+    let big = format!(
+        r#"{{"a": {}, "b": {}, "c": {}}}"#,
+        alternatives("x"),
+        alternatives("y"),
+        alternatives("z")
+    );
+    let e = c
+        .put_rule()
+        .name("too-many")
+        .event_pattern(big)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidEventPatternException");
+    assert!(message(&e).contains("1331 combinations"), "{}", message(&e));
+    let e = c.describe_rule().name("too-many").send().await.unwrap_err();
+    assert_eq!(code(&e), "ResourceNotFoundException");
     let e = c.put_rule().name("neither").send().await.unwrap_err();
     assert_eq!(code(&e), "ValidationException");
     let e = c

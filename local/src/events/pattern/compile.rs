@@ -4,10 +4,11 @@ use std::net::IpAddr;
 
 use serde_json::{Map, Value};
 
-use super::{AnythingBut, Cidr, Matcher, Node, Pattern, Range, Wildcard};
+use super::{AnythingBut, Branch, Cidr, Matcher, Node, Pattern, Range, Wildcard};
 
-/// Field names that make an object a match expression, so an `$or` whose objects use them is
-/// not an `$or` (event-ruler's `RESERVED_FIELD_NAMES_IN_OR_RELATIONSHIP`).
+/// Field names that cannot be used inside `$or` (event-ruler's
+/// `RESERVED_FIELD_NAMES_IN_OR_RELATIONSHIP`): an `$or` branch must be a field pattern, not a
+/// match expression.
 const RESERVED: [&str; 9] = [
     "exact",
     "prefix",
@@ -20,13 +21,20 @@ const RESERVED: [&str; 9] = [
     "wildcard",
 ];
 
+/// The most branches an `$or` may expand into. event-ruler itself sets no bound; the twin
+/// refuses what would make matching and storage explode, at the figure the fidelity issue
+/// names.
+pub const MAX_BRANCHES: usize = 1000;
+
 /// Compiles pattern text; `Err` is the reason, as `InvalidEventPatternException` states it.
 pub fn compile(text: &str) -> Result<Pattern, String> {
     let value: Value = serde_json::from_str(text).map_err(|e| format!("Invalid JSON: {e}"))?;
     let Value::Object(map) = value else {
         return Err("Filter is not an object".into());
     };
-    object(&map, "")
+    Ok(Pattern {
+        branches: object(&map, "", false)?,
+    })
 }
 
 fn at(path: &str, name: &str) -> String {
@@ -46,50 +54,116 @@ fn fail<T>(message: impl Into<String>, path: &str) -> Result<T, String> {
     }
 }
 
-/// Whether `"$or": value` is an or-relationship (else `$or` is an ordinary field name).
-fn is_or(value: &Value) -> bool {
-    match value {
-        Value::Array(items) => items.iter().all(|i| match i {
-            Value::Object(m) => !m.keys().any(|k| RESERVED.contains(&k.as_str())),
-            _ => true,
-        }),
-        _ => false,
+/// Sets `name` in a branch: object patterns of one name merge (their fields are paths below
+/// it); a leaf replaces the leaf of the same name (event-ruler puts the flattened path, the
+/// later one winning).
+fn put(branch: &mut Branch, name: &str, node: Node) {
+    let same_kind = |n: &Node| {
+        matches!(
+            (n, &node),
+            (Node::Object(_), Node::Object(_)) | (Node::Leaf(_), Node::Leaf(_))
+        )
+    };
+    match branch
+        .fields
+        .iter_mut()
+        .find(|(n, existing)| n == name && same_kind(existing))
+    {
+        Some((_, existing)) => match (existing, node) {
+            (Node::Object(into), Node::Object(from)) => merge(into, from),
+            (slot, node) => *slot = node,
+        },
+        None => branch.fields.push((name.to_string(), node)),
     }
 }
 
-fn object(map: &Map<String, Value>, path: &str) -> Result<Pattern, String> {
+fn merge(into: &mut Branch, from: Branch) {
+    for (name, node) in from.fields {
+        put(into, &name, node);
+    }
+}
+
+fn too_many(n: usize, path: &str) -> Result<(), String> {
+    if n > MAX_BRANCHES {
+        return fail(
+            format!(
+                "The pattern's $or relationships expand to {n} combinations; at most {MAX_BRANCHES} are allowed. Split the rule into several rules"
+            ),
+            path,
+        );
+    }
+    Ok(())
+}
+
+/// The branches of one object level (inside an `$or` branch when `in_or`).
+fn object(map: &Map<String, Value>, path: &str, in_or: bool) -> Result<Vec<Branch>, String> {
     if map.is_empty() {
         return fail("Empty objects are not allowed", path);
     }
-    let mut pattern = Pattern {
-        fields: Vec::new(),
-        ors: Vec::new(),
-    };
+    let mut branches = vec![Branch::default()];
     for (name, value) in map {
-        if name == "$or" && is_or(value) {
-            pattern.ors.push(or_group(value, path)?);
+        if name == "$or" {
+            let alternatives = or_group(value, path)?;
+            let n = branches.len().saturating_mul(alternatives.len());
+            too_many(n, path)?;
+            branches = alternatives
+                .iter()
+                .flat_map(|alt| {
+                    branches.iter().map(move |b| {
+                        let mut b = b.clone();
+                        merge(&mut b, alt.clone());
+                        b
+                    })
+                })
+                .collect();
             continue;
         }
         let here = at(path, name);
+        if in_or && RESERVED.contains(&name.as_str()) {
+            return fail(
+                format!("{name} is Ruler reserved fieldName which cannot be used inside $or."),
+                &here,
+            );
+        }
         match value {
-            Value::Object(m) => pattern
-                .fields
-                .push((name.clone(), Node::Object(object(m, &here)?))),
-            Value::Array(items) => pattern
-                .fields
-                .push((name.clone(), Node::Leaf(leaf(items, &here)?))),
+            Value::Object(m) => {
+                let subs = object(m, &here, in_or)?;
+                too_many(branches.len().saturating_mul(subs.len()), path)?;
+                branches = subs
+                    .iter()
+                    .flat_map(|sub| {
+                        branches.iter().map(move |b| {
+                            let mut b = b.clone();
+                            put(&mut b, name, Node::Object(sub.clone()));
+                            b
+                        })
+                    })
+                    .collect();
+            }
+            Value::Array(items) => {
+                let matchers = leaf(items, &here)?;
+                for b in &mut branches {
+                    put(b, name, Node::Leaf(matchers.clone()));
+                }
+            }
             _ => return fail(format!("\"{name}\" must be an object or an array"), &here),
         }
     }
-    Ok(pattern)
+    Ok(branches)
 }
 
-fn or_group(value: &Value, path: &str) -> Result<Vec<Pattern>, String> {
-    let items = value.as_array().map(Vec::as_slice).unwrap_or_default();
+/// The alternatives of an `$or`, each expanded into its own branches.
+fn or_group(value: &Value, path: &str) -> Result<Vec<Branch>, String> {
+    let Value::Array(items) = value else {
+        return fail("It must be an Array followed with $or.", path);
+    };
     let mut alternatives = Vec::new();
     for item in items {
         match item {
-            Value::Object(m) => alternatives.push(object(m, path)?),
+            Value::Object(m) => {
+                alternatives.extend(object(m, path, true)?);
+                too_many(alternatives.len(), path)?;
+            }
             _ => {
                 return fail(
                     "Only JSON object is allowed in array of $or relationship.",
@@ -98,7 +172,7 @@ fn or_group(value: &Value, path: &str) -> Result<Vec<Pattern>, String> {
             }
         }
     }
-    if alternatives.len() < 2 {
+    if items.len() < 2 {
         return fail(
             "There must have at least 2 Objects in $or relationship.",
             path,

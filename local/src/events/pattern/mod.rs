@@ -2,15 +2,21 @@
 //!
 //! A pattern is a JSON object mirroring the event: every named field must match (AND), a
 //! field's array lists alternatives (OR), `$or` lists alternative sub-patterns. Matching is a
-//! direct recursive walk over the event (patterns are small), with the semantics of
+//! direct recursive walk over the event (patterns are small) for each branch, with the
+//! semantics of
 //! `aws/event-ruler`'s `rulesForJSONEvent`, the engine behind EventBridge:
 //! - an event array matches when any element matches; the fields of one sub-pattern must all
-//!   match inside the *same* array element (array consistency);
+//!   match inside the *same* array element (array consistency), arrays of arrays flattened;
 //! - `exists` looks at leaf values only: an object, an empty array or a missing field counts as
 //!   absent;
 //! - a number literal matches numerically (`300` matches `3.0e2`); strings match strings only;
 //! - prefix, suffix, equals-ignore-case, wildcard and cidr match strings only; numeric matches
-//!   numbers only; `anything-but` needs a value (a missing field never matches it).
+//!   numbers only; `anything-but` needs a value (a missing field never matches it) and matches
+//!   every value it cannot rule out: `{"anything-but": [1, 2]}` matches a string,
+//!   `{"anything-but": {"prefix": "x"}}` a number or null (event-ruler's `ByteMachine` counts
+//!   an anything-but as matched unless the value fails it);
+//! - `$or` expands into branches, as event-ruler's `JsonRuleCompiler` does; array consistency
+//!   holds within a branch; more than 1,000 branches are refused.
 //!
 //! Errors are `InvalidEventPatternException` with event-ruler's wording of what is wrong and
 //! where (`Event pattern is not valid. Reason: Empty arrays are not allowed at detail.state`).
@@ -25,20 +31,27 @@ use serde_json::Value;
 pub use compile::compile;
 pub use wildcard::Wildcard;
 
-/// A compiled pattern (one object level).
+/// A compiled pattern: `$or` expanded into branches, as event-ruler's `JsonRuleCompiler`
+/// expands it into sub-rules; the pattern matches when any branch does.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pattern {
-    /// Named fields, all of which must match.
+    /// The branches (one when the pattern has no `$or`).
+    pub branches: Vec<Branch>,
+}
+
+/// One branch: named fields, all of which must match (one object level).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Branch {
+    /// Named fields. A name appears at most once per kind (an object pattern and a leaf
+    /// pattern of one name are different flattened paths in event-ruler, so both may be).
     pub fields: Vec<(String, Node)>,
-    /// `$or` groups: in each, at least one alternative must match.
-    pub ors: Vec<Vec<Pattern>>,
 }
 
 /// What a field of a pattern holds.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
     /// A nested object pattern.
-    Object(Pattern),
+    Object(Branch),
     /// Alternatives for a leaf value.
     Leaf(Vec<Matcher>),
 }
@@ -151,20 +164,29 @@ impl Cidr {
 impl Pattern {
     /// Whether `event` (a JSON object) matches.
     pub fn matches(&self, event: &Value) -> bool {
-        self.matches_at(event)
+        self.branches.iter().any(|b| b.matches_at(event))
     }
+}
 
+impl Branch {
     fn matches_at(&self, obj: &Value) -> bool {
         let get = |name: &str| obj.as_object().and_then(|m| m.get(name));
         self.fields.iter().all(|(name, node)| match node {
             Node::Object(sub) => match get(name) {
-                // Array consistency: the whole sub-pattern inside one element.
-                Some(Value::Array(items)) if !items.is_empty() => {
-                    items.iter().any(|item| sub.matches_at(item))
+                // Array consistency: the whole sub-pattern inside one element, with arrays of
+                // arrays flattened (each innermost element is an element of its own).
+                Some(v @ Value::Array(_)) => {
+                    let mut elements = Vec::new();
+                    elements_of(v, &mut elements);
+                    if elements.is_empty() {
+                        sub.matches_at(&Value::Null)
+                    } else {
+                        elements.iter().any(|e| sub.matches_at(e))
+                    }
                 }
                 Some(v @ Value::Object(_)) => sub.matches_at(v),
-                // Absent, a leaf or an empty array: nothing lies below, so only
-                // `exists: false` leaves can match.
+                // Absent or a leaf: nothing lies below, so only `exists: false` leaves can
+                // match.
                 _ => sub.matches_at(&Value::Null),
             },
             Node::Leaf(matchers) => {
@@ -174,10 +196,15 @@ impl Pattern {
                 }
                 matchers.iter().any(|m| m.matches(&leaves))
             }
-        }) && self
-            .ors
-            .iter()
-            .all(|group| group.iter().any(|alt| alt.matches_at(obj)))
+        })
+    }
+}
+
+/// The elements of an (arbitrarily nested) array.
+fn elements_of<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+    match v {
+        Value::Array(items) => items.iter().for_each(|i| elements_of(i, out)),
+        other => out.push(other),
     }
 }
 
@@ -228,25 +255,23 @@ impl Matcher {
                 .and_then(|s| s.parse::<IpAddr>().ok())
                 .is_some_and(|ip| c.contains(ip)),
             Matcher::Exists(_) => false,
+            // event-ruler assumes an anything-but matched unless the value proves it did not:
+            // a number or null can never fail a string form, a string never a numeric one.
             Matcher::AnythingBut(a) => match a {
-                // Any value that is not one of the strings (numbers, booleans, null included).
                 AnythingBut::Strings(list) => !s.is_some_and(|s| list.iter().any(|x| x == s)),
-                AnythingBut::Numbers(list) => v
+                AnythingBut::Numbers(list) => !v
                     .as_f64()
                     .filter(|_| v.is_number())
-                    .is_some_and(|x| !list.contains(&x)),
+                    .is_some_and(|x| list.contains(&x)),
                 AnythingBut::Prefix(list) => {
-                    s.is_some_and(|s| !list.iter().any(|p| s.starts_with(p.as_str())))
+                    !s.is_some_and(|s| list.iter().any(|p| s.starts_with(p.as_str())))
                 }
                 AnythingBut::Suffix(list) => {
-                    s.is_some_and(|s| !list.iter().any(|p| s.ends_with(p.as_str())))
+                    !s.is_some_and(|s| list.iter().any(|p| s.ends_with(p.as_str())))
                 }
-                AnythingBut::IgnoreCase(list) => s.is_some_and(|s| {
-                    let l = lower(s);
-                    !list.contains(&l)
-                }),
+                AnythingBut::IgnoreCase(list) => !s.is_some_and(|s| list.contains(&lower(s))),
                 AnythingBut::Wildcard(list) => {
-                    s.is_some_and(|s| !list.iter().any(|w| w.matches(s)))
+                    !s.is_some_and(|s| list.iter().any(|w| w.matches(s)))
                 }
             },
         }
