@@ -3,10 +3,8 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, NaiveDate};
-
-use crate::ast::{BinOp, TimeUnit};
-use crate::plan::CExpr;
+use crate::ast::BinOp;
+use crate::plan::{CExpr, WindowFn};
 use crate::types::{SqlType, Value};
 
 /// What an expression can see.
@@ -20,6 +18,26 @@ pub struct Ctx<'a> {
     pub keys: &'a [Value],
     /// Aggregate results (aggregate and sliding stages).
     pub aggs: &'a [Value],
+}
+
+impl<'a> Ctx<'a> {
+    /// The context of one input row: its values and ROWTIME, no keys or aggregates.
+    pub fn row(row: &'a crate::engine::Row) -> Self {
+        Self {
+            cols: &row.values,
+            rowtime: row.rowtime,
+            keys: &[],
+            aggs: &[],
+        }
+    }
+}
+
+/// Whether a WHERE or HAVING condition holds: a missing one always does, NULL never.
+pub fn holds(condition: Option<&CExpr>, cx: &Ctx<'_>) -> Result<bool, String> {
+    match condition {
+        None => Ok(true),
+        Some(c) => Ok(eval(c, cx)? == Value::Bool(true)),
+    }
 }
 
 /// Evaluates `e`; an `Err` is a runtime error for error_stream (e.g. division by zero).
@@ -133,12 +151,12 @@ pub fn eval(e: &CExpr, cx: &Ctx<'_>) -> Result<Value, String> {
             f.eval(&vals)?
         }
         CExpr::Step(x, by) => match eval(x, cx)? {
-            Value::Timestamp(t) => Value::Timestamp(t.div_euclid(*by) * by),
-            Value::Int(i) => Value::Int(i.div_euclid(*by) * by),
+            Value::Timestamp(t) => Value::Timestamp(WindowFn::Step(*by).start(t)),
+            Value::Int(i) => Value::Int(WindowFn::Step(*by).start(i)),
             _ => Value::Null,
         },
         CExpr::FloorTo(x, unit) => match eval(x, cx)? {
-            Value::Timestamp(t) => Value::Timestamp(floor_to(t, *unit)),
+            Value::Timestamp(t) => Value::Timestamp(WindowFn::Floor(*unit).start(t)),
             _ => Value::Null,
         },
     })
@@ -150,47 +168,6 @@ fn cast(v: Value, ty: &SqlType) -> Result<Value, String> {
         return Ok(v);
     }
     ty.coerce(v).map_err(|e| e.to_string())
-}
-
-/// Rounds epoch ms down to the start of its calendar `unit` (UTC).
-pub fn floor_to(t: i64, unit: TimeUnit) -> i64 {
-    match unit {
-        TimeUnit::Month | TimeUnit::Year => {
-            let Some(dt) = DateTime::from_timestamp_millis(t) else {
-                return t;
-            };
-            let month = if unit == TimeUnit::Year {
-                1
-            } else {
-                dt.month()
-            };
-            NaiveDate::from_ymd_opt(dt.year(), month, 1)
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map_or(t, |d| d.and_utc().timestamp_millis())
-        }
-        _ => t.div_euclid(unit.millis()) * unit.millis(),
-    }
-}
-
-/// The start of the calendar `unit` after the one containing `t`.
-pub fn next_floor(t: i64, unit: TimeUnit) -> i64 {
-    match unit {
-        TimeUnit::Month | TimeUnit::Year => {
-            let start = floor_to(t, unit);
-            let Some(dt) = DateTime::from_timestamp_millis(start) else {
-                return t + 1;
-            };
-            let (y, m) = if unit == TimeUnit::Year || dt.month() == 12 {
-                (dt.year() + 1, 1)
-            } else {
-                (dt.year(), dt.month() + 1)
-            };
-            NaiveDate::from_ymd_opt(y, m, 1)
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map_or(t + 1, |d| d.and_utc().timestamp_millis())
-        }
-        _ => floor_to(t, unit) + unit.millis(),
-    }
 }
 
 /// SQL comparison; `None` when either side is NULL or the types do not compare.
@@ -316,18 +293,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn floor_and_like() {
-        let t = crate::coerce::parse_timestamp("2024-03-15 10:20:30").unwrap();
-        let m = floor_to(t, TimeUnit::Month);
-        assert_eq!(
-            crate::coerce::format_timestamp(m),
-            "2024-03-01 00:00:00.000"
-        );
-        assert_eq!(
-            crate::coerce::format_timestamp(next_floor(t, TimeUnit::Month)),
-            "2024-04-01 00:00:00.000"
-        );
-        assert_eq!(floor_to(61_500, TimeUnit::Minute), 60_000);
+    fn like_patterns() {
         let s: Vec<char> = "hello".chars().collect();
         assert!(like(&s, &"h%o".chars().collect::<Vec<_>>()));
         assert!(!like(&s, &"h_o".chars().collect::<Vec<_>>()));

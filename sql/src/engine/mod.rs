@@ -25,6 +25,7 @@ pub mod key;
 pub mod sliding;
 pub mod stage;
 pub mod tumbling;
+pub mod window;
 
 use std::collections::VecDeque;
 use std::sync::Arc;

@@ -7,7 +7,7 @@ use std::collections::{HashMap, VecDeque};
 use crate::ast::Frame;
 use crate::engine::Row;
 use crate::engine::agg::AggState;
-use crate::engine::eval::{Ctx, eval};
+use crate::engine::eval::{Ctx, eval, holds};
 use crate::engine::key::Key;
 use crate::plan::{AggCall, CExpr, StageSpec};
 use crate::types::Value;
@@ -49,15 +49,8 @@ impl Sliding {
 
     /// Adds a row and emits its output row.
     pub fn push(&mut self, row: &Row, out: &mut Vec<Row>) -> Result<(), String> {
-        let cx = Ctx {
-            cols: &row.values,
-            rowtime: row.rowtime,
-            keys: &[],
-            aggs: &[],
-        };
-        if let Some(f) = &self.filter
-            && eval(f, &cx)? != Value::Bool(true)
-        {
+        let cx = Ctx::row(row);
+        if !holds(self.filter.as_ref(), &cx)? {
             return Ok(());
         }
         let mut key = Vec::with_capacity(self.partition.len());

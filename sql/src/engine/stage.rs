@@ -2,7 +2,7 @@
 //! order, may emit rows at once, and may emit rows when time advances (window close).
 
 use crate::engine::Row;
-use crate::engine::eval::{Ctx, eval};
+use crate::engine::eval::{Ctx, eval, holds};
 use crate::engine::sliding::Sliding;
 use crate::engine::tumbling::Tumbling;
 use crate::error::SqlError;
@@ -10,7 +10,6 @@ use crate::functions::distinct::CountDistinct;
 use crate::functions::rcf::Forest;
 use crate::functions::topk::TopK;
 use crate::plan::{CExpr, StageSpec};
-use crate::types::Value;
 
 /// A row a stage could not process; it becomes an error_stream row.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,15 +105,8 @@ fn project(
     row: &Row,
     out: &mut Vec<Row>,
 ) -> Result<(), String> {
-    let cx = Ctx {
-        cols: &row.values,
-        rowtime: row.rowtime,
-        keys: &[],
-        aggs: &[],
-    };
-    if let Some(f) = filter
-        && eval(f, &cx)? != Value::Bool(true)
-    {
+    let cx = Ctx::row(row);
+    if !holds(filter, &cx)? {
         return Ok(());
     }
     let mut values = Vec::with_capacity(items.len());

@@ -6,10 +6,11 @@ use std::collections::HashMap;
 
 use crate::engine::Row;
 use crate::engine::agg::AggState;
-use crate::engine::eval::{Ctx, eval, next_floor};
+use crate::engine::eval::{Ctx, eval, holds};
 use crate::engine::key::Key;
 use crate::engine::stage::RowFailure;
-use crate::plan::{AggCall, CExpr, StageSpec, WindowFn};
+use crate::engine::window::OpenWindow;
+use crate::plan::{AggCall, CExpr, StageSpec};
 use crate::types::Value;
 
 /// One group's keys and accumulators.
@@ -24,13 +25,12 @@ struct Group {
 pub struct Tumbling {
     filter: Option<CExpr>,
     window_key: usize,
-    window: WindowFn,
     keys: Vec<CExpr>,
     aggs: Vec<AggCall>,
     having: Option<CExpr>,
     items: Vec<CExpr>,
-    /// The open window's [start, end).
-    open: Option<(i64, i64)>,
+    /// The open window.
+    open: OpenWindow,
     /// Group index by non-window keys, in first-seen order.
     index: HashMap<Vec<Key>, usize>,
     groups: Vec<Group>,
@@ -54,35 +54,20 @@ impl Tumbling {
         Self {
             filter: filter.clone(),
             window_key: *window_key,
-            window: *window,
             keys: keys.clone(),
             aggs: aggs.clone(),
             having: having.clone(),
             items: items.clone(),
-            open: None,
+            open: OpenWindow::new(*window),
             index: HashMap::new(),
             groups: Vec::new(),
         }
     }
 
-    fn window_end(&self, start: i64) -> i64 {
-        match self.window {
-            WindowFn::Step(ms) => start + ms,
-            WindowFn::Floor(unit) => next_floor(start, unit),
-        }
-    }
-
     /// Adds a row to its group.
     pub fn push(&mut self, row: &Row, out: &mut Vec<Row>) -> Result<(), String> {
-        let cx = Ctx {
-            cols: &row.values,
-            rowtime: row.rowtime,
-            keys: &[],
-            aggs: &[],
-        };
-        if let Some(f) = &self.filter
-            && eval(f, &cx)? != Value::Bool(true)
-        {
+        let cx = Ctx::row(row);
+        if !holds(self.filter.as_ref(), &cx)? {
             return Ok(());
         }
         let mut keys = Vec::with_capacity(self.keys.len());
@@ -92,19 +77,15 @@ impl Tumbling {
         let Value::Timestamp(start) = keys[self.window_key] else {
             return Ok(()); // NULL window key: the row belongs to no window.
         };
-        match self.open {
-            Some((s, _)) if s == start => {}
-            Some(_) => {
-                // A later window: close the open one first (time advanced past its end).
-                let mut failures = Vec::new();
-                self.close(out, &mut failures);
-                if let Some(f) = failures.into_iter().next() {
-                    return Err(f.message);
-                }
-                self.open = Some((start, self.window_end(start)));
+        if self.open.is_other(start) {
+            // A later window: close the open one first (time advanced past its end).
+            let mut failures = Vec::new();
+            self.close(out, &mut failures);
+            if let Some(f) = failures.into_iter().next() {
+                return Err(f.message);
             }
-            None => self.open = Some((start, self.window_end(start))),
         }
+        self.open.open(start);
         let gi = if self.keys.len() == 1 {
             // Only the window key: one group, no hashing on the hot path.
             if self.groups.is_empty() {
@@ -148,9 +129,7 @@ impl Tumbling {
 
     /// Closes the open window if `t` has reached its end.
     pub fn advance(&mut self, t: i64, out: &mut Vec<Row>, failures: &mut Vec<RowFailure>) {
-        if let Some((_, end)) = self.open
-            && t >= end
-        {
+        if self.open.is_due(t) {
             self.close(out, failures);
         }
     }
@@ -204,9 +183,7 @@ fn emit(
         keys,
         aggs,
     };
-    if let Some(h) = having
-        && eval(h, &cx)? != Value::Bool(true)
-    {
+    if !holds(having.as_ref(), &cx)? {
         return Ok(None);
     }
     let mut values = Vec::with_capacity(items.len());

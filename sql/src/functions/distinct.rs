@@ -13,6 +13,8 @@ use hyperloglogplus::{HyperLogLog, HyperLogLogPlus};
 
 use crate::engine::Row;
 use crate::engine::key::Key;
+use crate::engine::window::OpenWindow;
+use crate::plan::WindowFn;
 use crate::types::Value;
 
 /// Items counted exactly per window before switching to the sketch.
@@ -31,8 +33,7 @@ enum Counter {
 /// The distinct-count stage.
 pub struct CountDistinct {
     column: usize,
-    window_ms: i64,
-    open: Option<i64>,
+    open: OpenWindow,
     counter: Counter,
 }
 
@@ -40,7 +41,7 @@ impl std::fmt::Debug for CountDistinct {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CountDistinct")
             .field("column", &self.column)
-            .field("window_ms", &self.window_ms)
+            .field("open", &self.open)
             .finish()
     }
 }
@@ -50,19 +51,18 @@ impl CountDistinct {
     pub fn new(column: usize, window_ms: i64) -> Self {
         Self {
             column,
-            window_ms,
-            open: None,
+            open: OpenWindow::new(WindowFn::Step(window_ms)),
             counter: Counter::Exact(HashSet::new()),
         }
     }
 
     /// Adds a row's item (NULL items are not counted).
     pub fn push(&mut self, row: &Row, out: &mut Vec<Row>) {
-        let start = row.rowtime.div_euclid(self.window_ms) * self.window_ms;
-        if self.open.is_some_and(|s| s != start) {
+        let start = self.open.start_of(row.rowtime);
+        if self.open.is_other(start) {
             self.close(out);
         }
-        self.open = Some(start);
+        self.open.open(start);
         let v = &row.values[self.column];
         if v.is_null() {
             return;
@@ -87,13 +87,13 @@ impl CountDistinct {
 
     /// Closes the window if `t` reached its end.
     pub fn advance(&mut self, t: i64, out: &mut Vec<Row>) {
-        if self.open.is_some_and(|s| t >= s + self.window_ms) {
+        if self.open.is_due(t) {
             self.close(out);
         }
     }
 
     fn close(&mut self, out: &mut Vec<Row>) {
-        let Some(start) = self.open.take() else {
+        let Some((_, end)) = self.open.take() else {
             return;
         };
         let n = match &mut self.counter {
@@ -102,7 +102,7 @@ impl CountDistinct {
         };
         self.counter = Counter::Exact(HashSet::new());
         out.push(Row {
-            rowtime: start + self.window_ms,
+            rowtime: end,
             values: vec![Value::Int(n)],
         });
     }

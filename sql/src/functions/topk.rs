@@ -10,6 +10,8 @@ use std::collections::HashMap;
 use crate::engine::Row;
 use crate::engine::eval::compare;
 use crate::engine::key::Key;
+use crate::engine::window::OpenWindow;
+use crate::plan::WindowFn;
 use crate::types::Value;
 
 /// The top-K stage.
@@ -17,8 +19,7 @@ use crate::types::Value;
 pub struct TopK {
     column: usize,
     k: usize,
-    window_ms: i64,
-    open: Option<i64>,
+    open: OpenWindow,
     counts: HashMap<Key, i64>,
 }
 
@@ -28,19 +29,18 @@ impl TopK {
         Self {
             column,
             k,
-            window_ms,
-            open: None,
+            open: OpenWindow::new(WindowFn::Step(window_ms)),
             counts: HashMap::new(),
         }
     }
 
     /// Counts a row's item.
     pub fn push(&mut self, row: &Row, out: &mut Vec<Row>) {
-        let start = row.rowtime.div_euclid(self.window_ms) * self.window_ms;
-        if self.open.is_some_and(|s| s != start) {
+        let start = self.open.start_of(row.rowtime);
+        if self.open.is_other(start) {
             self.close(out);
         }
-        self.open = Some(start);
+        self.open.open(start);
         let v = &row.values[self.column];
         if !v.is_null() {
             *self.counts.entry(Key(v.clone())).or_insert(0) += 1;
@@ -49,13 +49,13 @@ impl TopK {
 
     /// Closes the window if `t` reached its end.
     pub fn advance(&mut self, t: i64, out: &mut Vec<Row>) {
-        if self.open.is_some_and(|s| t >= s + self.window_ms) {
+        if self.open.is_due(t) {
             self.close(out);
         }
     }
 
     fn close(&mut self, out: &mut Vec<Row>) {
-        let Some(start) = self.open.take() else {
+        let Some((_, end)) = self.open.take() else {
             return;
         };
         let mut items: Vec<(Key, i64)> = self.counts.drain().collect();
@@ -65,7 +65,7 @@ impl TopK {
         });
         for (k, n) in items.into_iter().take(self.k) {
             out.push(Row {
-                rowtime: start + self.window_ms,
+                rowtime: end,
                 values: vec![k.0, Value::Int(n)],
             });
         }
