@@ -257,6 +257,11 @@ pub fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AwsE
     })
 }
 
+/// Milliseconds since the epoch as the awsJson protocols' epoch seconds (with a fraction).
+pub fn epoch_seconds(ms: i64) -> f64 {
+    ms as f64 / 1000.0
+}
+
 /// Whether a timestamp a client sent (awsJson epoch seconds) names the instant `ms` (epoch
 /// milliseconds), at the precision the client sent it. boto3 and the AWS CLI truncate
 /// timestamps to whole seconds on the awsJson wire (botocore's `_timestamp_unixtimestamp`); the

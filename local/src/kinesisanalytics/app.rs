@@ -150,10 +150,7 @@ pub fn millis(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
 
-/// Epoch seconds with a fractional part, as awsJson encodes timestamps.
-pub fn epoch_seconds(ms: i64) -> f64 {
-    ms as f64 / 1000.0
-}
+pub use crate::protocol::epoch_seconds;
 
 impl crate::resources::Record for AppRecord {
     fn settle(&mut self, now_ms: i64) -> bool {

@@ -25,6 +25,8 @@ crate::aws_errors! {
         InvalidToken = "InvalidToken",
         /// UpdateStateMachine with nothing to update.
         MissingRequiredParameter = "MissingRequiredParameter",
+        /// No Map Run by that ARN.
+        ResourceNotFound = "ResourceNotFound",
         /// A value the model allows but the operation does not (Step Functions models it).
         Validation = "ValidationException",
     }

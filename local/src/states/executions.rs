@@ -503,10 +503,13 @@ impl StepFunctions {
             c.len("nextToken", t, 1, 3096);
         }
         c.finish()?;
-        if input.map_run_arn.is_some() {
-            return Err(StatesError::Validation.with(
-                "Map runs are not modelled by the twin: list executions by stateMachineArn",
-            ));
+        if let Some(map_run) = &input.map_run_arn {
+            return self.list_map_run_executions(
+                map_run,
+                input.status_filter.as_deref(),
+                input.max_results,
+                input.next_token.as_deref(),
+            );
         }
         let machine_arn = input.state_machine_arn.clone().unwrap_or_default();
         let machine = self.machine(&machine_arn)?;

@@ -44,6 +44,7 @@ pub mod error;
 mod executions;
 mod history;
 mod machines;
+mod map_runs;
 pub mod model;
 pub mod sdk;
 mod test_state;
@@ -133,8 +134,8 @@ impl Operations for StepFunctions {
         version: JsonVersion::V1_0,
         target_prefix: TARGET_PREFIX,
     };
-    /// The model's operations; activities, callbacks, versions, aliases, map runs, redrive and
-    /// tags are not served (README, "Known divergences").
+    /// The model's operations; activities, callbacks, versions, aliases, UpdateMapRun, redrive
+    /// and tags are not served (README, "Known divergences").
     const TABLE: &'static [Operation<Self>] = &[
         Operation::not_implemented("CreateActivity"),
         Operation::sync("CreateStateMachine", |s, b| {
@@ -151,7 +152,7 @@ impl Operations for StepFunctions {
         Operation::sync("DescribeExecution", |s, b| {
             to_body(&s.describe_execution_input(parse_body(b)?)?)
         }),
-        Operation::not_implemented("DescribeMapRun"),
+        Operation::sync("DescribeMapRun", |s, b| s.describe_map_run(parse_body(b)?)),
         Operation::sync("DescribeStateMachine", |s, b| {
             s.describe_state_machine_body(parse_body(b)?)
         }),
@@ -165,7 +166,7 @@ impl Operations for StepFunctions {
         }),
         Operation::not_implemented("ListActivities"),
         Operation::sync("ListExecutions", |s, b| s.list_executions(parse_body(b)?)),
-        Operation::not_implemented("ListMapRuns"),
+        Operation::sync("ListMapRuns", |s, b| s.list_map_runs(parse_body(b)?)),
         Operation::not_implemented("ListStateMachineAliases"),
         Operation::sync("ListStateMachines", |s, b| {
             s.list_state_machines(parse_body(b)?)
@@ -208,10 +209,7 @@ pub fn is_state_machine_arn(arn: &str) -> bool {
     arns::check_machine_arn(arn).is_ok()
 }
 
-/// Milliseconds since the epoch as the protocol's epoch seconds.
-pub(crate) fn epoch_seconds(ms: i64) -> f64 {
-    ms as f64 / 1000.0
-}
+pub(crate) use crate::protocol::epoch_seconds;
 
 /// Step Functions' ARN members: required, 1-256 characters (the model's `Arn` shape).
 pub(crate) fn arn_member<'a>(

@@ -205,7 +205,7 @@ pub struct ListExecutionsInput {
     pub max_results: Option<i64>,
     /// From the previous page.
     pub next_token: Option<String>,
-    /// Map runs are not modelled; given, it is an error.
+    /// The Map Run whose child executions to list (instead of `stateMachineArn`).
     pub map_run_arn: Option<String>,
     /// Redrive is not modelled; accepted.
     pub redrive_filter: Option<String>,

@@ -1001,3 +1001,106 @@ async fn a_restart_resumes_running_executions_without_rerunning_tasks() {
     // The Wait state's 30 s are on the record.
     assert_eq!(d.stop_date, Some((T0 + 30) as f64));
 }
+
+#[tokio::test]
+async fn map_runs_are_described_and_listed() {
+    let h = Harness::new().await;
+    let c = sfn_client(&h.running.endpoint_url());
+    let definition = json!({
+        "StartAt": "Each",
+        "States": {"Each": {
+            "Type": "Map", "Label": "Items", "ItemsPath": "$.items", "End": true,
+            "ToleratedFailureCount": 1,
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}
+            }
+        }}
+    })
+    .to_string();
+    let machine = create(&c, "Fan", &definition, StateMachineType::Standard).await;
+    let s = c
+        .start_execution()
+        .state_machine_arn(&machine)
+        .input(r#"{"items": [1, 2, 3]}"#)
+        .send()
+        .await
+        .unwrap();
+    let d = h.twin().states().wait(&s.execution_arn).await.unwrap();
+    assert_eq!(d.status.as_str(), "SUCCEEDED");
+
+    let runs = c
+        .list_map_runs()
+        .execution_arn(&s.execution_arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(runs.map_runs.len(), 1);
+    let run = &runs.map_runs[0];
+    assert_eq!(run.state_machine_arn, format!("{machine}/Items"));
+    assert!(
+        run.map_run_arn.contains(":mapRun:Fan/Items:"),
+        "{}",
+        run.map_run_arn
+    );
+    assert!(run.stop_date.is_some());
+
+    let described = c
+        .describe_map_run()
+        .map_run_arn(&run.map_run_arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(described.status, sfn::types::MapRunStatus::Succeeded);
+    assert_eq!(described.execution_arn, s.execution_arn);
+    assert_eq!(described.tolerated_failure_count, 1);
+    let items = described.item_counts.unwrap();
+    assert_eq!((items.total, items.succeeded, items.failed), (3, 3, 0));
+    assert_eq!(described.execution_counts.unwrap().succeeded, 3);
+
+    let children = c
+        .list_executions()
+        .map_run_arn(&run.map_run_arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(children.executions.len(), 3);
+    assert!(children.executions.iter().all(|e| {
+        e.status == ExecutionStatus::Succeeded
+            && e.map_run_arn.as_deref() == Some(run.map_run_arn.as_str())
+            && e.state_machine_arn == format!("{machine}/Items")
+    }));
+    let page = c
+        .list_executions()
+        .map_run_arn(&run.map_run_arn)
+        .max_results(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.executions.len(), 2);
+    assert!(page.next_token.is_some());
+
+    let e = c
+        .describe_map_run()
+        .map_run_arn(&s.execution_arn)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidArn");
+    let missing = run.map_run_arn.replace("Items:", "Other:");
+    let e = c
+        .describe_map_run()
+        .map_run_arn(&missing)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "ResourceNotFound");
+    assert!(message(&e).contains(&missing), "{}", message(&e));
+    let e = c
+        .list_map_runs()
+        .execution_arn(format!("{}x", s.execution_arn))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "ExecutionDoesNotExist");
+}
