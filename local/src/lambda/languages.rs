@@ -193,7 +193,7 @@ pub fn command(
     }
     if runtime.starts_with("nodejs") {
         let env = node.ok_or_else(|| LaunchError("the Node.js runtime is not prepared".into()))?;
-        let ric = env.join("node_modules/aws-lambda-ric/bin/index.mjs");
+        let ric = env.join("node_modules/aws-lambda-ric/index.mjs");
         return Ok((
             PathBuf::from("node"),
             vec![ric.display().to_string(), handler],

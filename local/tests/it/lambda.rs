@@ -1,7 +1,8 @@
 //! Lambda through `aws-sdk-lambda`: the operations and their errors, and functions run as real
 //! processes under the twin's Runtime API — a `provided.al2023` function whose `bootstrap` is
 //! a shell script speaking the Runtime API with curl (the custom-runtime tutorial of the Lambda
-//! developer guide), and a Python function under the official `awslambdaric`.
+//! developer guide), a Python function under the official `awslambdaric` and a Node.js one under
+//! the official `aws-lambda-ric`; functions persist across a restart with a state directory.
 
 use aws_sdk_lambda as lambda;
 use aws_sdk_lambda::primitives::Blob;
@@ -742,4 +743,158 @@ async fn a_python_function_runs_under_the_official_runtime_client() {
             assert_eq!(v["records"][0]["data"], "WA==");
         }
     }
+}
+
+/// A CommonJS handler: upper-cases `text`, fails when asked, and puts a record into the twin's
+/// Kinesis with the AWS SDK v3 the runtime provides (the client finds the twin through
+/// `AWS_ENDPOINT_URL`, as it would find AWS).
+const NODE_APP: &str = r#"
+const { KinesisClient, PutRecordCommand } = require("@aws-sdk/client-kinesis");
+exports.handler = async (event, context) => {
+  if (event.fail) {
+    const e = new Error("asked to fail");
+    e.name = "NodeFailure";
+    throw e;
+  }
+  if (event.put) {
+    const k = new KinesisClient({});
+    const r = await k.send(new PutRecordCommand({
+      StreamName: event.put, PartitionKey: "p", Data: Buffer.from("from node"),
+    }));
+    return { shard: r.ShardId, region: process.env.AWS_REGION };
+  }
+  return { text: String(event.text).toUpperCase(), remaining: context.getRemainingTimeInMillis() > 0 };
+};
+"#;
+
+#[tokio::test]
+async fn a_node_function_runs_under_the_official_runtime_client() {
+    let h = Harness::new().await;
+    let c = lambda_client(&h.running.endpoint_url());
+    c.create_function()
+        .function_name("node-upper")
+        .runtime(Runtime::Nodejs22x)
+        .role(ROLE)
+        .handler("index.handler")
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(zip_of(&[(
+                    "index.js",
+                    NODE_APP.as_bytes(),
+                    false,
+                )])))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let out = invoke(&c, "node-upper", r#"{"text": "hello"}"#).await;
+    assert_eq!(out.function_error(), None, "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_str(&text(&out)).unwrap();
+    assert_eq!(v["text"], "HELLO", "{v}");
+    assert_eq!(v["remaining"], true);
+
+    let out = invoke(&c, "node-upper", r#"{"fail": true}"#).await;
+    assert_eq!(out.function_error(), Some("Unhandled"));
+    let v: serde_json::Value = serde_json::from_str(&text(&out)).unwrap();
+    assert_eq!(v["errorType"], "NodeFailure", "{v}");
+    assert_eq!(v["errorMessage"], "asked to fail");
+
+    let kinesis = crate::kinesis::client(&h.running.endpoint_url());
+    kinesis
+        .create_stream()
+        .stream_name("node-out")
+        .shard_count(1)
+        .send()
+        .await
+        .unwrap();
+    let out = invoke(&c, "node-upper", r#"{"put": "node-out"}"#).await;
+    assert_eq!(out.function_error(), None, "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_str(&text(&out)).unwrap();
+    assert_eq!(v["shard"], "shardId-000000000000", "{v}");
+    assert_eq!(v["region"], "us-east-1");
+    let records = h
+        .twin()
+        .kinesis()
+        .read_all("node-out", &mut Vec::new(), 10)
+        .unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].data.as_ref(), b"from node");
+}
+
+#[tokio::test]
+async fn functions_survive_a_restart_with_a_state_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = kdaflow_local::TwinConfig {
+        state_dir: Some(dir.path().to_path_buf()),
+        ..kdaflow_local::TwinConfig::default()
+    };
+    let clock = kdaflow_asl::clock::VirtualClock::at_epoch_seconds(crate::support::T0);
+    let echo = shell_runtime("", r#"printf '{"got":%s}' "$EVENT""#);
+    let (before, sha) = {
+        let h = Harness::with_clock(config.clone(), clock.clone()).await;
+        let c = lambda_client(&h.running.endpoint_url());
+        create(&c, "kept", echo).await;
+        c.update_function_configuration()
+            .function_name("kept")
+            .environment(Environment::builder().variables("MODE", "blue").build())
+            .send()
+            .await
+            .unwrap();
+        let v = c
+            .publish_version()
+            .function_name("kept")
+            .send()
+            .await
+            .unwrap();
+        c.create_alias()
+            .function_name("kept")
+            .name("live")
+            .function_version(v.version().unwrap())
+            .send()
+            .await
+            .unwrap();
+        // Invoked before the restart too: its warm process must not outlive the twin.
+        let out = invoke(&c, "kept", "1").await;
+        assert_eq!(text(&out), r#"{"got":1}"#);
+        let got = c.get_function().function_name("kept").send().await.unwrap();
+        let config = got.configuration.unwrap();
+        h.running.shutdown().await.unwrap();
+        (config.clone(), config.code_sha256.unwrap())
+    };
+    let h = Harness::with_clock(config, clock).await;
+    let c = lambda_client(&h.running.endpoint_url());
+    let after = c
+        .get_function()
+        .function_name("kept")
+        .send()
+        .await
+        .unwrap()
+        .configuration
+        .unwrap();
+    assert_eq!(after.function_arn, before.function_arn);
+    assert_eq!(after.code_sha256.as_deref(), Some(sha.as_str()));
+    assert_eq!(after.revision_id, before.revision_id);
+    assert_eq!(
+        after.environment.unwrap().variables.unwrap()["MODE"],
+        "blue"
+    );
+    let alias = c
+        .get_alias()
+        .function_name("kept")
+        .name("live")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(alias.function_version(), Some("1"));
+    let out = c
+        .invoke()
+        .function_name("kept")
+        .qualifier("live")
+        .payload(Blob::new(r#"{"n": 1}"#))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.function_error(), None, "{}", text(&out));
+    assert_eq!(text(&out), r#"{"got":{"n": 1}}"#);
 }
