@@ -188,6 +188,20 @@ async fn the_task_binaries_under_the_runtime_api_give_the_same_history() {
         );
     }
     check_golden("fresh", &render(&outcome, &history));
+    // Invoked directly, a binary's `Diagnostic` is the function error, named by the contract.
+    let bad = local.input(json!({"firehose_arn": "arn:aws:s3:::not-a-stream"}));
+    let e = local
+        .twin()
+        .lambda()
+        .invoke(kdaflow_workflow::contract::TASK_FUNCTIONS[0].name, bad)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.error_type.as_deref(),
+        Some(kdaflow_workflow::contract::errors::PREREQUISITE_INVALID),
+        "{e:?}"
+    );
+    assert!(e.error_message.contains("firehose_arn"), "{e:?}");
 }
 
 #[tokio::test]
