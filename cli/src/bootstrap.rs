@@ -161,7 +161,7 @@ pub fn reference_spec(region: &str, account: &str) -> kdaflow_workflow::spec::Ap
 
 /// A rendered spec's input as the SQL engine sees it: its schema, and the in-application
 /// streams it creates (`<prefix>_001`, ... one per parallel input).
-fn sql_input(
+pub fn sql_input(
     spec: &kdaflow_workflow::spec::ApplicationSpec,
 ) -> (kdaflow_sql::SourceSchema, Vec<kdaflow_sql::InAppStream>) {
     use kdaflow_workflow::spec::SchemaSpec;

@@ -11,6 +11,7 @@ mod package;
 mod send;
 mod serve;
 pub mod spec;
+mod sql;
 mod start;
 mod synth;
 mod up;
@@ -41,6 +42,9 @@ pub enum Command {
     /// The application spec: show the reference one, print its JSON Schema, check a file.
     #[command(subcommand)]
     Spec(spec::SpecCommand),
+    /// Check and run a Kinesis Analytics SQL application offline, on virtual time.
+    #[command(subcommand)]
+    Sql(sql::SqlCommand),
     /// Start the bootstrap state machine with a JSON input (StartExecution), on AWS or the twin.
     Start(start::StartArgs),
     /// Follow an execution's states live; exit with its status.
@@ -76,6 +80,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Up(args) => up::run(args).await,
         Command::Spec(command) => spec::run(command),
+        Command::Sql(command) => sql::run(command),
         Command::Start(args) => start::run(args).await,
         Command::Watch(args) => watch::run(args).await,
         Command::History(args) => history::run(args).await,

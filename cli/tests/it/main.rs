@@ -5,3 +5,4 @@
 mod deploy;
 mod serve;
 mod spec;
+mod sql;

@@ -3,8 +3,7 @@
 use bytes::Bytes;
 use kdaflow_sql::validate::error_stream_columns;
 use kdaflow_sql::{
-    ERROR_STREAM, Engine, InAppStream, RecordFormat, RecordParser, Row, SourceSchema,
-    ValidationRequest, Value,
+    ERROR_STREAM, Engine, InAppStream, RecordParser, Row, SourceSchema, ValidationRequest, Value,
 };
 
 use super::deliver::{Dest, OutputRun};
@@ -67,44 +66,7 @@ impl Source {
 
 /// The engine-side schema of an API `SourceSchema`.
 fn schema(api: &ApiSchema) -> Result<SourceSchema, String> {
-    let format = api
-        .record_format
-        .as_ref()
-        .ok_or("the input has no RecordFormat")?;
-    let mapping = format.mapping_parameters.as_ref();
-    let format = match format.record_format_type.as_deref() {
-        Some("JSON") => RecordFormat::Json {
-            row_path: mapping
-                .and_then(|m| m.json_mapping_parameters.as_ref())
-                .and_then(|j| j.record_row_path.clone())
-                .unwrap_or_else(|| "$".to_string()),
-        },
-        _ => {
-            let csv = mapping.and_then(|m| m.csv_mapping_parameters.as_ref());
-            RecordFormat::Csv {
-                row_delimiter: csv
-                    .and_then(|c| c.record_row_delimiter.clone())
-                    .unwrap_or_else(|| "\n".to_string()),
-                column_delimiter: csv
-                    .and_then(|c| c.record_column_delimiter.clone())
-                    .unwrap_or_else(|| ",".to_string()),
-            }
-        }
-    };
-    let columns = input_streams_columns(api);
-    Ok(SourceSchema { format, columns })
-}
-
-fn input_streams_columns(api: &ApiSchema) -> Vec<kdaflow_sql::RecordColumn> {
-    api.record_columns
-        .iter()
-        .flatten()
-        .map(|c| kdaflow_sql::RecordColumn {
-            name: c.name.clone().unwrap_or_default(),
-            sql_type: c.sql_type.clone().unwrap_or_default(),
-            mapping: c.mapping.clone(),
-        })
-        .collect()
+    crate::kinesisanalytics::sql::engine_schema(api)
 }
 
 /// A running application.
@@ -146,11 +108,7 @@ impl AppRun {
         let inputs = input_streams(app);
         let reference = app.references.first().map(|r| InAppStream {
             name: r.table_name.clone().unwrap_or_default(),
-            columns: r
-                .reference_schema
-                .as_ref()
-                .map(input_streams_columns)
-                .unwrap_or_default(),
+            columns: crate::kinesisanalytics::sql::columns(r.reference_schema.as_ref()),
         });
         let outputs: Vec<String> = app.outputs.iter().filter_map(|o| o.name.clone()).collect();
         let program = kdaflow_sql::validate(&ValidationRequest {

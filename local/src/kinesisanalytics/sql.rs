@@ -2,7 +2,7 @@
 //! only the application's in-application streams and columns, and create a stream for every
 //! output's `Name` — otherwise `CodeValidationException` with line, column and reason.
 
-use kdaflow_sql::{InAppStream, RecordColumn, ValidationRequest};
+use kdaflow_sql::{InAppStream, RecordColumn, RecordFormat, ValidationRequest};
 
 use super::CodeValidator;
 use super::app::AppRecord;
@@ -12,7 +12,42 @@ use super::model::SourceSchema;
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SqlCodeValidator;
 
-fn columns(schema: Option<&SourceSchema>) -> Vec<RecordColumn> {
+/// The engine-side schema of an API `SourceSchema` (its `RecordFormat` and `RecordColumns`);
+/// CSV with `\n` and `,` unless the mapping parameters say otherwise, JSON rows at `$` unless
+/// `RecordRowPath` says otherwise.
+pub fn engine_schema(api: &SourceSchema) -> Result<kdaflow_sql::SourceSchema, String> {
+    let format = api
+        .record_format
+        .as_ref()
+        .ok_or("the input schema has no RecordFormat")?;
+    let mapping = format.mapping_parameters.as_ref();
+    let format = match format.record_format_type.as_deref() {
+        Some("JSON") => RecordFormat::Json {
+            row_path: mapping
+                .and_then(|m| m.json_mapping_parameters.as_ref())
+                .and_then(|j| j.record_row_path.clone())
+                .unwrap_or_else(|| "$".to_string()),
+        },
+        _ => {
+            let csv = mapping.and_then(|m| m.csv_mapping_parameters.as_ref());
+            RecordFormat::Csv {
+                row_delimiter: csv
+                    .and_then(|c| c.record_row_delimiter.clone())
+                    .unwrap_or_else(|| "\n".to_string()),
+                column_delimiter: csv
+                    .and_then(|c| c.record_column_delimiter.clone())
+                    .unwrap_or_else(|| ",".to_string()),
+            }
+        }
+    };
+    Ok(kdaflow_sql::SourceSchema {
+        format,
+        columns: columns(Some(api)),
+    })
+}
+
+/// The engine's record columns of an API `SourceSchema`.
+pub fn columns(schema: Option<&SourceSchema>) -> Vec<RecordColumn> {
     schema
         .and_then(|s| s.record_columns.as_ref())
         .into_iter()

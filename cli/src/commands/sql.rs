@@ -1,0 +1,311 @@
+//! `kdaflow sql`: validate and run a Kinesis Analytics SQL application offline — the service
+//! console's edit-and-see loop without a twin. The engine is the twin's own (`kdaflow-sql`);
+//! time is virtual, so a run takes as long as its computation, not its stream.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use kdaflow_sql::plan::StreamKind;
+use kdaflow_sql::{
+    Engine, InAppStream, OutputFormat, Program, RecordParser, Row, SourceSchema, ValidationRequest,
+    Value, serialize_row, validate,
+};
+use kdaflow_workflow::prerequisites::Prerequisites;
+use kdaflow_workflow::spec::ApplicationSpec;
+
+/// The subcommands of `kdaflow sql`.
+#[derive(Debug, Subcommand)]
+pub enum SqlCommand {
+    /// Validate an application's SQL as CreateApplication does (the error with line and column).
+    Check(SourceArgs),
+    /// Run an application over records on virtual time and print each in-application
+    /// stream's rows as its windows close, and the error_stream.
+    Run(RunArgs),
+}
+
+/// Where the application comes from.
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// An application spec (TOML or JSON, as `kdaflow spec` documents), or a `.sql` file of
+    /// application code (then `--schema` gives its input schema).
+    pub application: PathBuf,
+    /// With a `.sql` file: the API's `InputSchema` JSON (`RecordFormat`, `RecordColumns`).
+    #[arg(long)]
+    pub schema: Option<PathBuf>,
+    /// With a `.sql` file: the input's `NamePrefix` (the stream is `<prefix>_001`).
+    #[arg(long, default_value = "SOURCE_SQL_STREAM")]
+    pub name_prefix: String,
+}
+
+/// Flags of `kdaflow sql run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// The records: one per line (a CSV line without a header, or a JSON document).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// ROWTIME from this input column (a TIMESTAMP column; rows must be in time order).
+    #[arg(long, conflicts_with = "rate")]
+    pub rowtime_column: Option<String>,
+    /// ROWTIME from a steady arrival rate: this many records per second.
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// With `--rate`: the first record's ROWTIME (RFC 3339).
+    #[arg(long, default_value = "2026-01-01T00:00:00Z")]
+    pub start: chrono::DateTime<chrono::Utc>,
+    /// Print JSON lines (`{"stream": ..., "ROWTIME": ..., columns...}`) instead of a table.
+    #[arg(long)]
+    pub jsonl: bool,
+}
+
+/// An application ready for the engine.
+struct Loaded {
+    code: String,
+    schema: SourceSchema,
+    inputs: Vec<InAppStream>,
+    outputs: Vec<String>,
+}
+
+fn load(args: &SourceArgs) -> anyhow::Result<Loaded> {
+    let path = &args.application;
+    if path.extension().is_some_and(|e| e == "sql") {
+        let code = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let Some(schema_path) = &args.schema else {
+            bail!(
+                "{} is application code: give its input schema with --schema FILE (the API's InputSchema JSON, e.g. {{\"RecordFormat\": {{\"RecordFormatType\": \"CSV\"}}, \"RecordColumns\": [{{\"Name\": \"x\", \"SqlType\": \"INTEGER\"}}]}})",
+                path.display()
+            );
+        };
+        let text = std::fs::read_to_string(schema_path)
+            .with_context(|| format!("cannot read {}", schema_path.display()))?;
+        let api: kdaflow_local::kinesisanalytics::model::SourceSchema = serde_json::from_str(&text)
+            .with_context(|| {
+                format!(
+                    "{} is not an InputSchema (RecordFormat, RecordColumns)",
+                    schema_path.display()
+                )
+            })?;
+        let schema = kdaflow_local::kinesisanalytics::sql::engine_schema(&api)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", schema_path.display()))?;
+        let inputs = vec![InAppStream {
+            name: format!("{}_001", args.name_prefix),
+            columns: schema.columns.clone(),
+        }];
+        return Ok(Loaded {
+            code,
+            schema,
+            inputs,
+            outputs: Vec::new(),
+        });
+    }
+    let spec = ApplicationSpec::load(path)?;
+    // The ARNs do not matter offline: the example prerequisites fill the placeholders.
+    let spec = spec.render(
+        &Prerequisites::example("us-east-1", "000000000000"),
+        None,
+        None,
+    )?;
+    let (schema, inputs) = kdaflow::bootstrap::sql_input(&spec);
+    Ok(Loaded {
+        code: spec.code.clone(),
+        schema,
+        inputs,
+        outputs: spec.outputs.iter().map(|o| o.name.clone()).collect(),
+    })
+}
+
+fn compile(app: &Loaded, path: &Path) -> Result<Program, String> {
+    validate(&ValidationRequest {
+        code: &app.code,
+        inputs: &app.inputs,
+        reference: None,
+        outputs: &app.outputs,
+    })
+    .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Runs `kdaflow sql`.
+pub fn run(command: SqlCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        SqlCommand::Check(args) => {
+            let app = load(&args)?;
+            match compile(&app, &args.application) {
+                Ok(program) => {
+                    let created: Vec<&str> = program
+                        .streams
+                        .iter()
+                        .filter(|s| s.kind == StreamKind::Created)
+                        .map(|s| s.name.as_str())
+                        .collect();
+                    println!(
+                        "{}: valid — {} pump(s) into {}",
+                        args.application.display(),
+                        program.pumps.len(),
+                        created.join(", ")
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("CodeValidationException: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        SqlCommand::Run(args) => run_records(&args),
+    }
+}
+
+/// Prints rows as a table or JSON lines.
+struct Printer {
+    jsonl: bool,
+    out: std::io::BufWriter<std::io::Stdout>,
+    rows: usize,
+}
+
+impl Printer {
+    fn row(&mut self, program: &Program, stream: &str, row: &Row) -> std::io::Result<()> {
+        self.rows += 1;
+        let columns = program.columns(stream).unwrap_or_default();
+        let time = kdaflow_sql::coerce::format_timestamp(row.rowtime);
+        if self.jsonl {
+            let mut v: serde_json::Value =
+                serde_json::from_str(&serialize_row(OutputFormat::Json, columns, row))
+                    .unwrap_or_default();
+            if let Some(m) = v.as_object_mut() {
+                m.shift_insert(0, "stream".into(), stream.into());
+                m.shift_insert(1, "ROWTIME".into(), time.into());
+            }
+            writeln!(self.out, "{v}")
+        } else {
+            let cells: Vec<String> = columns
+                .iter()
+                .zip(&row.values)
+                .map(|(c, v)| match v {
+                    Value::Null => format!("{}=NULL", c.name),
+                    v => format!("{}={v}", c.name),
+                })
+                .collect();
+            writeln!(self.out, "{time}  {stream:<24} {}", cells.join("  "))
+        }
+    }
+}
+
+fn drain(engine: &mut Engine, shown: &[String], p: &mut Printer) -> std::io::Result<()> {
+    for name in shown {
+        for row in engine.drain(name) {
+            p.row(engine.program(), name, &row)?;
+        }
+    }
+    Ok(())
+}
+
+fn run_records(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let app = load(&args.source)?;
+    let program = match compile(&app, &args.source.application) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("CodeValidationException: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let input_stream = app.inputs[0].name.clone();
+    let parser = RecordParser::new(&app.schema)?;
+    let rowtime_column = match &args.rowtime_column {
+        Some(c) => Some(
+            app.schema
+                .columns
+                .iter()
+                .position(|col| col.name.eq_ignore_ascii_case(c))
+                .with_context(|| {
+                    format!("--rowtime-column {c}: the input schema has no such column")
+                })?,
+        ),
+        None => None,
+    };
+    // Every stream the code creates, then error_stream, in declaration order.
+    let shown: Vec<String> = program
+        .streams
+        .iter()
+        .filter(|s| s.kind != StreamKind::Input)
+        .map(|s| s.name.clone())
+        .collect();
+    let mut engine = Engine::new(program, 7)?;
+    for s in &shown {
+        engine.watch(s);
+    }
+    let text = std::fs::read_to_string(&args.input)
+        .with_context(|| format!("cannot read {}", args.input.display()))?;
+    let rate = args.rate.unwrap_or(10.0);
+    if !(rate > 0.0 && rate.is_finite()) {
+        bail!("--rate must be a positive number of records per second");
+    }
+    let start = args.start.timestamp_millis();
+    let mut printer = Printer {
+        jsonl: args.jsonl,
+        out: std::io::BufWriter::new(std::io::stdout()),
+        rows: 0,
+    };
+    let mut last = start;
+    let mut records = 0usize;
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        records += 1;
+        let data = line.as_bytes();
+        match rowtime_column {
+            None => {
+                let t = start + (i as f64 * 1000.0 / rate) as i64;
+                engine.push_record(engine.input_id(&input_stream)?, t, &parser, data)?;
+                last = t;
+            }
+            Some(col) => {
+                let mut parsed = None;
+                parser.parse(data, |r| parsed = Some(r));
+                match parsed {
+                    Some(Ok(values)) => {
+                        let Value::Timestamp(t) = values[col] else {
+                            bail!(
+                                "{}:{}: the ROWTIME column is {} (a TIMESTAMP is needed)",
+                                args.input.display(),
+                                i + 1,
+                                values[col]
+                            );
+                        };
+                        if t < engine.now() {
+                            bail!(
+                                "{}:{}: ROWTIME {} is before the previous row's; sort the input by --rowtime-column",
+                                args.input.display(),
+                                i + 1,
+                                kdaflow_sql::coerce::format_timestamp(t)
+                            );
+                        }
+                        engine.push_row(&input_stream, t, values)?;
+                        last = t;
+                    }
+                    // A row that does not parse goes to error_stream, at the current time.
+                    _ => {
+                        let t = engine.now().max(start);
+                        engine.push_record(engine.input_id(&input_stream)?, t, &parser, data)?;
+                    }
+                }
+            }
+        }
+        drain(&mut engine, &shown, &mut printer)?;
+    }
+    // The end of the input closes every open window (a year is the longest).
+    engine.advance_to(last + 367 * 86_400_000)?;
+    drain(&mut engine, &shown, &mut printer)?;
+    printer.out.flush()?;
+    eprintln!(
+        "{records} records in, {} rows out ({} streams shown)",
+        printer.rows,
+        shown.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,136 @@
+//! `kdaflow sql check` and `kdaflow sql run`: an application validated and run offline, from a
+//! spec or from a `.sql` file with an InputSchema.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn kdaflow(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kdaflow"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn repo(path: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path)
+        .display()
+        .to_string()
+}
+
+const CODE: &str = r#"CREATE STREAM "OUT" (ticker VARCHAR(4), n BIGINT);
+CREATE PUMP "P" AS INSERT INTO "OUT"
+  SELECT STREAM "ticker", COUNT(*) FROM "SOURCE_SQL_STREAM_001"
+  GROUP BY "ticker", STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '10' SECOND);
+"#;
+
+const SCHEMA: &str = r#"{"RecordFormat": {"RecordFormatType": "CSV",
+  "MappingParameters": {"CSVMappingParameters": {"RecordRowDelimiter": "\n", "RecordColumnDelimiter": ","}}},
+  "RecordColumns": [{"Name": "ticker", "SqlType": "VARCHAR(4)"}, {"Name": "price", "SqlType": "DOUBLE"}]}"#;
+
+#[test]
+fn check_a_spec_and_a_sql_file() {
+    let (code, out, err) = kdaflow(&[
+        "sql",
+        "check",
+        &repo("workflow/examples/reference-app.toml"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("valid"), "{out}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.sql");
+    std::fs::write(
+        &bad,
+        "CREATE STREAM \"OUT\" (n BIGINT);\nCREATE PUMP \"P\" AS INSERT INTO \"OUT\" SELEKT 1;\n",
+    )
+    .unwrap();
+    let schema = dir.path().join("schema.json");
+    std::fs::write(&schema, SCHEMA).unwrap();
+    let (code, _, err) = kdaflow(&[
+        "sql",
+        "check",
+        bad.to_str().unwrap(),
+        "--schema",
+        schema.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("CodeValidationException") && err.contains("line 2"),
+        "{err}"
+    );
+
+    let (code, _, err) = kdaflow(&["sql", "check", bad.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    assert!(err.contains("--schema"), "{err}");
+}
+
+#[test]
+fn run_closes_windows_and_reports_bad_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let sql = dir.path().join("app.sql");
+    std::fs::write(&sql, CODE).unwrap();
+    let schema = dir.path().join("schema.json");
+    std::fs::write(&schema, SCHEMA).unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(
+        &input,
+        "AMZN,1.5\nAAPL,2\nAMZN,3\nnot-a-row\nAMZN,4\nAAPL,5\n",
+    )
+    .unwrap();
+    let (code, out, err) = kdaflow(&[
+        "sql",
+        "run",
+        sql.to_str().unwrap(),
+        "--schema",
+        schema.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+        "--rate",
+        "1",
+        "--jsonl",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let counts: Vec<(String, i64)> = rows
+        .iter()
+        .filter(|r| r["stream"] == "OUT")
+        .map(|r| {
+            assert_eq!(r["ROWTIME"], "2026-01-01 00:00:10.000", "{r}");
+            let vals: Vec<&serde_json::Value> = r
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(k, _)| *k != "stream" && *k != "ROWTIME")
+                .map(|(_, v)| v)
+                .collect();
+            (
+                vals[0].as_str().unwrap().to_string(),
+                vals[1].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        vec![("AMZN".to_string(), 3), ("AAPL".to_string(), 2)],
+        "{out}"
+    );
+    // The line that is not a row is an error_stream row, not lost.
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r["stream"] == "error_stream")
+            .count(),
+        1,
+        "{out}"
+    );
+    assert!(err.contains("6 records in"), "{err}");
+}
