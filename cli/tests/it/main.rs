@@ -6,3 +6,28 @@ mod deploy;
 mod serve;
 mod spec;
 mod sql;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Runs the `kdaflow` binary (without an inherited `AWS_ENDPOINT_URL`): exit code, stdout,
+/// stderr.
+pub fn kdaflow(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kdaflow"))
+        .args(args)
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A path in the repository.
+pub fn repo(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path)
+}

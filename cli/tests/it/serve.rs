@@ -4,6 +4,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use aws_sdk_kinesisanalytics as kda;
+
+use crate::kdaflow;
 use kda::config::{BehaviorVersion, Credentials, Region};
 
 struct Server {
@@ -112,19 +114,6 @@ async fn a_killed_twin_loses_nothing_it_acknowledged() {
         .await
         .unwrap();
     assert_eq!(tags.tags()[0].value(), Some("yes"));
-}
-
-fn kdaflow(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kdaflow"))
-        .args(args)
-        .env_remove("AWS_ENDPOINT_URL")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[tokio::test]

@@ -1,25 +1,6 @@
 //! The application spec's checked-in JSON Schema and sample.
 
-use std::path::PathBuf;
-use std::process::Command;
-
-fn kdaflow(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kdaflow"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn repo(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(path)
-}
+use crate::{kdaflow, repo};
 
 #[test]
 fn the_checked_in_schema_is_current() {

@@ -1,28 +1,7 @@
 //! `kdaflow sql check` and `kdaflow sql run`: an application validated and run offline, from a
 //! spec or from a `.sql` file with an InputSchema.
 
-use std::path::PathBuf;
-use std::process::Command;
-
-fn kdaflow(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kdaflow"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn repo(path: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(path)
-        .display()
-        .to_string()
-}
+use crate::{kdaflow, repo};
 
 const CODE: &str = r#"CREATE STREAM "OUT" (ticker VARCHAR(4), n BIGINT);
 CREATE PUMP "P" AS INSERT INTO "OUT"
@@ -39,7 +18,9 @@ fn check_a_spec_and_a_sql_file() {
     let (code, out, err) = kdaflow(&[
         "sql",
         "check",
-        &repo("workflow/examples/reference-app.toml"),
+        repo("workflow/examples/reference-app.toml")
+            .to_str()
+            .unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("valid"), "{out}");

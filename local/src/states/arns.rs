@@ -122,6 +122,28 @@ pub fn page_size(max_results: Option<i64>) -> Result<usize, AwsError> {
     }
 }
 
+/// One page of a List* answer: `{key: [...]}` with `render` of the items from the token's
+/// offset (at most `max_results`), and `nextToken` when more follow. Tokens are scoped to
+/// `scope`, so one listing's token is refused by another.
+pub fn page<T>(
+    key: &str,
+    items: &[T],
+    scope: &str,
+    max_results: Option<i64>,
+    next_token: Option<&str>,
+    render: impl FnMut(&T) -> serde_json::Value,
+) -> Result<serde_json::Value, AwsError> {
+    let size = page_size(max_results)?;
+    let start = offset(scope, next_token)?;
+    let rendered: Vec<serde_json::Value> =
+        items.iter().skip(start).take(size).map(render).collect();
+    let mut out = serde_json::json!({ key: rendered });
+    if start + size < items.len() {
+        out["nextToken"] = serde_json::json!(token(scope, start + size));
+    }
+    Ok(out)
+}
+
 /// Token prefix: tokens are opaque to callers; this marks the twin's own.
 const TOKEN_PREFIX: &str = "kdaflow-page-";
 

@@ -529,12 +529,10 @@ impl StepFunctions {
             .into_iter()
             .find(|st| st.as_str() == s)
         });
-        let size = arns::page_size(input.max_results)?;
         let scope = format!(
             "ListExecutions#{machine_arn}#{}",
             input.status_filter.as_deref().unwrap_or("")
         );
-        let start = arns::offset(&scope, input.next_token.as_deref())?;
         let mut matching: Vec<ExecutionRecord> = self
             .executions
             .records()
@@ -545,11 +543,13 @@ impl StepFunctions {
         // start order, reversed).
         matching.reverse();
         matching.sort_by_key(|r| std::cmp::Reverse(r.start_ms));
-        let page: Vec<Value> = matching
-            .iter()
-            .skip(start)
-            .take(size)
-            .map(|r| {
+        let out = arns::page(
+            "executions",
+            &matching,
+            &scope,
+            input.max_results,
+            input.next_token.as_deref(),
+            |r| {
                 let mut item = json!({
                     "executionArn": r.arn,
                     "stateMachineArn": r.machine_arn,
@@ -561,12 +561,8 @@ impl StepFunctions {
                     item["stopDate"] = json!(epoch_seconds(stop));
                 }
                 item
-            })
-            .collect();
-        let mut out = json!({ "executions": page });
-        if start + size < matching.len() {
-            out["nextToken"] = json!(arns::token(&scope, start + size));
-        }
+            },
+        )?;
         json_body(&out)
     }
 

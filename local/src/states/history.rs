@@ -1,7 +1,7 @@
 //! GetExecutionHistory: pages of events, oldest first unless `reverseOrder`.
 
 use bytes::Bytes;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::arns;
 use super::model::HistoryInput;
@@ -20,20 +20,19 @@ impl StepFunctions {
     pub(super) fn get_execution_history(&self, input: HistoryInput) -> Result<Bytes, AwsError> {
         let arn = only_arn("executionArn", &input.execution_arn)?;
         let mut events = self.history(&arn)?;
-        let size = arns::page_size(input.max_results)?;
         let reverse = input.reverse_order.unwrap_or(false);
         let include = input.include_execution_data.unwrap_or(true);
         let scope = format!("GetExecutionHistory#{arn}#{reverse}");
-        let start = arns::offset(&scope, input.next_token.as_deref())?;
-        let total = events.len();
         if reverse {
             events.reverse();
         }
-        let page: Vec<Value> = events
-            .iter()
-            .skip(start)
-            .take(size)
-            .map(|e| {
+        let out = arns::page(
+            "events",
+            &events,
+            &scope,
+            input.max_results,
+            input.next_token.as_deref(),
+            |e| {
                 let mut v = e.to_json();
                 if !include
                     && let Some(key) = e.event_type.details_key()
@@ -44,12 +43,8 @@ impl StepFunctions {
                     }
                 }
                 v
-            })
-            .collect();
-        let mut out = json!({ "events": page });
-        if start + size < total {
-            out["nextToken"] = json!(arns::token(&scope, start + size));
-        }
+            },
+        )?;
         json_body(&out)
     }
 }

@@ -349,26 +349,22 @@ impl StepFunctions {
     }
 
     pub(super) fn list_state_machines(&self, input: PageInput) -> Result<Bytes, AwsError> {
-        let size = arns::page_size(input.max_results)?;
-        let start = arns::offset("ListStateMachines", input.next_token.as_deref())?;
         let machines = self.machines.records();
-        let page: Vec<Value> = machines
-            .iter()
-            .skip(start)
-            .take(size)
-            .map(|m| {
+        let out = arns::page(
+            "stateMachines",
+            &machines,
+            "ListStateMachines",
+            input.max_results,
+            input.next_token.as_deref(),
+            |m| {
                 json!({
                     "stateMachineArn": m.arn,
                     "name": m.name,
                     "type": m.machine_type.as_str(),
                     "creationDate": epoch_seconds(m.created_ms),
                 })
-            })
-            .collect();
-        let mut out = json!({ "stateMachines": page });
-        if start + size < machines.len() {
-            out["nextToken"] = json!(arns::token("ListStateMachines", start + size));
-        }
+            },
+        )?;
         json_body(&out)
     }
 

@@ -139,14 +139,13 @@ impl StepFunctions {
                 Source::Stored(_) => Vec::new(),
             })
             .map_err(|_| exec_missing(&arn))?;
-        let size = arns::page_size(input.max_results)?;
-        let scope = format!("ListMapRuns#{arn}");
-        let start = arns::offset(&scope, input.next_token.as_deref())?;
-        let page: Vec<Value> = runs
-            .iter()
-            .skip(start)
-            .take(size)
-            .map(|r| {
+        let out = arns::page(
+            "mapRuns",
+            &runs,
+            &format!("ListMapRuns#{arn}"),
+            input.max_results,
+            input.next_token.as_deref(),
+            |r| {
                 let mut item = json!({
                     "executionArn": r.execution_arn,
                     "mapRunArn": r.map_run_arn,
@@ -157,12 +156,8 @@ impl StepFunctions {
                     item["stopDate"] = json!(ms(stop));
                 }
                 item
-            })
-            .collect();
-        let mut out = json!({ "mapRuns": page });
-        if start + size < runs.len() {
-            out["nextToken"] = json!(arns::token(&scope, start + size));
-        }
+            },
+        )?;
         json_body(&out)
     }
 
@@ -182,19 +177,15 @@ impl StepFunctions {
         let mut children = exec.map_run_children(map_run_arn).unwrap_or_default();
         children.retain(|c| status.is_none_or(|s| Status::from(c.status).as_str() == s));
         children.reverse();
-        let size = arns::page_size(max_results)?;
         let scope = format!("ListExecutions#{map_run_arn}#{}", status.unwrap_or(""));
-        let start = arns::offset(&scope, next_token)?;
-        let page: Vec<Value> = children
-            .iter()
-            .skip(start)
-            .take(size)
-            .map(child_item)
-            .collect();
-        let mut out = json!({ "executions": page });
-        if start + size < children.len() {
-            out["nextToken"] = json!(arns::token(&scope, start + size));
-        }
+        let out = arns::page(
+            "executions",
+            &children,
+            &scope,
+            max_results,
+            next_token,
+            child_item,
+        )?;
         json_body(&out)
     }
 }
