@@ -493,6 +493,24 @@ impl Execution {
         }
     }
 
+    /// Evaluates `f` in the scope a state's own fields see: the effective input, the context
+    /// object, the lane's variables and, in JSONata, `$states`.
+    pub(crate) fn with_field_scope<T>(
+        &self,
+        node: &Node,
+        vars: &Vars,
+        raw: &Value,
+        effective: &Value,
+        info: &StateInfo<'_>,
+        f: impl FnOnce(&Scope<'_>) -> T,
+    ) -> T {
+        let ctx = || self.context_without_input(info);
+        let states =
+            (node.language == QueryLanguage::JSONata).then(|| self.states_var(raw, info, None));
+        let scope = self.scope(effective, &ctx, vars, states.as_ref());
+        f(&scope)
+    }
+
     /// `$states` for JSONata.
     pub(crate) fn states_var(
         &self,

@@ -157,28 +157,27 @@ impl Execution {
             return Err(StatesError::runtime("not a Map state"));
         };
         let jsonata = node.language == QueryLanguage::JSONata;
-        let ctx = || self.context_without_input(info);
-        let states = jsonata.then(|| self.states_var(raw, info, None));
-        let scope = self.scope(effective, &ctx, &lane.vars, states.as_ref());
-        let (value, source) = match (items, items_path) {
-            (Some(t), _) => (
-                t.eval(&scope)?,
-                t.jsonata_expr()
-                    .map_or(ItemsSource::JsonataInput, ItemsSource::Expression),
-            ),
-            (None, Some(p)) => (
-                scope.resolve(p).map_err(StatesError::runtime)?,
-                ItemsSource::Path(p.as_str()),
-            ),
-            (None, None) if jsonata => (effective.clone(), ItemsSource::JsonataInput),
-            (None, None) => (effective.clone(), ItemsSource::Path("$")),
-        };
-        let items = map::items(value, source)?;
-        let limit = map::max_concurrency(
-            self.num(max_concurrency, &scope)?.as_ref(),
-            max_concurrency.as_ref().and_then(|n| n.path()),
-        )?;
-        Ok((items, limit))
+        self.with_field_scope(node, &lane.vars, raw, effective, info, |scope| {
+            let (value, source) = match (items, items_path) {
+                (Some(t), _) => (
+                    t.eval(scope)?,
+                    t.jsonata_expr()
+                        .map_or(ItemsSource::JsonataInput, ItemsSource::Expression),
+                ),
+                (None, Some(p)) => (
+                    scope.resolve(p).map_err(StatesError::runtime)?,
+                    ItemsSource::Path(p.as_str()),
+                ),
+                (None, None) if jsonata => (effective.clone(), ItemsSource::JsonataInput),
+                (None, None) => (effective.clone(), ItemsSource::Path("$")),
+            };
+            let items = map::items(value, source)?;
+            let limit = map::max_concurrency(
+                self.num(max_concurrency, scope)?.as_ref(),
+                max_concurrency.as_ref().and_then(|n| n.path()),
+            )?;
+            Ok((items, limit))
+        })
     }
 
     /// `ToleratedFailureCount`/`ToleratedFailurePercentage` (or their paths).
@@ -198,22 +197,20 @@ impl Execution {
         else {
             return Err(StatesError::runtime("not a Map state"));
         };
-        let jsonata = node.language == QueryLanguage::JSONata;
-        let ctx = || self.context_without_input(info);
-        let states = jsonata.then(|| self.states_var(raw, info, None));
-        let scope = self.scope(effective, &ctx, &lane.vars, states.as_ref());
         fn path(n: &Option<super::program::Num>) -> Option<&str> {
             n.as_ref().and_then(|n| n.path())
         }
-        let count = self
-            .num(tolerated_count, &scope)?
-            .map(|v| map::tolerance_count(&v, path(tolerated_count)))
-            .transpose()?;
-        let percentage = self
-            .num(tolerated_percentage, &scope)?
-            .map(|v| map::tolerance_percentage(&v, path(tolerated_percentage)))
-            .transpose()?;
-        Ok(Tolerance { count, percentage })
+        self.with_field_scope(node, &lane.vars, raw, effective, info, |scope| {
+            let count = self
+                .num(tolerated_count, scope)?
+                .map(|v| map::tolerance_count(&v, path(tolerated_count)))
+                .transpose()?;
+            let percentage = self
+                .num(tolerated_percentage, scope)?
+                .map(|v| map::tolerance_percentage(&v, path(tolerated_percentage)))
+                .transpose()?;
+            Ok(Tolerance { count, percentage })
+        })
     }
 
     /// The input of iteration `index`: `ItemSelector`/`Parameters` evaluated with

@@ -92,12 +92,10 @@ impl Execution {
         effective: &Value,
         info: &StateInfo<'_>,
     ) -> Result<Value, StatesError> {
-        let ctx = || self.context_without_input(info);
-        let states =
-            (node.language == QueryLanguage::JSONata).then(|| self.states_var(raw, info, None));
-        let scope = self.scope(effective, &ctx, &lane.vars, states.as_ref());
         match &node.parameters {
-            Some(t) => t.eval(&scope),
+            Some(t) => self.with_field_scope(node, &lane.vars, raw, effective, info, |scope| {
+                t.eval(scope)
+            }),
             None => Ok(effective.clone()),
         }
     }
