@@ -24,6 +24,8 @@ pub enum SqlCommand {
     /// Run an application over records on virtual time and print each in-application
     /// stream's rows as its windows close, and the error_stream.
     Run(RunArgs),
+    /// Print the plan of each pump: what it reads and writes, and its stages.
+    Explain(SourceArgs),
 }
 
 /// Where the application comes from.
@@ -60,6 +62,10 @@ pub struct RunArgs {
     /// Print JSON lines (`{"stream": ..., "ROWTIME": ..., columns...}`) instead of a table.
     #[arg(long)]
     pub jsonl: bool,
+    /// Compare the output with these expected rows (JSON lines as `--jsonl` prints them) and
+    /// print the difference; exit 1 when they differ (a unit test for an application).
+    #[arg(long)]
+    pub expect: Option<PathBuf>,
 }
 
 /// An application ready for the engine.
@@ -157,7 +163,111 @@ pub fn run(command: SqlCommand) -> anyhow::Result<ExitCode> {
             }
         }
         SqlCommand::Run(args) => run_records(&args),
+        SqlCommand::Explain(args) => {
+            let app = load(&args)?;
+            match compile(&app, &args.application) {
+                Ok(program) => {
+                    print!("{}", explain(&program));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("CodeValidationException: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
     }
+}
+
+fn window_text(w: kdaflow_sql::plan::WindowFn) -> String {
+    match w {
+        kdaflow_sql::plan::WindowFn::Step(ms) => format!("STEP {} s", ms as f64 / 1000.0),
+        kdaflow_sql::plan::WindowFn::Floor(unit) => format!("FLOOR to {unit:?}"),
+    }
+}
+
+fn aggs_text(aggs: &[kdaflow_sql::plan::AggCall]) -> String {
+    aggs.iter()
+        .map(|a| format!("{:?}", a.func).to_uppercase())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The plan of every pump, a line per stage.
+pub fn explain(program: &Program) -> String {
+    use kdaflow_sql::ast::Frame;
+    use kdaflow_sql::plan::StageSpec;
+    let mut out = String::new();
+    for p in &program.pumps {
+        let source = &program.streams[p.source].name;
+        let target = &program.streams[p.target].name;
+        out.push_str(&format!(
+            "PUMP {}: {source} -> {target}
+",
+            p.name
+        ));
+        for (i, stage) in p.stages.iter().enumerate() {
+            let line = match stage {
+                StageSpec::Project { filter, items } => format!(
+                    "project {} column(s){}",
+                    items.len(),
+                    if filter.is_some() { ", WHERE" } else { "" }
+                ),
+                StageSpec::Tumbling {
+                    filter,
+                    window,
+                    keys,
+                    aggs,
+                    having,
+                    ..
+                } => format!(
+                    "tumbling window ({}), {} other key(s), aggregates [{}]{}{}; rows at the window's end",
+                    window_text(*window),
+                    keys.len().saturating_sub(1),
+                    aggs_text(aggs),
+                    if filter.is_some() { ", WHERE" } else { "" },
+                    if having.is_some() { ", HAVING" } else { "" }
+                ),
+                StageSpec::Sliding {
+                    partition,
+                    frame,
+                    aggs,
+                    ..
+                } => format!(
+                    "sliding window ({}), {} partition key(s), aggregates [{}]; a row per input row",
+                    match frame {
+                        Frame::Range(ms) => format!("RANGE {} s PRECEDING", *ms as f64 / 1000.0),
+                        Frame::Rows(n) => format!("ROWS {n} PRECEDING"),
+                    },
+                    partition.len(),
+                    aggs_text(aggs)
+                ),
+                StageSpec::Rcf(r) => format!(
+                    "RANDOM_CUT_FOREST{} over [{}]: {} trees, sample {}, time decay {}, shingle {}",
+                    if r.explanation.is_some() {
+                        "_WITH_EXPLANATION"
+                    } else {
+                        ""
+                    },
+                    r.column_names.join(", "),
+                    r.trees,
+                    r.sample_size,
+                    r.time_decay,
+                    r.shingle_size
+                ),
+                StageSpec::CountDistinct { window_ms, .. } => format!(
+                    "COUNT_DISTINCT_ITEMS_TUMBLING per {} s window",
+                    *window_ms as f64 / 1000.0
+                ),
+                StageSpec::TopK { k, window_ms, .. } => format!(
+                    "TOP_K_ITEMS_TUMBLING top {k} per {} s window",
+                    *window_ms as f64 / 1000.0
+                ),
+            };
+            out.push_str(&format!("  {}. {line}\n", i + 1));
+        }
+    }
+    out
 }
 
 /// Prints rows as a table or JSON lines.
@@ -165,6 +275,8 @@ struct Printer {
     jsonl: bool,
     out: std::io::BufWriter<std::io::Stdout>,
     rows: usize,
+    /// Every row as its JSON line (for `--expect`).
+    lines: Vec<String>,
 }
 
 impl Printer {
@@ -172,14 +284,15 @@ impl Printer {
         self.rows += 1;
         let columns = program.columns(stream).unwrap_or_default();
         let time = kdaflow_sql::coerce::format_timestamp(row.rowtime);
+        let mut v: serde_json::Value =
+            serde_json::from_str(&serialize_row(OutputFormat::Json, columns, row))
+                .unwrap_or_default();
+        if let Some(m) = v.as_object_mut() {
+            m.shift_insert(0, "stream".into(), stream.into());
+            m.shift_insert(1, "ROWTIME".into(), time.clone().into());
+        }
+        self.lines.push(v.to_string());
         if self.jsonl {
-            let mut v: serde_json::Value =
-                serde_json::from_str(&serialize_row(OutputFormat::Json, columns, row))
-                    .unwrap_or_default();
-            if let Some(m) = v.as_object_mut() {
-                m.shift_insert(0, "stream".into(), stream.into());
-                m.shift_insert(1, "ROWTIME".into(), time.into());
-            }
             writeln!(self.out, "{v}")
         } else {
             let cells: Vec<String> = columns
@@ -249,6 +362,7 @@ fn run_records(args: &RunArgs) -> anyhow::Result<ExitCode> {
         jsonl: args.jsonl,
         out: std::io::BufWriter::new(std::io::stdout()),
         rows: 0,
+        lines: Vec::new(),
     };
     let mut last = start;
     let mut records = 0usize;
@@ -307,5 +421,55 @@ fn run_records(args: &RunArgs) -> anyhow::Result<ExitCode> {
         printer.rows,
         shown.len()
     );
-    Ok(ExitCode::SUCCESS)
+    match &args.expect {
+        None => Ok(ExitCode::SUCCESS),
+        Some(path) => expect(path, &printer.lines),
+    }
+}
+
+/// Compares the rows with the expected JSON lines (as values, so key order and number
+/// spelling do not matter) and prints a diff.
+fn expect(path: &Path, got: &[String]) -> anyhow::Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut wanted = Vec::new();
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let v: serde_json::Value = serde_json::from_str(line)
+            .with_context(|| format!("{}:{}: not a JSON row", path.display(), i + 1))?;
+        wanted.push(v);
+    }
+    let got: Vec<serde_json::Value> = got
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_default())
+        .collect();
+    let mut differences = 0;
+    for i in 0..wanted.len().max(got.len()) {
+        match (wanted.get(i), got.get(i)) {
+            (Some(w), Some(g)) if w == g => {}
+            (w, g) => {
+                differences += 1;
+                eprintln!("row {}:", i + 1);
+                if let Some(w) = w {
+                    eprintln!("- {w}");
+                }
+                if let Some(g) = g {
+                    eprintln!("+ {g}");
+                }
+            }
+        }
+    }
+    if differences == 0 {
+        eprintln!("as expected: {} rows match {}", got.len(), path.display());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "{differences} row(s) differ from {} (- expected, + got)",
+            path.display()
+        );
+        Ok(ExitCode::FAILURE)
+    }
 }

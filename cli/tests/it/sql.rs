@@ -115,3 +115,60 @@ fn run_closes_windows_and_reports_bad_rows() {
     );
     assert!(err.contains("6 records in"), "{err}");
 }
+
+#[test]
+fn explain_and_expect() {
+    let (code, out, err) = kdaflow(&[
+        "sql",
+        "explain",
+        repo("workflow/examples/reference-app.toml")
+            .to_str()
+            .unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("tumbling window (STEP"), "{out}");
+    assert!(out.contains("RANDOM_CUT_FOREST over"), "{out}");
+    assert!(out.contains("COUNT_DISTINCT_ITEMS_TUMBLING"), "{out}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let sql = dir.path().join("app.sql");
+    std::fs::write(&sql, CODE).unwrap();
+    let schema = dir.path().join("schema.json");
+    std::fs::write(&schema, SCHEMA).unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "AMZN,1\nAMZN,2\n").unwrap();
+    let run = |expected: &str| {
+        let file = dir.path().join("expected.jsonl");
+        std::fs::write(&file, expected).unwrap();
+        kdaflow(&[
+            "sql",
+            "run",
+            sql.to_str().unwrap(),
+            "--schema",
+            schema.to_str().unwrap(),
+            "--input",
+            input.to_str().unwrap(),
+            "--expect",
+            file.to_str().unwrap(),
+        ])
+    };
+    let (_, out, _) = kdaflow(&[
+        "sql",
+        "run",
+        sql.to_str().unwrap(),
+        "--schema",
+        schema.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+        "--jsonl",
+    ]);
+    let (code, _, err) = run(&out);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("as expected: 1 rows"), "{err}");
+    let (code, _, err) = run(&out.replace(":2}", ":3}"));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("1 row(s) differ") && err.contains("- {"),
+        "{err}"
+    );
+}
