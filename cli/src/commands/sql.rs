@@ -402,9 +402,10 @@ fn run_records(args: &RunArgs) -> anyhow::Result<ExitCode> {
                         engine.push_row(&input_stream, t, values)?;
                         last = t;
                     }
-                    // A row that does not parse goes to error_stream, at the current time.
+                    // A row that does not parse goes to error_stream, at the current time
+                    // (before any row, at the epoch: its own time is unknown).
                     _ => {
-                        let t = engine.now().max(start);
+                        let t = engine.now().max(0);
                         engine.push_record(engine.input_id(&input_stream)?, t, &parser, data)?;
                     }
                 }
