@@ -328,6 +328,9 @@ pub enum Expr {
         by: i64,
         /// Whether `by` was an interval.
         interval: bool,
+        /// A year-month interval (`'1' MONTH`, `'2' YEAR`) as a number of months: such
+        /// windows follow the calendar, not a fixed length.
+        months: Option<i64>,
         /// STEP position.
         pos: Pos,
     },

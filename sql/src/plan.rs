@@ -67,8 +67,9 @@ pub enum CExpr {
     Case(Vec<(CExpr, CExpr)>, Option<Box<CExpr>>, SqlType),
     /// A scalar function.
     Func(crate::functions::scalar::Scalar, Vec<CExpr>),
-    /// STEP(x BY n): round down to a multiple of n.
-    Step(Box<CExpr>, i64),
+    /// STEP(x BY ...): round down to the start of its window (a multiple of n ms or of n, or
+    /// a calendar step of months).
+    Step(Box<CExpr>, WindowFn),
     /// FLOOR(x TO unit).
     FloorTo(Box<CExpr>, TimeUnit),
     /// In an aggregate stage's output expressions: the i-th GROUP BY key value.
@@ -108,6 +109,8 @@ pub struct AggCall {
 pub enum WindowFn {
     /// STEP(ROWTIME BY INTERVAL ...): fixed size in ms, aligned to the epoch.
     Step(i64),
+    /// STEP(ROWTIME BY INTERVAL 'n' MONTH | YEAR): n calendar months, aligned to 1970-01.
+    Months(i64),
     /// FLOOR(ROWTIME TO unit): calendar units.
     Floor(TimeUnit),
 }

@@ -182,6 +182,7 @@ pub fn run(command: SqlCommand) -> anyhow::Result<ExitCode> {
 fn window_text(w: kdaflow_sql::plan::WindowFn) -> String {
     match w {
         kdaflow_sql::plan::WindowFn::Step(ms) => format!("STEP {} s", ms as f64 / 1000.0),
+        kdaflow_sql::plan::WindowFn::Months(n) => format!("STEP {n} calendar month(s)"),
         kdaflow_sql::plan::WindowFn::Floor(unit) => format!("FLOOR to {unit:?}"),
     }
 }

@@ -150,9 +150,9 @@ pub fn eval(e: &CExpr, cx: &Ctx<'_>) -> Result<Value, String> {
             }
             f.eval(&vals)?
         }
-        CExpr::Step(x, by) => match eval(x, cx)? {
-            Value::Timestamp(t) => Value::Timestamp(WindowFn::Step(*by).start(t)),
-            Value::Int(i) => Value::Int(WindowFn::Step(*by).start(i)),
+        CExpr::Step(x, window) => match eval(x, cx)? {
+            Value::Timestamp(t) => Value::Timestamp(window.start(t)),
+            Value::Int(i) => Value::Int(window.start(i)),
             _ => Value::Null,
         },
         CExpr::FloorTo(x, unit) => match eval(x, cx)? {

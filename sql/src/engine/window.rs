@@ -14,6 +14,10 @@ impl WindowFn {
     pub fn start(self, t: i64) -> i64 {
         match self {
             WindowFn::Step(ms) => t.div_euclid(ms) * ms,
+            WindowFn::Months(n) => {
+                let index = month_index(t).div_euclid(n) * n;
+                month_start(index).unwrap_or(t)
+            }
             WindowFn::Floor(unit) => floor_to(t, unit),
         }
     }
@@ -22,9 +26,26 @@ impl WindowFn {
     pub fn end(self, start: i64) -> i64 {
         match self {
             WindowFn::Step(ms) => start + ms,
+            WindowFn::Months(n) => month_start(month_index(start) + n).unwrap_or(start + 1),
             WindowFn::Floor(unit) => next_floor(start, unit),
         }
     }
+}
+
+/// Months since 1970-01 of the month containing `t` (UTC).
+fn month_index(t: i64) -> i64 {
+    DateTime::from_timestamp_millis(t).map_or(0, |dt| {
+        (i64::from(dt.year()) - 1970) * 12 + i64::from(dt.month0())
+    })
+}
+
+/// The first instant of month `index` (months since 1970-01), epoch ms.
+fn month_start(index: i64) -> Option<i64> {
+    let year = i32::try_from(1970 + index.div_euclid(12)).ok()?;
+    let month = u32::try_from(index.rem_euclid(12)).ok()? + 1;
+    NaiveDate::from_ymd_opt(year, month, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc().timestamp_millis())
 }
 
 /// Rounds epoch ms down to the start of its calendar `unit` (UTC).
@@ -139,6 +160,39 @@ mod tests {
         assert_eq!(
             crate::coerce::format_timestamp(next_floor(t, TimeUnit::Month)),
             "2025-01-01 00:00:00.000"
+        );
+    }
+
+    #[test]
+    fn month_steps_follow_the_calendar() {
+        let ts = |s: &str| crate::coerce::parse_timestamp(s).unwrap();
+        let fmt = crate::coerce::format_timestamp;
+        let month = WindowFn::Months(1);
+        let t = ts("2024-02-29 23:59:59");
+        assert_eq!(fmt(month.start(t)), "2024-02-01 00:00:00.000");
+        assert_eq!(fmt(month.end(month.start(t))), "2024-03-01 00:00:00.000");
+        // Quarters are aligned to 1970-01, so to January, April, July and October.
+        let quarter = WindowFn::Months(3);
+        assert_eq!(
+            fmt(quarter.start(ts("2025-05-20 10:00:00"))),
+            "2025-04-01 00:00:00.000"
+        );
+        assert_eq!(
+            fmt(quarter.end(ts("2025-10-01 00:00:00"))),
+            "2026-01-01 00:00:00.000"
+        );
+        let year = WindowFn::Months(12);
+        assert_eq!(
+            fmt(year.start(ts("2024-12-31 23:59:59"))),
+            "2024-01-01 00:00:00.000"
+        );
+        assert_eq!(
+            fmt(year.end(ts("2024-01-01 00:00:00"))),
+            "2025-01-01 00:00:00.000"
+        );
+        assert_eq!(
+            fmt(month.start(ts("1969-12-15 00:00:00"))),
+            "1969-12-01 00:00:00.000"
         );
     }
 

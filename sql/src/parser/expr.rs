@@ -305,14 +305,16 @@ impl Parser {
                 self.next();
                 let expr = Box::new(self.expr()?);
                 self.expect_kw("BY")?;
-                let (by, interval) = if self.eat_kw("INTERVAL") {
-                    (self.interval_body()?, true)
+                let (by, interval, months) = if self.eat_kw("INTERVAL") {
+                    let (ms, months) = self.interval_parts()?;
+                    (ms, true, months)
                 } else {
                     match self.next().tok {
                         Tok::Number(n) => (
                             n.parse::<i64>()
                                 .map_err(|_| self.error(pos, "STEP BY needs an integer"))?,
                             false,
+                            None,
                         ),
                         _ => {
                             return Err(self.error(
@@ -330,6 +332,7 @@ impl Parser {
                     expr,
                     by,
                     interval,
+                    months,
                     pos,
                 }))
             }
@@ -360,6 +363,12 @@ impl Parser {
 
     /// After `INTERVAL`: `'n' unit`; returns milliseconds.
     fn interval_body(&mut self) -> Result<i64, CodeValidationError> {
+        Ok(self.interval_parts()?.0)
+    }
+
+    /// An interval's milliseconds, and its number of months when it is a whole number of
+    /// months or years (a year-month interval).
+    fn interval_parts(&mut self) -> Result<(i64, Option<i64>), CodeValidationError> {
         let (text, pos) = self.string_lit("a quoted interval value such as '5'")?;
         let upos = self.pos();
         let unit = self.ident("a time unit")?;
@@ -377,7 +386,12 @@ impl Parser {
             .trim()
             .parse()
             .map_err(|_| self.error(pos, format!("Illegal interval literal '{text}'")))?;
-        Ok((n * unit.millis() as f64).round() as i64)
+        let months = match unit {
+            TimeUnit::Month if n.fract() == 0.0 => Some(n as i64),
+            TimeUnit::Year if n.fract() == 0.0 => Some(n as i64 * 12),
+            _ => None,
+        };
+        Ok(((n * unit.millis() as f64).round() as i64, months))
     }
 
     /// `name(args) [OVER (...)]`, including `COUNT(*)` and `COUNT(DISTINCT x)`.

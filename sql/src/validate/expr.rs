@@ -4,7 +4,7 @@ use super::rules::{agg_func, binary_type, comparable, expect_family, has_agg, li
 use crate::ast::{BinOp, Expr, Frame, Ident, WindowSpec};
 use crate::error::{CodeValidationError, Pos, ValidationKind};
 use crate::functions::scalar::Scalar;
-use crate::plan::{AggCall, AggFunc, CExpr, Column};
+use crate::plan::{AggCall, AggFunc, CExpr, Column, WindowFn};
 use crate::types::{Family, SqlType};
 
 /// The columns visible to an expression and the names that may qualify them.
@@ -194,6 +194,7 @@ impl ExprCx<'_> {
                 expr,
                 by,
                 interval,
+                months,
                 pos,
             } => {
                 let (c, t) = self.compile(expr)?;
@@ -209,7 +210,11 @@ impl ExprCx<'_> {
                         ));
                     }
                 }
-                Ok((CExpr::Step(Box::new(c), *by), t))
+                let window = match months {
+                    Some(n) => WindowFn::Months(*n),
+                    None => WindowFn::Step(*by),
+                };
+                Ok((CExpr::Step(Box::new(c), window), t))
             }
             Expr::FloorTo { expr, unit, pos } => {
                 let (c, t) = self.compile(expr)?;

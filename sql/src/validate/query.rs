@@ -275,9 +275,7 @@ fn select_stage(
     let stage = match cx.mode {
         Mode::Grouped { keys } => {
             let found = keys.iter().enumerate().find_map(|(i, k)| match k {
-                CExpr::Step(inner, by) if **inner == CExpr::RowTime => {
-                    Some((i, WindowFn::Step(*by)))
-                }
+                CExpr::Step(inner, window) if **inner == CExpr::RowTime => Some((i, *window)),
                 CExpr::FloorTo(inner, unit) if **inner == CExpr::RowTime => {
                     Some((i, WindowFn::Floor(*unit)))
                 }

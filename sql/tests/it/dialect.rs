@@ -189,3 +189,29 @@ CREATE PUMP "P" AS INSERT INTO "O" (c, a) SELECT STREAM "n", "ticker" FROM "S";"
         vec![Value::str("AMZN"), Value::Null, Value::Int(7)]
     );
 }
+
+/// SQL Reference, STEP: a year-month interval steps by calendar months (a month window of
+/// February 2024 is 29 days), not by a fixed 30 or 365 days.
+#[test]
+fn step_by_month_follows_the_calendar() {
+    let code = r#"CREATE STREAM "O" (w TIMESTAMP, c BIGINT);
+CREATE PUMP "P" AS INSERT INTO "O"
+  SELECT STREAM STEP("S".ROWTIME BY INTERVAL '1' MONTH), COUNT(*)
+  FROM "S" GROUP BY STEP("S".ROWTIME BY INTERVAL '1' MONTH);"#;
+    let mut e = engine(code, &["O"]);
+    let ts = |s: &str| kdaflow_sql::coerce::parse_timestamp(s).unwrap();
+    push(&mut e, ts("2024-01-15 00:00:00"), "A", 1.0, 1);
+    push(&mut e, ts("2024-01-31 23:59:59"), "A", 1.0, 1);
+    push(&mut e, ts("2024-02-10 00:00:00"), "A", 1.0, 1);
+    e.advance_to(ts("2024-02-29 23:59:59")).unwrap();
+    e.advance_to(ts("2024-03-01 00:00:00")).unwrap();
+    let rows = e.drain("O");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0].rowtime, ts("2024-02-01 00:00:00"));
+    assert_eq!(
+        rows[0].values,
+        vec![Value::Timestamp(ts("2024-01-01 00:00:00")), Value::Int(2)]
+    );
+    assert_eq!(rows[1].rowtime, ts("2024-03-01 00:00:00"));
+    assert_eq!(rows[1].values[1], Value::Int(1));
+}
