@@ -41,6 +41,10 @@ pub enum Scalar {
     Coalesce,
     /// NULLIF(a, b)
     NullIf,
+    /// UNIX_TIMESTAMP(ts): milliseconds since 1970-01-01 00:00:00 UTC, a BIGINT.
+    UnixTimestamp,
+    /// TO_TIMESTAMP(ms): the TIMESTAMP of a Unix timestamp in milliseconds (a BIGINT).
+    ToTimestamp,
 }
 
 impl Scalar {
@@ -64,6 +68,8 @@ impl Scalar {
             "LOG10" => Scalar::Log10,
             "COALESCE" => Scalar::Coalesce,
             "NULLIF" => Scalar::NullIf,
+            "UNIX_TIMESTAMP" => Scalar::UnixTimestamp,
+            "TO_TIMESTAMP" => Scalar::ToTimestamp,
             _ => return None,
         })
     }
@@ -143,6 +149,26 @@ impl Scalar {
                     fam(i, Numeric, "numeric")?;
                 }
                 Ok(SqlType::Double)
+            }
+            Scalar::UnixTimestamp => {
+                count(1, 1)?;
+                if !matches!(args[0], SqlType::Timestamp | SqlType::Null) {
+                    return Err(format!(
+                        "argument 1 of UNIX_TIMESTAMP must be a TIMESTAMP, got {}",
+                        args[0]
+                    ));
+                }
+                Ok(SqlType::BigInt)
+            }
+            Scalar::ToTimestamp => {
+                count(1, 1)?;
+                if !(args[0].is_integer() || args[0] == SqlType::Null) {
+                    return Err(format!(
+                        "argument 1 of TO_TIMESTAMP must be a BIGINT of milliseconds since 1970-01-01 00:00:00 UTC, got {}",
+                        args[0]
+                    ));
+                }
+                Ok(SqlType::Timestamp)
             }
             Scalar::Coalesce | Scalar::NullIf => {
                 count(
@@ -263,6 +289,14 @@ impl Scalar {
                     args[0].clone()
                 }
             }
+            Scalar::UnixTimestamp => match args[0] {
+                Value::Timestamp(t) => Value::Int(t),
+                _ => return Err("UNIX_TIMESTAMP needs a TIMESTAMP".into()),
+            },
+            Scalar::ToTimestamp => match args[0] {
+                Value::Int(ms) => Value::Timestamp(ms),
+                _ => return Err("TO_TIMESTAMP needs a BIGINT of milliseconds".into()),
+            },
         })
     }
 }

@@ -215,3 +215,32 @@ CREATE PUMP "P" AS INSERT INTO "O"
     assert_eq!(rows[1].rowtime, ts("2024-03-01 00:00:00"));
     assert_eq!(rows[1].values[1], Value::Int(1));
 }
+
+/// SQL Reference, UNIX_TIMESTAMP and TO_TIMESTAMP: milliseconds since 1970-01-01 00:00:00 UTC as
+/// a BIGINT, and back.
+#[test]
+fn unix_timestamp_and_to_timestamp_round_trip() {
+    let code = r#"CREATE STREAM "O" (ms BIGINT, back TIMESTAMP);
+CREATE PUMP "P" AS INSERT INTO "O"
+  SELECT STREAM UNIX_TIMESTAMP("S".ROWTIME), TO_TIMESTAMP(UNIX_TIMESTAMP("S".ROWTIME) + 1000)
+  FROM "S";"#;
+    let mut e = engine(code, &["O"]);
+    push(&mut e, T0 + 5, "A", 1.0, 1);
+    let rows = e.drain("O");
+    assert_eq!(
+        rows[0].values,
+        vec![Value::Int(T0 + 5), Value::Timestamp(T0 + 1005)]
+    );
+    let err = check(
+        r#"CREATE STREAM "O" (ms BIGINT);
+CREATE PUMP "P" AS INSERT INTO "O" SELECT STREAM UNIX_TIMESTAMP("ticker") FROM "S";"#,
+        COLS,
+        &["O"],
+    )
+    .unwrap_err();
+    assert!(
+        err.message.contains("must be a TIMESTAMP"),
+        "{}",
+        err.message
+    );
+}
