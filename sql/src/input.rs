@@ -1,7 +1,8 @@
 //! Raw input records to typed rows, per the input's `InputSchema`.
 //!
 //! CSV: the record is split on `RecordRowDelimiter` (a trailing empty row is ignored), each
-//! row on `RecordColumnDelimiter`; a row with a different number of fields is an error. An
+//! row on `RecordColumnDelimiter`, where a field in double quotes may hold the delimiter (`""`
+//! is a quote); a row with a different number of fields is an error. An
 //! empty field is NULL, except for character columns where it is the empty string.
 //! JSON: `RecordRowPath` selects the rows (an array selected by `[*]` gives one row per
 //! element), each column's `Mapping` is a JSONPath evaluated against the row (`$` = the row);
@@ -134,7 +135,8 @@ impl RecordParser {
 
     fn csv_row(&self, row: &str, col: &str) -> Result<Vec<Value>, RowParseError> {
         let mut values = Vec::with_capacity(self.types.len());
-        let mut fields = row.split(col);
+        let all = split_fields(row, col);
+        let mut fields = all.iter();
         for (i, ty) in self.types.iter().enumerate() {
             let Some(f) = fields.next() else {
                 return Err(self.err(
@@ -149,12 +151,12 @@ impl RecordParser {
             let v = if f.is_empty() && ty.family() != Family::Character {
                 Value::Null
             } else {
-                Value::Str(Arc::from(f))
+                Value::Str(Arc::from(f.as_ref()))
             };
             values.push(self.convert(i, ty, v, row)?);
         }
         if fields.next().is_some() {
-            let n = row.split(col).count();
+            let n = all.len();
             return Err(self.err(
                 "Parse error",
                 format!(
@@ -243,10 +245,77 @@ impl JsonPath {
     }
 }
 
+/// Splits a CSV row on `col`. A field that starts with a double quote runs to its closing
+/// quote, so it may hold the delimiter; `""` inside it is one quote. A quote that does not
+/// close a field before a delimiter or the end is taken literally.
+fn split_fields<'a>(row: &'a str, col: &str) -> Vec<std::borrow::Cow<'a, str>> {
+    use std::borrow::Cow;
+    let mut out = Vec::new();
+    let mut rest = row;
+    loop {
+        if let Some(quoted) = rest.strip_prefix('"') {
+            let mut value = String::new();
+            let mut chars = quoted.char_indices();
+            let mut end = None;
+            while let Some((i, c)) = chars.next() {
+                if c != '"' {
+                    value.push(c);
+                } else if quoted[i + 1..].starts_with('"') {
+                    value.push('"');
+                    chars.next();
+                } else {
+                    end = Some(i + 1);
+                    break;
+                }
+            }
+            if let Some(e) = end {
+                let after = &quoted[e..];
+                if after.is_empty() {
+                    out.push(Cow::Owned(value));
+                    return out;
+                }
+                if let Some(next) = after.strip_prefix(col) {
+                    out.push(Cow::Owned(value));
+                    rest = next;
+                    continue;
+                }
+            }
+        }
+        match rest.find(col) {
+            Some(p) => {
+                out.push(Cow::Borrowed(&rest[..p]));
+                rest = &rest[p + col.len()..];
+            }
+            None => {
+                out.push(Cow::Borrowed(rest));
+                return out;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::schema::RecordColumn;
+
+    #[test]
+    fn quoted_csv_fields_hold_delimiters_and_quotes() {
+        let f = |row: &str, col: &str| -> Vec<String> {
+            split_fields(row, col)
+                .into_iter()
+                .map(|c| c.into_owned())
+                .collect()
+        };
+        assert_eq!(f("a,b", ","), ["a", "b"]);
+        assert_eq!(f(r#""a,b",c"#, ","), ["a,b", "c"]);
+        assert_eq!(f(r#""say ""hi""",2"#, ","), [r#"say "hi""#, "2"]);
+        assert_eq!(f(r#"x,"""#, ","), ["x", ""]);
+        // Not a closed quoted field: literal.
+        assert_eq!(f(r#""open,b"#, ","), [r#""open"#, "b"]);
+        assert_eq!(f(r#"a"b,c"#, ","), [r#"a"b"#, "c"]);
+        assert_eq!(f(r#""1||2"||3"#, "||"), ["1||2", "3"]);
+    }
 
     fn csv() -> RecordParser {
         RecordParser::new(&SourceSchema {
