@@ -234,11 +234,9 @@ impl Execution {
             item: Some((index, item)),
             ..*info
         };
-        let ctx = || self.context_without_input(&item_info);
-        let states = (node.language == QueryLanguage::JSONata)
-            .then(|| self.states_var(raw, &item_info, None));
-        let scope = self.scope(effective, &ctx, vars, states.as_ref());
-        t.eval(&scope)
+        self.with_field_scope(node, vars, raw, effective, &item_info, |scope| {
+            t.eval(scope)
+        })
     }
 
     /// Runs the item processor inline for each item, at most `MaxConcurrency` at a time,

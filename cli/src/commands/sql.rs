@@ -276,8 +276,8 @@ struct Printer {
     jsonl: bool,
     out: std::io::BufWriter<std::io::Stdout>,
     rows: usize,
-    /// Every row as its JSON line (for `--expect`).
-    lines: Vec<String>,
+    /// With `--expect`: every row as `--jsonl` prints it, to compare at the end.
+    kept: Option<Vec<serde_json::Value>>,
 }
 
 impl Printer {
@@ -285,27 +285,33 @@ impl Printer {
         self.rows += 1;
         let columns = program.columns(stream).unwrap_or_default();
         let time = kdaflow_sql::coerce::format_timestamp(row.rowtime);
-        let mut v: serde_json::Value =
-            serde_json::from_str(&serialize_row(OutputFormat::Json, columns, row))
-                .unwrap_or_default();
-        if let Some(m) = v.as_object_mut() {
-            m.shift_insert(0, "stream".into(), stream.into());
-            m.shift_insert(1, "ROWTIME".into(), time.clone().into());
+        if self.jsonl || self.kept.is_some() {
+            let mut v: serde_json::Value =
+                serde_json::from_str(&serialize_row(OutputFormat::Json, columns, row))
+                    .unwrap_or_default();
+            if let Some(m) = v.as_object_mut() {
+                m.shift_insert(0, "stream".into(), stream.into());
+                m.shift_insert(1, "ROWTIME".into(), time.clone().into());
+            }
+            if self.jsonl {
+                writeln!(self.out, "{v}")?;
+            }
+            if let Some(kept) = &mut self.kept {
+                kept.push(v);
+            }
         }
-        self.lines.push(v.to_string());
         if self.jsonl {
-            writeln!(self.out, "{v}")
-        } else {
-            let cells: Vec<String> = columns
-                .iter()
-                .zip(&row.values)
-                .map(|(c, v)| match v {
-                    Value::Null => format!("{}=NULL", c.name),
-                    v => format!("{}={v}", c.name),
-                })
-                .collect();
-            writeln!(self.out, "{time}  {stream:<24} {}", cells.join("  "))
+            return Ok(());
         }
+        let cells: Vec<String> = columns
+            .iter()
+            .zip(&row.values)
+            .map(|(c, v)| match v {
+                Value::Null => format!("{}=NULL", c.name),
+                v => format!("{}={v}", c.name),
+            })
+            .collect();
+        writeln!(self.out, "{time}  {stream:<24} {}", cells.join("  "))
     }
 }
 
@@ -363,7 +369,7 @@ fn run_records(args: &RunArgs) -> anyhow::Result<ExitCode> {
         jsonl: args.jsonl,
         out: std::io::BufWriter::new(std::io::stdout()),
         rows: 0,
-        lines: Vec::new(),
+        kept: args.expect.as_ref().map(|_| Vec::new()),
     };
     let mut last = start;
     let mut records = 0usize;
@@ -425,13 +431,13 @@ fn run_records(args: &RunArgs) -> anyhow::Result<ExitCode> {
     );
     match &args.expect {
         None => Ok(ExitCode::SUCCESS),
-        Some(path) => expect(path, &printer.lines),
+        Some(path) => expect(path, printer.kept.as_deref().unwrap_or_default()),
     }
 }
 
 /// Compares the rows with the expected JSON lines (as values, so key order and number
 /// spelling do not matter) and prints a diff.
-fn expect(path: &Path, got: &[String]) -> anyhow::Result<ExitCode> {
+fn expect(path: &Path, got: &[serde_json::Value]) -> anyhow::Result<ExitCode> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut wanted = Vec::new();
@@ -444,10 +450,6 @@ fn expect(path: &Path, got: &[String]) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("{}:{}: not a JSON row", path.display(), i + 1))?;
         wanted.push(v);
     }
-    let got: Vec<serde_json::Value> = got
-        .iter()
-        .map(|l| serde_json::from_str(l).unwrap_or_default())
-        .collect();
     let mut differences = 0;
     for i in 0..wanted.len().max(got.len()) {
         match (wanted.get(i), got.get(i)) {

@@ -13,6 +13,47 @@ const SCHEMA: &str = r#"{"RecordFormat": {"RecordFormatType": "CSV",
   "MappingParameters": {"CSVMappingParameters": {"RecordRowDelimiter": "\n", "RecordColumnDelimiter": ","}}},
   "RecordColumns": [{"Name": "ticker", "SqlType": "VARCHAR(4)"}, {"Name": "price", "SqlType": "DOUBLE"}]}"#;
 
+/// A `.sql` application and its InputSchema in a temporary directory.
+struct App {
+    dir: tempfile::TempDir,
+}
+
+impl App {
+    fn new(code: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("app.sql"), code).unwrap();
+        std::fs::write(dir.path().join("schema.json"), SCHEMA).unwrap();
+        Self { dir }
+    }
+
+    /// A file of the directory, written with `text`; its path.
+    fn file(&self, name: &str, text: &str) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+
+    /// `kdaflow sql <command> app.sql --schema schema.json <extra...>`.
+    fn sql(&self, command: &str, extra: &[&str]) -> (i32, String, String) {
+        let (sql, schema) = (self.path("app.sql"), self.path("schema.json"));
+        let mut args = vec!["sql", command, sql.as_str(), "--schema", schema.as_str()];
+        args.extend_from_slice(extra);
+        kdaflow(&args)
+    }
+
+    /// `kdaflow sql run` over `input` (one record per line) with `extra` flags.
+    fn run(&self, input: &str, extra: &[&str]) -> (i32, String, String) {
+        let input = self.file("in.csv", input);
+        let mut args = vec!["--input", input.as_str()];
+        args.extend_from_slice(extra);
+        self.sql("run", &args)
+    }
+}
+
 #[test]
 fn check_a_spec_and_a_sql_file() {
     let (code, out, err) = kdaflow(&[
@@ -25,58 +66,27 @@ fn check_a_spec_and_a_sql_file() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("valid"), "{out}");
 
-    let dir = tempfile::tempdir().unwrap();
-    let bad = dir.path().join("bad.sql");
-    std::fs::write(
-        &bad,
+    let bad = App::new(
         "CREATE STREAM \"OUT\" (n BIGINT);\nCREATE PUMP \"P\" AS INSERT INTO \"OUT\" SELEKT 1;\n",
-    )
-    .unwrap();
-    let schema = dir.path().join("schema.json");
-    std::fs::write(&schema, SCHEMA).unwrap();
-    let (code, _, err) = kdaflow(&[
-        "sql",
-        "check",
-        bad.to_str().unwrap(),
-        "--schema",
-        schema.to_str().unwrap(),
-    ]);
+    );
+    let (code, _, err) = bad.sql("check", &[]);
     assert_eq!(code, 1);
     assert!(
         err.contains("CodeValidationException") && err.contains("line 2"),
         "{err}"
     );
 
-    let (code, _, err) = kdaflow(&["sql", "check", bad.to_str().unwrap()]);
+    let (code, _, err) = kdaflow(&["sql", "check", &bad.path("app.sql")]);
     assert_ne!(code, 0);
     assert!(err.contains("--schema"), "{err}");
 }
 
 #[test]
 fn run_closes_windows_and_reports_bad_rows() {
-    let dir = tempfile::tempdir().unwrap();
-    let sql = dir.path().join("app.sql");
-    std::fs::write(&sql, CODE).unwrap();
-    let schema = dir.path().join("schema.json");
-    std::fs::write(&schema, SCHEMA).unwrap();
-    let input = dir.path().join("in.csv");
-    std::fs::write(
-        &input,
+    let (code, out, err) = App::new(CODE).run(
         "AMZN,1.5\nAAPL,2\nAMZN,3\nnot-a-row\nAMZN,4\nAAPL,5\n",
-    )
-    .unwrap();
-    let (code, out, err) = kdaflow(&[
-        "sql",
-        "run",
-        sql.to_str().unwrap(),
-        "--schema",
-        schema.to_str().unwrap(),
-        "--input",
-        input.to_str().unwrap(),
-        "--rate",
-        "1",
-        "--jsonl",
-    ]);
+        &["--rate", "1", "--jsonl"],
+    );
     assert_eq!(code, 0, "{err}");
     let rows: Vec<serde_json::Value> = out
         .lines()
@@ -130,38 +140,13 @@ fn explain_and_expect() {
     assert!(out.contains("RANDOM_CUT_FOREST over"), "{out}");
     assert!(out.contains("COUNT_DISTINCT_ITEMS_TUMBLING"), "{out}");
 
-    let dir = tempfile::tempdir().unwrap();
-    let sql = dir.path().join("app.sql");
-    std::fs::write(&sql, CODE).unwrap();
-    let schema = dir.path().join("schema.json");
-    std::fs::write(&schema, SCHEMA).unwrap();
-    let input = dir.path().join("in.csv");
-    std::fs::write(&input, "AMZN,1\nAMZN,2\n").unwrap();
+    let app = App::new(CODE);
+    let input = "AMZN,1\nAMZN,2\n";
+    let (_, out, _) = app.run(input, &["--jsonl"]);
     let run = |expected: &str| {
-        let file = dir.path().join("expected.jsonl");
-        std::fs::write(&file, expected).unwrap();
-        kdaflow(&[
-            "sql",
-            "run",
-            sql.to_str().unwrap(),
-            "--schema",
-            schema.to_str().unwrap(),
-            "--input",
-            input.to_str().unwrap(),
-            "--expect",
-            file.to_str().unwrap(),
-        ])
+        let file = app.file("expected.jsonl", expected);
+        app.run(input, &["--expect", &file])
     };
-    let (_, out, _) = kdaflow(&[
-        "sql",
-        "run",
-        sql.to_str().unwrap(),
-        "--schema",
-        schema.to_str().unwrap(),
-        "--input",
-        input.to_str().unwrap(),
-        "--jsonl",
-    ]);
     let (code, _, err) = run(&out);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("as expected: 1 rows"), "{err}");
