@@ -114,6 +114,47 @@ pub enum From {
         /// `AS alias`.
         alias: Option<Ident>,
     },
+    /// `left [INNER | LEFT [OUTER] | ...] JOIN right [ON condition]`, or `left, right`.
+    Join {
+        /// The left source.
+        left: Box<From>,
+        /// The right source.
+        right: Box<From>,
+        /// Which join.
+        kind: JoinKind,
+        /// The ON condition (`None` for CROSS JOIN and the comma form).
+        on: Option<Expr>,
+        /// Where the join keyword (or comma) is.
+        pos: Pos,
+    },
+}
+
+/// The kinds of JOIN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinKind {
+    /// `[INNER] JOIN`.
+    Inner,
+    /// `LEFT [OUTER] JOIN`.
+    Left,
+    /// `RIGHT [OUTER] JOIN`.
+    Right,
+    /// `FULL [OUTER] JOIN`.
+    Full,
+    /// `CROSS JOIN` or a comma.
+    Cross,
+}
+
+impl JoinKind {
+    /// The join as written, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            JoinKind::Inner => "JOIN",
+            JoinKind::Left => "LEFT OUTER JOIN",
+            JoinKind::Right => "RIGHT OUTER JOIN",
+            JoinKind::Full => "FULL OUTER JOIN",
+            JoinKind::Cross => "CROSS JOIN",
+        }
+    }
 }
 
 /// Units of INTERVAL literals, STEP and FLOOR.

@@ -36,6 +36,8 @@ pub enum ValidationKind {
     ParameterOutOfRange,
     /// Any other semantic error (type errors, misuse of aggregates, duplicates).
     Semantic,
+    /// A documented construct of the dialect that the twin cannot run yet.
+    Unsupported,
 }
 
 /// The code was rejected. The message names the line and column and what is wrong; the
@@ -62,6 +64,18 @@ impl CodeValidationError {
         }
     }
 
+    /// A documented construct of the dialect, written at `pos`, that the twin does not run:
+    /// the message names it, so nobody mistakes it for a mistake in the code.
+    pub fn unsupported(pos: Pos, construct: impl fmt::Display) -> Self {
+        Self::at(
+            ValidationKind::Unsupported,
+            pos,
+            format!(
+                "{construct} is part of the Kinesis Analytics SQL dialect, but the kdaflow twin does not support it yet (see the README's known divergences)"
+            ),
+        )
+    }
+
     /// A problem with the application configuration rather than a place in the code.
     pub fn general(kind: ValidationKind, what: impl fmt::Display) -> Self {
         Self {
@@ -83,6 +97,11 @@ pub enum SqlError {
         "no in-application input stream named \"{0}\"; push only to the input streams given at validation"
     )]
     UnknownInputStream(String),
+    /// A reference table the program does not have.
+    #[error(
+        "no in-application reference table named \"{0}\"; load only the table the reference data source names"
+    )]
+    UnknownReferenceTable(String),
     /// ROWTIME went backwards: the caller must push rows in time order.
     #[error(
         "ROWTIME {got} is earlier than the stream's current time {current}; push rows in time order"

@@ -25,6 +25,9 @@ pub enum StreamKind {
     Created,
     /// The system's `error_stream`.
     Error,
+    /// The in-application reference table a reference data source loads (read only by
+    /// joining it with a stream).
+    Reference,
 }
 
 /// An in-application stream.
@@ -155,6 +158,8 @@ pub enum StageSpec {
         /// Output expressions over the input row (`Col`) and aggregates (`Agg`).
         items: Vec<CExpr>,
     },
+    /// A join of each stream row with the reference table's rows.
+    RefJoin(RefJoinSpec),
     /// RANDOM_CUT_FOREST[_WITH_EXPLANATION]: appends ANOMALY_SCORE (and the explanation).
     Rcf(RcfSpec),
     /// COUNT_DISTINCT_ITEMS_TUMBLING: one NUMBER_OF_DISTINCT_ITEMS row per window.
@@ -173,6 +178,25 @@ pub enum StageSpec {
         /// Window length in ms.
         window_ms: i64,
     },
+}
+
+/// A stream-to-reference-table join after validation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefJoinSpec {
+    /// The reference table.
+    pub table: StreamId,
+    /// Its column count.
+    pub table_width: usize,
+    /// Equality keys: expressions over the stream row ...
+    pub stream_keys: Vec<CExpr>,
+    /// ... equal to these reference table columns (a hash lookup).
+    pub table_keys: Vec<usize>,
+    /// The rest of the ON condition, over the joined row.
+    pub residual: Option<CExpr>,
+    /// LEFT OUTER: a stream row without a match is kept, with NULL table columns.
+    pub outer: bool,
+    /// The joined row is the table's columns, then the stream's (the table was written first).
+    pub table_first: bool,
 }
 
 /// RANDOM_CUT_FOREST parameters after validation.

@@ -243,6 +243,17 @@ pub fn explain(program: &Program) -> String {
                     partition.len(),
                     aggs_text(aggs)
                 ),
+                StageSpec::RefJoin(j) => format!(
+                    "{} reference table {}: hash lookup on {} key(s){}",
+                    if j.outer { "LEFT OUTER JOIN" } else { "JOIN" },
+                    program.streams[j.table].name,
+                    j.table_keys.len(),
+                    if j.residual.is_some() {
+                        ", then the rest of ON"
+                    } else {
+                        ""
+                    }
+                ),
                 StageSpec::Rcf(r) => format!(
                     "RANDOM_CUT_FOREST{} over [{}]: {} trees, sample {}, time decay {}, shingle {}",
                     if r.explanation.is_some() {

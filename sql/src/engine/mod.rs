@@ -21,6 +21,7 @@
 
 pub mod agg;
 pub mod eval;
+pub mod join;
 pub mod key;
 pub mod sliding;
 pub mod stage;
@@ -136,6 +137,108 @@ impl Engine {
             Some(id) if self.program.streams[id].kind == StreamKind::Input => Ok(id),
             _ => Err(SqlError::UnknownInputStream(name.to_string())),
         }
+    }
+
+    /// Replaces the contents of the reference table `name` (as a reference data source
+    /// loads it when the application starts or its source changes); every join reads the new
+    /// rows from the next stream row on. Values are coerced to the table's column types; a
+    /// row that does not convert goes to error_stream and is left out. Returns how many rows
+    /// the table holds.
+    pub fn load_reference(&mut self, name: &str, rows: Vec<Vec<Value>>) -> Result<usize, SqlError> {
+        let id = self.reference_id(name)?;
+        let at = self.now.max(0);
+        let mut typed = Vec::with_capacity(rows.len());
+        for values in rows {
+            match self.reference_row(id, values) {
+                Ok(v) => typed.push(v),
+                Err((message, row)) => {
+                    let data = row_text(&Row {
+                        rowtime: at,
+                        values: row,
+                    });
+                    self.error_row(
+                        at,
+                        "Type conversion error",
+                        &message,
+                        at,
+                        data.as_bytes(),
+                        None,
+                    );
+                }
+            }
+        }
+        Ok(self.set_reference(id, typed))
+    }
+
+    /// Parses a reference data object (`data`, in the table's record format) with `parser`
+    /// and loads its rows as [`Engine::load_reference`] does; rows that do not parse go to
+    /// error_stream.
+    pub fn load_reference_records(
+        &mut self,
+        name: &str,
+        parser: &RecordParser,
+        data: &[u8],
+    ) -> Result<usize, SqlError> {
+        let id = self.reference_id(name)?;
+        let at = self.now.max(0);
+        let mut rows = Vec::new();
+        let mut failures: Vec<RowParseError> = Vec::new();
+        parser.parse(data, |res| match res {
+            Ok(values) => rows.push(values),
+            Err(e) => failures.push(e),
+        });
+        for f in failures {
+            self.error_row(at, f.name, &f.message, at, &f.raw, None);
+        }
+        Ok(self.set_reference(id, rows))
+    }
+
+    fn reference_id(&self, name: &str) -> Result<StreamId, SqlError> {
+        match self.program.stream_id(name) {
+            Some(id) if self.program.streams[id].kind == StreamKind::Reference => Ok(id),
+            _ => Err(SqlError::UnknownReferenceTable(name.to_string())),
+        }
+    }
+
+    fn reference_row(
+        &self,
+        id: StreamId,
+        values: Vec<Value>,
+    ) -> Result<Vec<Value>, (String, Vec<Value>)> {
+        let cols = &self.program.streams[id].columns;
+        if values.len() != cols.len() {
+            return Err((
+                format!(
+                    "the row has {} values, the table has {} columns",
+                    values.len(),
+                    cols.len()
+                ),
+                values,
+            ));
+        }
+        let mut typed = Vec::with_capacity(values.len());
+        for (v, c) in values.iter().zip(cols) {
+            match c.ty.coerce(v.clone()) {
+                Ok(v) => typed.push(v),
+                Err(e) => return Err((e.to_string(), values)),
+            }
+        }
+        Ok(typed)
+    }
+
+    fn set_reference(&mut self, id: StreamId, rows: Vec<Vec<Value>>) -> usize {
+        let n = rows.len();
+        let rows: join::TableRows = Arc::new(rows);
+        for pump in &mut self.pumps {
+            for stage in &mut pump.stages {
+                if let Stage::RefJoin(j) = stage
+                    && j.table() == id
+                {
+                    j.load(&rows);
+                }
+            }
+        }
+        n
     }
 
     /// Pushes one row into input stream `stream` at `rowtime` (epoch ms). Windows that end at

@@ -3,6 +3,7 @@
 
 use crate::engine::Row;
 use crate::engine::eval::{Ctx, eval, holds};
+use crate::engine::join::RefJoin;
 use crate::engine::sliding::Sliding;
 use crate::engine::tumbling::Tumbling;
 use crate::error::SqlError;
@@ -34,6 +35,8 @@ pub enum Stage {
     Tumbling(Box<Tumbling>),
     /// Sliding window aggregates.
     Sliding(Box<Sliding>),
+    /// A join with the reference table.
+    RefJoin(Box<RefJoin>),
     /// Random cut forest.
     Rcf(Box<Forest>),
     /// Distinct count per tumbling window.
@@ -52,6 +55,7 @@ impl Stage {
             },
             StageSpec::Tumbling { .. } => Stage::Tumbling(Box::new(Tumbling::new(spec))),
             StageSpec::Sliding { .. } => Stage::Sliding(Box::new(Sliding::new(spec))),
+            StageSpec::RefJoin(j) => Stage::RefJoin(Box::new(RefJoin::new(j))),
             StageSpec::Rcf(r) => Stage::Rcf(Box::new(Forest::new(r, seed)?)),
             StageSpec::CountDistinct { column, window_ms } => {
                 Stage::CountDistinct(Box::new(CountDistinct::new(*column, *window_ms)))
@@ -70,6 +74,7 @@ impl Stage {
             Stage::Project { filter, items } => project(filter.as_ref(), items, row, out),
             Stage::Tumbling(t) => t.push(row, out),
             Stage::Sliding(s) => s.push(row, out),
+            Stage::RefJoin(j) => j.push(row, out),
             Stage::Rcf(f) => f.push(row, out),
             Stage::CountDistinct(d) => {
                 d.push(row, out);
@@ -94,7 +99,7 @@ impl Stage {
             Stage::Tumbling(s) => s.advance(t, out, failures),
             Stage::CountDistinct(d) => d.advance(t, out),
             Stage::TopK(k) => k.advance(t, out),
-            Stage::Project { .. } | Stage::Sliding(_) | Stage::Rcf(_) => {}
+            Stage::Project { .. } | Stage::Sliding(_) | Stage::RefJoin(_) | Stage::Rcf(_) => {}
         }
     }
 }

@@ -1,14 +1,14 @@
 //! SELECT and FROM.
 
 use super::Parser;
-use crate::ast::{From, Ident, Select, SelectItem};
+use crate::ast::{From, Ident, JoinKind, Select, SelectItem};
 use crate::error::CodeValidationError;
 use crate::lexer::Tok;
 
 /// Words that end a select item or a FROM source, so they are never taken as implicit aliases.
-const RESERVED: [&str; 14] = [
+const RESERVED: [&str; 17] = [
     "FROM", "WHERE", "GROUP", "HAVING", "ORDER", "UNION", "WINDOW", "AS", "ON", "JOIN", "INNER",
-    "LEFT", "CROSS", "BY",
+    "LEFT", "RIGHT", "FULL", "OUTER", "CROSS", "BY",
 ];
 
 impl Parser {
@@ -46,9 +46,9 @@ impl Parser {
         };
         if self.peek().is_kw("ORDER") || self.peek().is_kw("UNION") || self.peek().is_kw("WINDOW") {
             let t = self.peek().clone();
-            return Err(self.error(
+            return Err(CodeValidationError::unsupported(
                 t.pos,
-                format!("{} is not supported by this engine yet", t.describe()),
+                format!("{} in a SELECT", t.describe()),
             ));
         }
         Ok(Select {
@@ -102,7 +102,8 @@ impl Parser {
         }
     }
 
-    fn from(&mut self) -> Result<From, CodeValidationError> {
+    /// One source of a FROM clause: a stream or table, a subquery or a table function.
+    fn from_source(&mut self) -> Result<From, CodeValidationError> {
         if self.peek().is_kw("TABLE") && self.peek_at(1).is_sym("(") {
             self.next();
             self.next();
@@ -135,20 +136,53 @@ impl Parser {
         }
         let name = self.ident("a stream name")?;
         let alias = self.alias()?;
-        if self.peek().is_kw("JOIN")
-            || self.peek().is_sym(",")
-            || self.peek().is_kw("INNER")
-            || self.peek().is_kw("LEFT")
-        {
-            let t = self.peek().clone();
-            return Err(self.error(
-                t.pos,
-                format!(
-                    "joins ({}) are not supported by this engine yet",
-                    t.describe()
-                ),
-            ));
-        }
         Ok(From::Stream { name, alias })
+    }
+
+    /// A FROM clause: a source followed by any number of joins, left to right.
+    fn from(&mut self) -> Result<From, CodeValidationError> {
+        let mut left = self.from_source()?;
+        loop {
+            let pos = self.pos();
+            let kind = if self.eat_sym(",") {
+                JoinKind::Cross
+            } else if self.eat_kw("JOIN") {
+                JoinKind::Inner
+            } else if self.eat_kw("INNER") {
+                self.expect_kw("JOIN")?;
+                JoinKind::Inner
+            } else if self.eat_kw("CROSS") {
+                self.expect_kw("JOIN")?;
+                JoinKind::Cross
+            } else if let Some(kind) = [
+                ("LEFT", JoinKind::Left),
+                ("RIGHT", JoinKind::Right),
+                ("FULL", JoinKind::Full),
+            ]
+            .into_iter()
+            .find_map(|(kw, k)| self.peek().is_kw(kw).then_some(k))
+            {
+                self.next();
+                self.eat_kw("OUTER");
+                self.expect_kw("JOIN")?;
+                kind
+            } else {
+                return Ok(left);
+            };
+            let right = self.from_source()?;
+            let on = if kind == JoinKind::Cross {
+                None
+            } else {
+                self.expect_kw("ON")?;
+                Some(self.expr()?)
+            };
+            left = From::Join {
+                left: Box::new(left),
+                right: Box::new(right),
+                kind,
+                on,
+                pos,
+            };
+        }
     }
 }

@@ -7,11 +7,68 @@ use crate::functions::scalar::Scalar;
 use crate::plan::{AggCall, AggFunc, CExpr, Column, WindowFn};
 use crate::types::{Family, SqlType};
 
-/// The columns visible to an expression and the names that may qualify them.
+/// The columns visible to an expression: the row's columns, in the order a stage sees them,
+/// and the sources (a stream, a table, a subquery) they come from.
 #[derive(Debug, Clone)]
 pub(crate) struct Scope {
-    pub(crate) qualifiers: Vec<String>,
+    pub(crate) tables: Vec<ScopeTable>,
     pub(crate) columns: Vec<Column>,
+}
+
+/// One source of a [`Scope`]: the names that qualify its columns and where they are.
+#[derive(Debug, Clone)]
+pub(crate) struct ScopeTable {
+    /// The stream's name and alias (either may qualify a column).
+    pub(crate) qualifiers: Vec<String>,
+    /// Its first column's index in the row.
+    pub(crate) start: usize,
+    /// How many columns it has.
+    pub(crate) len: usize,
+    /// Whether it has a ROWTIME (streams do; a reference table does not).
+    pub(crate) rowtime: bool,
+}
+
+impl Scope {
+    /// The scope of one source.
+    pub(crate) fn single(qualifiers: Vec<String>, columns: Vec<Column>, rowtime: bool) -> Self {
+        Scope {
+            tables: vec![ScopeTable {
+                qualifiers,
+                start: 0,
+                len: columns.len(),
+                rowtime,
+            }],
+            columns,
+        }
+    }
+
+    /// The scope of a join's row: `left`'s columns, then `right`'s.
+    pub(crate) fn join(mut left: Scope, right: Scope) -> Self {
+        let offset = left.columns.len();
+        left.tables
+            .extend(right.tables.into_iter().map(|t| ScopeTable {
+                start: t.start + offset,
+                ..t
+            }));
+        left.columns.extend(right.columns);
+        left
+    }
+
+    /// The source `name` qualifies.
+    pub(crate) fn table(&self, name: &str) -> Option<&ScopeTable> {
+        self.tables
+            .iter()
+            .find(|t| t.qualifiers.iter().any(|q| q == name))
+    }
+
+    fn names(&self) -> String {
+        let names: Vec<&str> = self
+            .tables
+            .iter()
+            .flat_map(|t| t.qualifiers.iter().map(String::as_str))
+            .collect();
+        names.join(", ")
+    }
 }
 
 /// How aggregates and bare columns are treated.
@@ -234,24 +291,55 @@ impl ExprCx<'_> {
         qualifier: Option<&Ident>,
         name: &Ident,
     ) -> Result<(CExpr, SqlType), CodeValidationError> {
-        if let Some(q) = qualifier
-            && !self.scope.qualifiers.contains(&q.name)
-        {
-            return Err(err(
-                ValidationKind::UnknownStream,
-                q.pos,
-                format!(
-                    "Table '{}' not found in this query (it reads {})",
-                    q.name,
-                    self.scope.qualifiers.join(", ")
-                ),
-            ));
-        }
-        if let Some(i) = self.scope.columns.iter().position(|c| c.name == name.name) {
-            return Ok((CExpr::Col(i), self.scope.columns[i].ty.clone()));
+        let tables: Vec<&ScopeTable> = match qualifier {
+            Some(q) => match self.scope.table(&q.name) {
+                Some(t) => vec![t],
+                None => {
+                    return Err(err(
+                        ValidationKind::UnknownStream,
+                        q.pos,
+                        format!(
+                            "Table '{}' not found in this query (it reads {})",
+                            q.name,
+                            self.scope.names()
+                        ),
+                    ));
+                }
+            },
+            None => self.scope.tables.iter().collect(),
+        };
+        let found: Vec<usize> = tables
+            .iter()
+            .filter_map(|t| {
+                (t.start..t.start + t.len).find(|&i| self.scope.columns[i].name == name.name)
+            })
+            .collect();
+        match found[..] {
+            [i] => return Ok((CExpr::Col(i), self.scope.columns[i].ty.clone())),
+            [_, _, ..] => {
+                return Err(err(
+                    ValidationKind::UnknownColumn,
+                    name.pos,
+                    format!(
+                        "Column '{}' is ambiguous: more than one source of the join has it; qualify it with the stream's name or alias",
+                        name.name
+                    ),
+                ));
+            }
+            [] => {}
         }
         if name.name == "ROWTIME" {
-            return Ok((CExpr::RowTime, SqlType::Timestamp));
+            if tables.iter().any(|t| t.rowtime) {
+                return Ok((CExpr::RowTime, SqlType::Timestamp));
+            }
+            return Err(err(
+                ValidationKind::UnknownColumn,
+                name.pos,
+                format!(
+                    "'{}' is a reference table and has no ROWTIME; use the stream's ROWTIME",
+                    qualifier.map_or("", |q| q.name.as_str())
+                ),
+            ));
         }
         let hint = self
             .scope

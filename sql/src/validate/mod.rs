@@ -6,6 +6,7 @@
 //! finally that every output `Name` is a stream the code creates (or `error_stream`).
 
 mod expr;
+mod join;
 mod query;
 mod rules;
 mod tablefn;
@@ -176,32 +177,37 @@ pub fn error_stream_columns() -> Vec<Column> {
 pub(crate) struct Catalog {
     pub(crate) streams: Vec<StreamDef>,
     pub(crate) pumps: Vec<PumpPlan>,
-    pub(crate) reference: Option<String>,
     error_stream: StreamId,
 }
 
 impl Catalog {
     fn new(req: &ValidationRequest<'_>) -> Result<Self, CodeValidationError> {
-        let mut streams = Vec::new();
-        for input in req.inputs {
-            let mut cols = Vec::new();
-            for c in &input.columns {
+        let def = |s: &InAppStream, kind: StreamKind, what: &str| {
+            let mut columns = Vec::new();
+            for c in &s.columns {
                 let ty = SqlType::parse(&c.sql_type).map_err(|e| {
                     CodeValidationError::general(
                         ValidationKind::Semantic,
-                        format!("Input stream '{}' column '{}': {e}", input.name, c.name),
+                        format!("{what} '{}' column '{}': {e}", s.name, c.name),
                     )
                 })?;
-                cols.push(Column {
+                columns.push(Column {
                     name: c.name.clone(),
                     ty,
                 });
             }
-            streams.push(StreamDef {
-                name: input.name.clone(),
-                columns: cols,
-                kind: StreamKind::Input,
-            });
+            Ok(StreamDef {
+                name: s.name.clone(),
+                columns,
+                kind,
+            })
+        };
+        let mut streams = Vec::new();
+        for input in req.inputs {
+            streams.push(def(input, StreamKind::Input, "Input stream")?);
+        }
+        if let Some(r) = req.reference {
+            streams.push(def(r, StreamKind::Reference, "Reference table")?);
         }
         streams.push(StreamDef {
             name: ERROR_STREAM.to_string(),
@@ -212,7 +218,6 @@ impl Catalog {
         Ok(Self {
             streams,
             pumps: Vec::new(),
-            reference: req.reference.map(|r| r.name.clone()),
             error_stream,
         })
     }
@@ -225,9 +230,7 @@ impl Catalog {
         let clash = match self.find(&name.name).map(|i| self.streams[i].kind) {
             Some(StreamKind::Input) => Some("an input stream"),
             Some(StreamKind::Error) => Some("the system error stream"),
-            _ if self.reference.as_deref() == Some(name.name.as_str()) => {
-                Some("the reference table")
-            }
+            Some(StreamKind::Reference) => Some("the reference table"),
             _ => None,
         };
         match clash {
@@ -257,19 +260,25 @@ impl Catalog {
         }
     }
 
+    /// The reference table called `name`, if that is what it names.
+    pub(crate) fn reference(&self, name: &Ident) -> Option<StreamId> {
+        self.find(&name.name)
+            .filter(|&id| self.streams[id].kind == StreamKind::Reference)
+    }
+
     /// Resolves a stream a query reads from.
     pub(crate) fn source(&self, name: &Ident) -> Result<StreamId, CodeValidationError> {
-        if self.reference.as_deref() == Some(name.name.as_str()) {
-            return Err(CodeValidationError::at(
-                ValidationKind::Semantic,
-                name.pos,
-                format!(
-                    "'{}' is the reference table; reading it needs a JOIN with a stream, which this engine does not support yet",
-                    name.name
-                ),
-            ));
-        }
         match self.find(&name.name) {
+            Some(id) if self.streams[id].kind == StreamKind::Reference => {
+                Err(CodeValidationError::at(
+                    ValidationKind::Semantic,
+                    name.pos,
+                    format!(
+                        "'{}' is the reference table: a query reads it by joining it with a stream (FROM \"STREAM\" JOIN \"{}\" ON ...)",
+                        name.name, name.name
+                    ),
+                ))
+            }
             Some(id) if self.streams[id].kind == StreamKind::Error => Err(CodeValidationError::at(
                 ValidationKind::Semantic,
                 name.pos,

@@ -39,6 +39,15 @@ pub(crate) fn compile_pump(
                 "error_stream is written only by the system; application code cannot INSERT into it",
             ));
         }
+        Some(id) if cx.streams[id].kind == StreamKind::Reference => {
+            return Err(semantic(
+                target.pos,
+                format!(
+                    "'{}' is the reference table, which its reference data source loads; application code cannot INSERT into it",
+                    target.name
+                ),
+            ));
+        }
         Some(id) => id,
         None => return Err(unknown_stream(cx, target)),
     };
@@ -107,51 +116,7 @@ pub(crate) fn compile_pump(
 
 /// Compiles a SELECT and everything under its FROM.
 pub(crate) fn compile_select(cx: &Catalog, q: &Select) -> Result<Compiled, CodeValidationError> {
-    let (source, mut stages, scope) = match &q.from {
-        From::Stream { name, alias } => {
-            let id = cx.source(name)?;
-            let mut qualifiers = vec![name.name.clone()];
-            qualifiers.extend(alias.iter().map(|a| a.name.clone()));
-            (
-                id,
-                Vec::new(),
-                Scope {
-                    qualifiers,
-                    columns: cx.streams[id].columns.clone(),
-                },
-            )
-        }
-        From::Subquery { query, alias } => {
-            let inner = compile_select(cx, query)?;
-            let scope = Scope {
-                qualifiers: alias.iter().map(|a| a.name.clone()).collect(),
-                columns: inner.out.into_iter().map(|o| o.col).collect(),
-            };
-            (inner.source, inner.stages, scope)
-        }
-        From::Table {
-            func,
-            cursor,
-            args,
-            alias,
-        } => {
-            let inner = compile_select(cx, cursor)?;
-            let cols: Vec<Column> = inner.out.into_iter().map(|o| o.col).collect();
-            let (stage, out_cols) = super::tablefn::compile(func, &cols, args)?;
-            let mut stages = inner.stages;
-            stages.push(stage);
-            let mut qualifiers = vec![func.name.clone()];
-            qualifiers.extend(alias.iter().map(|a| a.name.clone()));
-            (
-                inner.source,
-                stages,
-                Scope {
-                    qualifiers,
-                    columns: out_cols,
-                },
-            )
-        }
-    };
+    let (source, mut stages, scope) = compile_from(cx, &q.from)?;
     if q.distinct {
         return Err(semantic(
             q.pos,
@@ -170,6 +135,67 @@ pub(crate) fn compile_select(cx: &Catalog, q: &Select) -> Result<Compiled, CodeV
         stages,
         out,
     })
+}
+
+/// A FROM clause: the stream it reads, the stages that make its rows, and their scope.
+pub(crate) fn compile_from(
+    cx: &Catalog,
+    from: &From,
+) -> Result<(StreamId, Vec<StageSpec>, Scope), CodeValidationError> {
+    Ok(match from {
+        From::Stream { name, alias } => {
+            let id = cx.source(name)?;
+            (
+                id,
+                Vec::new(),
+                Scope::single(
+                    qualifiers(name, alias.as_ref()),
+                    cx.streams[id].columns.clone(),
+                    true,
+                ),
+            )
+        }
+        From::Subquery { query, alias } => {
+            let inner = compile_select(cx, query)?;
+            let scope = Scope::single(
+                alias.iter().map(|a| a.name.clone()).collect(),
+                inner.out.into_iter().map(|o| o.col).collect(),
+                true,
+            );
+            (inner.source, inner.stages, scope)
+        }
+        From::Table {
+            func,
+            cursor,
+            args,
+            alias,
+        } => {
+            let inner = compile_select(cx, cursor)?;
+            let cols: Vec<Column> = inner.out.into_iter().map(|o| o.col).collect();
+            let (stage, out_cols) = super::tablefn::compile(func, &cols, args)?;
+            let mut stages = inner.stages;
+            stages.push(stage);
+            (
+                inner.source,
+                stages,
+                Scope::single(qualifiers(func, alias.as_ref()), out_cols, true),
+            )
+        }
+        From::Join {
+            left,
+            right,
+            kind,
+            on,
+            pos,
+        } => super::join::compile(cx, left, right, *kind, on.as_ref(), *pos)?,
+    })
+}
+
+/// The names that qualify a source's columns: its own and its alias.
+pub(crate) fn qualifiers(name: &Ident, alias: Option<&Ident>) -> Vec<String> {
+    let mut q = vec![name.name.clone()];
+    q.extend(alias.map(|a| a.name.clone()));
+    q
 }
 
 fn plain_filter(scope: &Scope, e: Option<&Expr>) -> Result<Option<CExpr>, CodeValidationError> {
@@ -223,19 +249,29 @@ fn select_stage(
     for (n, item) in q.items.iter().enumerate() {
         match item {
             SelectItem::Wildcard { qualifier, pos } => {
-                if let Some(q) = qualifier
-                    && !scope.qualifiers.contains(&q.name)
-                {
-                    return Err(CodeValidationError::at(
-                        ValidationKind::UnknownStream,
-                        q.pos,
-                        format!("Table '{}' not found", q.name),
-                    ));
-                }
+                let range = match qualifier {
+                    None => 0..scope.columns.len(),
+                    Some(q) => match scope.table(&q.name) {
+                        Some(t) => t.start..t.start + t.len,
+                        None => {
+                            return Err(CodeValidationError::at(
+                                ValidationKind::UnknownStream,
+                                q.pos,
+                                format!("Table '{}' not found", q.name),
+                            ));
+                        }
+                    },
+                };
                 if grouped {
                     return Err(semantic(*pos, "'*' cannot be used with GROUP BY"));
                 }
-                for (i, c) in scope.columns.iter().enumerate() {
+                for (i, c) in scope
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .skip(range.start)
+                    .take(range.len())
+                {
                     items.push(CExpr::Col(i));
                     out.push(OutCol {
                         col: c.clone(),

@@ -33,18 +33,32 @@ pub fn check(
     columns: &[(&str, &str)],
     outputs: &[&str],
 ) -> Result<Program, CodeValidationError> {
-    let input = InAppStream {
-        name: "S".into(),
+    check_with_table(code, columns, None, outputs)
+}
+
+/// An in-application stream or table called `name` with these columns.
+pub fn in_app(name: &str, columns: &[(&str, &str)]) -> InAppStream {
+    InAppStream {
+        name: name.into(),
         columns: columns
             .iter()
             .map(|(n, t)| RecordColumn::new(n, t))
             .collect(),
-    };
+    }
+}
+
+/// Validates `code` against input stream `S` and, if given, a reference table.
+pub fn check_with_table(
+    code: &str,
+    columns: &[(&str, &str)],
+    table: Option<&InAppStream>,
+    outputs: &[&str],
+) -> Result<Program, CodeValidationError> {
     let outputs: Vec<String> = outputs.iter().map(|s| s.to_string()).collect();
     validate(&ValidationRequest {
         code,
-        inputs: &[input],
-        reference: None,
+        inputs: &[in_app("S", columns)],
+        reference: table,
         outputs: &outputs,
     })
 }

@@ -5,6 +5,7 @@ mod bench;
 mod common;
 mod dialect;
 mod errors;
+mod join;
 mod reference;
 mod reference_app;
 mod validation;
