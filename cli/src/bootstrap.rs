@@ -207,6 +207,7 @@ pub fn bench_app(spec: &kdaflow_workflow::spec::ApplicationSpec) -> kdaflow_sql:
         schema,
         outputs: spec.outputs.iter().map(|o| o.name.clone()).collect(),
         window_seconds: spec.window_seconds,
+        reference: None,
     }
 }
 

@@ -70,6 +70,10 @@ pub struct SqlArgs {
     /// Leave the RANDOM_CUT_FOREST pump out.
     #[arg(long)]
     pub no_rcf: bool,
+    /// Instead of the reference application, LEFT OUTER JOIN each review on its review_id
+    /// with a reference table of this many rows (the ids of every 10th generated review).
+    #[arg(long, value_name = "ROWS", conflicts_with_all = ["input", "no_rcf"])]
+    pub join: Option<usize>,
 }
 
 /// Flags of `kdaflow bench kda`.
@@ -238,7 +242,15 @@ fn sql(args: SqlArgs) -> anyhow::Result<ExitCode> {
     if args.no_rcf {
         spec = spec.without_output(FOREST_OUTPUT);
     }
-    let app = kdaflow::bootstrap::bench_app(&spec);
+    let mut app = kdaflow::bootstrap::bench_app(&spec);
+    if let Some(rows) = args.join {
+        let keys = kdaflow_workflow::sample::Reviews::new(7, BENCH_ANOMALY_EVERY)
+            .step_by(10)
+            .take(rows)
+            .map(|r| r.review_id)
+            .collect();
+        app = kdaflow_sql::bench::join_app(&app, keys);
+    }
     let report = match &args.input {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -254,7 +266,12 @@ fn sql(args: SqlArgs) -> anyhow::Result<ExitCode> {
     }
     .context("the SQL benchmark failed")?;
     println!(
-        "kdaflow bench sql: the reference application's pumps on virtual time, one record per ms"
+        "kdaflow bench sql: {} on virtual time, one record per ms",
+        if args.join.is_some() {
+            "the reviews joined with a reference table"
+        } else {
+            "the reference application's pumps"
+        }
     );
     println!("{report}");
     Ok(ExitCode::SUCCESS)

@@ -26,6 +26,7 @@ pub mod checks;
 pub mod deliver;
 pub mod discover;
 pub mod preprocess;
+pub mod reference;
 pub mod run;
 pub mod sample;
 
@@ -43,6 +44,7 @@ use crate::kinesis::Kinesis;
 use crate::kinesisanalytics::app::{AppRecord, Status};
 use crate::kinesisanalytics::{KinesisAnalytics, StartHook};
 use crate::lambda::Lambda;
+use reference::ObjectSource;
 use run::{AppRun, Cursor, Source};
 
 pub use kdaflow_sql::Engine;
@@ -137,6 +139,7 @@ pub struct DataPlane {
     starts: Mutex<BTreeMap<String, StartPoint>>,
     state: tokio::sync::Mutex<State>,
     events: tokio::sync::broadcast::Sender<Arc<TickReport>>,
+    objects: parking_lot::RwLock<Option<Arc<dyn ObjectSource>>>,
 }
 
 impl DataPlane {
@@ -161,7 +164,14 @@ impl DataPlane {
             starts: Mutex::new(BTreeMap::new()),
             state: tokio::sync::Mutex::new(State::default()),
             events: tokio::sync::broadcast::channel(1024).0,
+            objects: parking_lot::RwLock::new(None),
         }
+    }
+
+    /// Where reference data objects come from (see [`reference`]); applications that start
+    /// or change after this read their reference tables from it.
+    pub fn set_object_source(&self, objects: Arc<dyn ObjectSource>) {
+        *self.objects.write() = Some(objects);
     }
 
     /// Whether StartApplication checks that resources exist.
@@ -239,7 +249,7 @@ impl DataPlane {
                     if stale {
                         let previous = state.runs.remove(&name).map(|r| r.cursor());
                         let stopped = state.stopped.remove(&name);
-                        match self.begin(&app, previous, stopped, now) {
+                        match self.begin(&app, previous, stopped, now, &mut report.problems) {
                             Ok(run) => {
                                 state.runs.insert(name.clone(), run);
                             }
@@ -276,6 +286,7 @@ impl DataPlane {
         previous: Option<Cursor>,
         stopped: Option<Cursor>,
         now: i64,
+        problems: &mut Vec<String>,
     ) -> Result<AppRun, String> {
         let start = self.starts.lock().remove(&app.name);
         let source = Source::of(app).ok_or("it has no input")?;
@@ -292,7 +303,12 @@ impl DataPlane {
             (None, None) => stopped.unwrap_or_else(end),
         };
         let since = start.map_or(now, |s| s.at_ms);
-        AppRun::new(app, source, cursor, since)
+        let mut run = AppRun::new(app, source, cursor, since)?;
+        let objects = self.objects.read().clone();
+        if let Err(problem) = run.load_reference(app, objects.as_deref()) {
+            problems.push(format!("application {}: {problem}", app.name));
+        }
+        Ok(run)
     }
 
     fn end_cursor(&self, source: &Source) -> Cursor {

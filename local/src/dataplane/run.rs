@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use kdaflow_sql::validate::error_stream_columns;
 use kdaflow_sql::{
-    ERROR_STREAM, Engine, InAppStream, RecordParser, Row, SourceSchema, ValidationRequest, Value,
+    ERROR_STREAM, Engine, RecordParser, Row, SourceSchema, ValidationRequest, Value,
 };
 
 use super::deliver::{Dest, OutputRun};
@@ -11,7 +11,7 @@ use super::preprocess::{self, InRecord, Outcome};
 use super::{DataPlane, ErrorRow, TickReport, seed_for};
 use crate::kinesisanalytics::app::AppRecord;
 use crate::kinesisanalytics::model::SourceSchema as ApiSchema;
-use crate::kinesisanalytics::sql::input_streams;
+use crate::kinesisanalytics::sql::{input_streams, reference_table};
 
 /// Records read from the input per step (and per preprocessing invocation at most).
 pub const READ_BATCH: usize = 500;
@@ -106,10 +106,7 @@ impl AppRun {
             .as_ref()
             .ok_or("its input has no InputSchema")?;
         let inputs = input_streams(app);
-        let reference = app.references.first().map(|r| InAppStream {
-            name: r.table_name.clone().unwrap_or_default(),
-            columns: crate::kinesisanalytics::sql::columns(r.reference_schema.as_ref()),
-        });
+        let reference = reference_table(app);
         let outputs: Vec<String> = app.outputs.iter().filter_map(|o| o.name.clone()).collect();
         let program = kdaflow_sql::validate(&ValidationRequest {
             code,
@@ -155,6 +152,16 @@ impl AppRun {
             floor_ms: since_ms,
             invocations: 0,
         })
+    }
+
+    /// Loads the reference table from its object (see [`super::reference`]): the rows
+    /// loaded, or what kept the table from loading.
+    pub fn load_reference(
+        &mut self,
+        app: &AppRecord,
+        objects: Option<&dyn super::reference::ObjectSource>,
+    ) -> Result<Option<usize>, String> {
+        super::reference::load(&mut self.engine, app, objects)
     }
 
     /// The application version this run compiled.

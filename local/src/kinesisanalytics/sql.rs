@@ -60,6 +60,14 @@ pub fn columns(schema: Option<&SourceSchema>) -> Vec<RecordColumn> {
         .collect()
 }
 
+/// The in-application reference table an application's reference data source creates.
+pub fn reference_table(app: &AppRecord) -> Option<InAppStream> {
+    app.references.first().map(|r| InAppStream {
+        name: r.table_name.clone().unwrap_or_default(),
+        columns: columns(r.reference_schema.as_ref()),
+    })
+}
+
 /// The in-application input streams an application's inputs create.
 pub fn input_streams(app: &AppRecord) -> Vec<InAppStream> {
     app.inputs
@@ -87,10 +95,7 @@ impl CodeValidator for SqlCodeValidator {
             return Ok(());
         };
         let inputs = input_streams(app);
-        let reference = app.references.first().map(|r| InAppStream {
-            name: r.table_name.clone().unwrap_or_default(),
-            columns: columns(r.reference_schema.as_ref()),
-        });
+        let reference = reference_table(app);
         let outputs: Vec<String> = app.outputs.iter().filter_map(|o| o.name.clone()).collect();
         kdaflow_sql::validate(&ValidationRequest {
             code,

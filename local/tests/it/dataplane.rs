@@ -759,3 +759,236 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DOUBLED"
         .collect();
     assert_eq!(rows, vec!["R1,4", "R2,10"]);
 }
+
+/// Reference data objects for the data plane, by bucket and key: the `ObjectSource` interface
+/// S3 on the twin will provide (its issue is open), held here in memory.
+#[derive(Debug, Default)]
+struct Objects(parking_lot::Mutex<BTreeMap<(String, String), Vec<u8>>>);
+
+impl kdaflow_local::dataplane::reference::ObjectSource for Objects {
+    fn get_object(&self, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
+        self.0
+            .lock()
+            .get(&(bucket.to_string(), key.to_string()))
+            .cloned()
+            .ok_or_else(|| format!("NoSuchKey: the object {key} does not exist"))
+    }
+}
+
+fn ratings_reference(key: &str) -> ReferenceDataSource {
+    let column = |n: &str, t: &str| RecordColumn::builder().name(n).sql_type(t).build().unwrap();
+    ReferenceDataSource::builder()
+        .table_name("RATINGS")
+        .s3_reference_data_source(
+            S3ReferenceDataSource::builder()
+                .bucket_arn("arn:aws:s3:::kdaflow-reference")
+                .file_key(key)
+                .reference_role_arn(arns::ROLE_KINESIS)
+                .build()
+                .unwrap(),
+        )
+        .reference_schema(
+            SourceSchema::builder()
+                .record_format(
+                    RecordFormat::builder()
+                        .record_format_type(RecordFormatType::Csv)
+                        .mapping_parameters(
+                            MappingParameters::builder()
+                                .csv_mapping_parameters(
+                                    CsvMappingParameters::builder()
+                                        .record_row_delimiter("\n")
+                                        .record_column_delimiter(",")
+                                        .build()
+                                        .unwrap(),
+                                )
+                                .build(),
+                        )
+                        .build()
+                        .unwrap(),
+                )
+                .record_columns(column("STARS", "INTEGER"))
+                .record_columns(column("LABEL", "VARCHAR(16)"))
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn reference_data_is_loaded_at_start_and_reloaded_by_update_application() {
+    let p = Plane::new().await;
+    let objects = Arc::new(Objects::default());
+    objects.0.lock().insert(
+        ("kdaflow-reference".into(), "ratings-v1.csv".into()),
+        b"1,terrible\n5,great\n".to_vec(),
+    );
+    objects.0.lock().insert(
+        ("kdaflow-reference".into(), "ratings-v2.csv".into()),
+        b"1,awful\n3,fine\n5,superb\n".to_vec(),
+    );
+    p.twin().data_plane().set_object_source(objects.clone());
+    kinesis::create(&p.ks, "in", 1).await;
+    kinesis::create(&p.ks, "rated", 1).await;
+    let c = &p.h.client;
+    c.create_application()
+        .application_name("rated")
+        .inputs(kinesis_json_input(&p.twin().kinesis().arn("in")))
+        .outputs(stream_output(
+            "DEST",
+            &p.twin().kinesis().arn("rated"),
+            arns::ROLE_KINESIS,
+        ))
+        .send()
+        .await
+        .unwrap();
+    // The documented order: the application, then its reference data source, then code that
+    // joins the table (code naming a table that does not exist yet is refused).
+    let join = r#"CREATE OR REPLACE STREAM "DEST" (review_id VARCHAR(14), label VARCHAR(16));
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DEST"
+    SELECT STREAM s."review_id", r.LABEL
+    FROM "SOURCE_SQL_STREAM_001" AS s LEFT OUTER JOIN "RATINGS" AS r ON s."star_rating" = r.STARS;"#;
+    let refused = c
+        .update_application()
+        .application_name("rated")
+        .current_application_version_id(1)
+        .application_update(
+            ApplicationUpdate::builder()
+                .application_code_update(join)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert!(format!("{:?}", refused.into_service_error()).contains("Object 'RATINGS' not found"));
+    c.add_application_reference_data_source()
+        .application_name("rated")
+        .current_application_version_id(1)
+        .reference_data_source(ratings_reference("ratings-v1.csv"))
+        .send()
+        .await
+        .unwrap();
+    p.h.advance_ms(2_000);
+    c.update_application()
+        .application_name("rated")
+        .current_application_version_id(2)
+        .application_update(
+            ApplicationUpdate::builder()
+                .application_code_update(join)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    p.h.advance_ms(2_000);
+    p.start("rated", InputStartingPosition::Now).await;
+    let put = |i: u32, stars: u32| {
+        let ks = p.ks.clone();
+        async move {
+            ks.put_record()
+                .stream_name("in")
+                .partition_key("k")
+                .data(aws_sdk_kinesis::primitives::Blob::new(format!(
+                    "{{\"review_id\":\"R{i:013}\",\"star_rating\":{stars}}}"
+                )))
+                .send()
+                .await
+                .unwrap();
+        }
+    };
+    put(1, 5).await;
+    put(2, 3).await;
+    p.h.advance_ms(1);
+    p.twin().pump().await;
+    assert_eq!(
+        kinesis::read_all(&p.ks, "rated").await,
+        vec!["R0000000000001,great\n", "R0000000000002,\n"],
+        "3 stars has no row in v1: LEFT OUTER JOIN keeps it with a NULL label"
+    );
+
+    // UpdateApplication points the source at another object, and the running application
+    // reads it.
+    let described = c
+        .describe_application()
+        .application_name("rated")
+        .send()
+        .await
+        .unwrap();
+    let detail = described.application_detail.unwrap();
+    let reference_id = detail.reference_data_source_descriptions.unwrap()[0]
+        .reference_id
+        .clone();
+    c.update_application()
+        .application_name("rated")
+        .current_application_version_id(detail.application_version_id)
+        .application_update(
+            ApplicationUpdate::builder()
+                .reference_data_source_updates(
+                    ReferenceDataSourceUpdate::builder()
+                        .reference_id(reference_id)
+                        .s3_reference_data_source_update(
+                            S3ReferenceDataSourceUpdate::builder()
+                                .file_key_update("ratings-v2.csv")
+                                .build(),
+                        )
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    p.h.advance_ms(2_000);
+    p.twin().pump().await;
+    assert_eq!(p.h.status("rated").await, ApplicationStatus::Running);
+    put(3, 3).await;
+    put(4, 1).await;
+    p.h.advance_ms(1);
+    p.twin().pump().await;
+    let out = kinesis::read_all(&p.ks, "rated").await;
+    assert_eq!(
+        out[2..],
+        ["R0000000000003,fine\n", "R0000000000004,awful\n"]
+    );
+
+    // An object that is not there: the tick says so and the table is empty.
+    objects.0.lock().clear();
+    let version = c
+        .describe_application()
+        .application_name("rated")
+        .send()
+        .await
+        .unwrap()
+        .application_detail
+        .unwrap()
+        .application_version_id;
+    c.update_application()
+        .application_name("rated")
+        .current_application_version_id(version)
+        .application_update(
+            ApplicationUpdate::builder()
+                .application_code_update(
+                    r#"CREATE OR REPLACE STREAM "DEST" (review_id VARCHAR(14), label VARCHAR(16));
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DEST"
+    SELECT STREAM s."review_id", COALESCE(r.LABEL, 'unknown')
+    FROM "SOURCE_SQL_STREAM_001" AS s LEFT JOIN "RATINGS" AS r ON s."star_rating" = r.STARS;"#,
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    p.h.advance_ms(2_000);
+    let report = p.twin().pump().await;
+    assert!(
+        report.problems.iter().any(|m| m.contains("s3://kdaflow-reference/ratings-v2.csv") && m.contains("NoSuchKey")),
+        "{:?}",
+        report.problems
+    );
+    put(5, 5).await;
+    p.h.advance_ms(1);
+    p.twin().pump().await;
+    let out = kinesis::read_all(&p.ks, "rated").await;
+    assert_eq!(out[4..], ["R0000000000005,unknown\n"]);
+}

@@ -41,6 +41,9 @@ pub(crate) fn compile(
             ));
         }
         (None, None) => {
+            // Unknown names first: a misspelt table is not a second stream.
+            compile_from(cx, left)?;
+            compile_from(cx, right)?;
             return Err(CodeValidationError::unsupported(
                 pos,
                 format!("A {} of two streams", kind.describe()),

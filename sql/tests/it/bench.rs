@@ -1,6 +1,6 @@
 //! The benchmark entry point the CLI calls, over the reference application and given records.
 
-use kdaflow_sql::bench::run;
+use kdaflow_sql::bench::{join_app, run};
 use kdaflow_workflow::sample::Reviews;
 
 use crate::reference_app::bench_app;
@@ -33,4 +33,24 @@ fn a_limit_stops_an_endless_source() {
     assert_eq!(report.records, 3_000);
     assert!(report.rcf);
     assert_eq!(report.output_rows.len(), 3);
+}
+
+#[test]
+fn the_join_benchmark_joins_every_record_with_the_table() {
+    // Every other review's id is in the table: those get its values, the rest NULLs.
+    let keys: Vec<String> = Reviews::new(3, 50)
+        .take(1_000)
+        .step_by(2)
+        .map(|r| r.review_id)
+        .collect();
+    let app = join_app(&bench_app(false), keys);
+    let mut reviews = Reviews::new(3, 50).map(|r| r.line());
+    let report = run(&app, &mut reviews, 1_000).unwrap();
+    assert_eq!(report.reference.map(|r| r.0), Some(500));
+    assert_eq!(report.output_rows, vec![("JOINED".to_string(), 1_000)]);
+    assert_eq!(report.error_rows, 0);
+    assert!(
+        report.to_string().contains("500-row reference table"),
+        "{report}"
+    );
 }

@@ -77,5 +77,6 @@ pub fn bench_app(forest: bool) -> BenchApp {
         schema: schema(),
         outputs: spec.outputs.iter().map(|o| o.name.clone()).collect(),
         window_seconds: spec.window_seconds,
+        reference: None,
     }
 }
