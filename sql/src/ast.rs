@@ -360,6 +360,9 @@ pub enum Expr {
         distinct: bool,
         /// Sliding window, if `OVER` follows.
         over: Option<WindowSpec>,
+        /// `IGNORE NULLS` after the arguments (FIRST_VALUE, LAST_VALUE); `RESPECT NULLS`, the
+        /// default, is false.
+        ignore_nulls: bool,
     },
     /// `STEP(x BY INTERVAL 'n' unit)` or `STEP(x BY n)`.
     Step {
@@ -403,6 +406,10 @@ pub enum Literal {
     Interval(i64),
     /// `TIMESTAMP '...'`, epoch ms.
     Timestamp(i64),
+    /// `DATE '...'`, days since the epoch.
+    Date(i64),
+    /// `TIME '...'`, ms since midnight.
+    Time(i64),
 }
 
 impl Expr {

@@ -80,24 +80,13 @@ pub fn coerce(ty: &SqlType, v: Value) -> Result<Value, SqlError> {
         SqlType::Date => match v {
             Value::Date(_) => Ok(v),
             Value::Timestamp(ms) => Ok(Value::Date(ms.div_euclid(MS_PER_DAY))),
-            Value::Str(ref s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-                .ok()
-                .map(|d| Value::Date(d.signed_duration_since(epoch_date()).num_days()))
-                .ok_or_else(|| cannot(&v, ty)),
+            Value::Str(ref s) => parse_date(s).map(Value::Date).ok_or_else(|| cannot(&v, ty)),
             _ => Err(cannot(&v, ty)),
         },
         SqlType::Time => match v {
             Value::Time(_) => Ok(v),
             Value::Timestamp(ms) => Ok(Value::Time(ms.rem_euclid(MS_PER_DAY))),
-            Value::Str(ref s) => NaiveTime::parse_from_str(s.trim(), "%H:%M:%S%.f")
-                .ok()
-                .map(|t| {
-                    Value::Time(
-                        t.num_seconds_from_midnight() as i64 * 1000
-                            + (t.nanosecond() / 1_000_000) as i64,
-                    )
-                })
-                .ok_or_else(|| cannot(&v, ty)),
+            Value::Str(ref s) => parse_time(s).map(Value::Time).ok_or_else(|| cannot(&v, ty)),
             _ => Err(cannot(&v, ty)),
         },
         SqlType::Interval => match v {
@@ -115,9 +104,10 @@ fn cannot(v: &Value, ty: &SqlType) -> SqlError {
 fn int_in(ty: &SqlType, v: Value, min: i64, max: i64) -> Result<Value, SqlError> {
     let i = match &v {
         Value::Int(i) => *i,
-        // SQL CAST of an approximate number to an integer truncates toward zero.
-        Value::Double(d) if d.is_finite() && *d >= i64::MIN as f64 && *d <= i64::MAX as f64 => {
-            d.trunc() as i64
+        // Stored into an integer column, a number must be whole (JSON `1.5` into INTEGER
+        // is a conversion error); CAST rounds first (see `cast`).
+        Value::Double(d) if d.fract() == 0.0 && *d >= i64::MIN as f64 && *d <= i64::MAX as f64 => {
+            *d as i64
         }
         Value::Str(s) => {
             let t = s.trim();
@@ -174,6 +164,44 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
         .map(|d| d.signed_duration_since(epoch_date()).num_days() * MS_PER_DAY)
 }
 
+/// Parses `YYYY-MM-DD` to days since the epoch.
+pub fn parse_date(s: &str) -> Option<i64> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .map(|d| d.signed_duration_since(epoch_date()).num_days())
+}
+
+/// Parses `HH:MM:SS[.fff]` to milliseconds since midnight.
+pub fn parse_time(s: &str) -> Option<i64> {
+    NaiveTime::parse_from_str(s.trim(), "%H:%M:%S%.f")
+        .ok()
+        .map(|t| t.num_seconds_from_midnight() as i64 * 1000 + (t.nanosecond() / 1_000_000) as i64)
+}
+
+/// CAST: as storage coercion, except that an approximate or decimal number rounds to the
+/// nearest integer (half away from zero), and a value too long for its CHAR or VARCHAR is an
+/// error rather than truncated (the SQL Reference's CAST page).
+pub fn cast(ty: &SqlType, v: Value) -> Result<Value, SqlError> {
+    match (ty, &v) {
+        (_, Value::Null) | (SqlType::Null, _) => Ok(v),
+        (t, Value::Double(d)) if t.is_integer() => coerce(ty, Value::Double(d.round())),
+        (SqlType::Char(n) | SqlType::Varchar(n), _) => {
+            let text = match &v {
+                Value::Str(s) => s.to_string(),
+                other => other.to_string(),
+            };
+            if text.chars().count() > *n as usize {
+                return Err(SqlError::Conversion(format!(
+                    "Cannot CAST '{text}' to {ty}: it is {} characters long",
+                    text.chars().count()
+                )));
+            }
+            coerce(ty, v)
+        }
+        _ => coerce(ty, v),
+    }
+}
+
 /// Formats epoch ms as `YYYY-MM-DD HH:MM:SS.fff`, the service's TIMESTAMP text form.
 pub fn format_timestamp(ms: i64) -> String {
     match DateTime::from_timestamp_millis(ms) {
@@ -187,9 +215,13 @@ pub fn format_date(days: i64) -> String {
     format_timestamp(days * MS_PER_DAY)[..10].to_string()
 }
 
-/// Formats ms since midnight as `HH:MM:SS.fff`.
+/// Formats ms since midnight as `HH:MM:SS`, with `.fff` when there are milliseconds.
 pub fn format_time(ms: i64) -> String {
-    format_timestamp(ms.rem_euclid(MS_PER_DAY))[11..].to_string()
+    let text = format_timestamp(ms.rem_euclid(MS_PER_DAY));
+    match text.strip_suffix(".000") {
+        Some(whole) => whole[11..].to_string(),
+        None => text[11..].to_string(),
+    }
 }
 
 /// Formats a DOUBLE the way Java does for ordinary magnitudes (`4.0`, not `4`), so CSV

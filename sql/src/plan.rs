@@ -94,6 +94,28 @@ pub enum AggFunc {
     Min,
     /// MAX.
     Max,
+    /// FIRST_VALUE: the first row's value (NULL included unless IGNORE NULLS).
+    FirstValue,
+    /// LAST_VALUE: the last row's value (NULL included unless IGNORE NULLS).
+    LastValue,
+    /// VAR_POP: the population variance.
+    VarPop,
+    /// VAR_SAMP: the sample variance (NULL for fewer than two values).
+    VarSamp,
+    /// STDDEV_POP: the population standard deviation.
+    StddevPop,
+    /// STDDEV_SAMP: the sample standard deviation (NULL for fewer than two values).
+    StddevSamp,
+}
+
+impl AggFunc {
+    /// Whether the aggregate is one of the statistical ones (a DOUBLE over numbers).
+    pub fn statistical(self) -> bool {
+        matches!(
+            self,
+            AggFunc::VarPop | AggFunc::VarSamp | AggFunc::StddevPop | AggFunc::StddevSamp
+        )
+    }
 }
 
 /// One aggregate call in a query.
@@ -103,6 +125,8 @@ pub struct AggCall {
     pub func: AggFunc,
     /// Its argument (`None` for COUNT(*)).
     pub arg: Option<CExpr>,
+    /// FIRST_VALUE/LAST_VALUE ... IGNORE NULLS.
+    pub ignore_nulls: bool,
     /// Result type.
     pub ty: SqlType,
 }

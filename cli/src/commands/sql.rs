@@ -382,7 +382,6 @@ fn run_records(args: &RunArgs) -> anyhow::Result<ExitCode> {
         rows: 0,
         kept: args.expect.as_ref().map(|_| Vec::new()),
     };
-    let mut last = start;
     let mut records = 0usize;
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -394,7 +393,6 @@ fn run_records(args: &RunArgs) -> anyhow::Result<ExitCode> {
             None => {
                 let t = start + (i as f64 * 1000.0 / rate) as i64;
                 engine.push_record(engine.input_id(&input_stream)?, t, &parser, data)?;
-                last = t;
             }
             Some(col) => {
                 let mut parsed = None;
@@ -418,7 +416,6 @@ fn run_records(args: &RunArgs) -> anyhow::Result<ExitCode> {
                             );
                         }
                         engine.push_row(&input_stream, t, values)?;
-                        last = t;
                     }
                     // A row that does not parse goes to error_stream, at the current time
                     // (before any row, at the epoch: its own time is unknown).
@@ -431,8 +428,8 @@ fn run_records(args: &RunArgs) -> anyhow::Result<ExitCode> {
         }
         drain(&mut engine, &shown, &mut printer)?;
     }
-    // The end of the input closes every open window (a year is the longest).
-    engine.advance_to(last + 367 * 86_400_000)?;
+    // The end of the input closes every open window.
+    engine.finish()?;
     drain(&mut engine, &shown, &mut printer)?;
     printer.out.flush()?;
     eprintln!(

@@ -15,6 +15,10 @@ pub struct AggState {
     dbl_sum: f64,
     overflow: bool,
     best: Value,
+    ignore_nulls: bool,
+    /// Welford's running mean and sum of squared differences, for the variances.
+    mean: f64,
+    m2: f64,
 }
 
 impl AggState {
@@ -27,6 +31,9 @@ impl AggState {
             dbl_sum: 0.0,
             overflow: false,
             best: Value::Null,
+            ignore_nulls: call.ignore_nulls,
+            mean: 0.0,
+            m2: 0.0,
         }
     }
 
@@ -36,12 +43,28 @@ impl AggState {
             self.count += 1;
             return;
         };
+        if matches!(self.func, AggFunc::FirstValue | AggFunc::LastValue) {
+            if v.is_null() && self.ignore_nulls {
+                return;
+            }
+            self.count += 1;
+            if self.func == AggFunc::LastValue || self.count == 1 {
+                self.best = v.clone();
+            }
+            return;
+        }
         if v.is_null() {
             return;
         }
         self.count += 1;
         match self.func {
-            AggFunc::Count => {}
+            AggFunc::Count | AggFunc::FirstValue | AggFunc::LastValue => {}
+            AggFunc::VarPop | AggFunc::VarSamp | AggFunc::StddevPop | AggFunc::StddevSamp => {
+                let x = v.as_f64().unwrap_or(0.0);
+                let delta = x - self.mean;
+                self.mean += delta / self.count as f64;
+                self.m2 += delta * (x - self.mean);
+            }
             AggFunc::Sum | AggFunc::Avg => match v {
                 Value::Int(i) => match self.int_sum.checked_add(*i) {
                     Some(s) => self.int_sum = s,
@@ -86,7 +109,14 @@ impl AggState {
                     Value::Double((self.dbl_sum + self.int_sum as f64) / self.count as f64)
                 }
             }
-            AggFunc::Min | AggFunc::Max => self.best.clone(),
+            AggFunc::Min | AggFunc::Max | AggFunc::FirstValue | AggFunc::LastValue => {
+                self.best.clone()
+            }
+            AggFunc::VarSamp | AggFunc::StddevSamp if self.count < 2 => Value::Null,
+            AggFunc::VarPop => Value::Double(self.m2 / self.count as f64),
+            AggFunc::VarSamp => Value::Double(self.m2 / (self.count - 1) as f64),
+            AggFunc::StddevPop => Value::Double((self.m2 / self.count as f64).sqrt()),
+            AggFunc::StddevSamp => Value::Double((self.m2 / (self.count - 1) as f64).sqrt()),
         })
     }
 }

@@ -164,10 +164,7 @@ pub fn eval(e: &CExpr, cx: &Ctx<'_>) -> Result<Value, String> {
 
 /// CAST semantics: like storage coercion, but a VARCHAR cast result is not padded.
 fn cast(v: Value, ty: &SqlType) -> Result<Value, String> {
-    if matches!(ty, SqlType::Null) {
-        return Ok(v);
-    }
-    ty.coerce(v).map_err(|e| e.to_string())
+    crate::coerce::cast(ty, v).map_err(|e| e.to_string())
 }
 
 /// SQL comparison; `None` when either side is NULL or the types do not compare.
@@ -216,13 +213,33 @@ fn binary(op: BinOp, a: Value, b: Value, ty: &SqlType) -> Result<Value, String> 
 fn arith(op: BinOp, a: Value, b: Value, ty: &SqlType) -> Result<Value, String> {
     const OVERFLOW: &str = "Numeric overflow";
     const DIV0: &str = "Division by zero";
+    const MS_PER_DAY: i64 = 86_400_000;
+    let shift = |t: i64, i: i64| if op == BinOp::Sub { t - i } else { t + i };
     match (&a, &b) {
         (Value::Timestamp(t), Value::Interval(i)) | (Value::Interval(i), Value::Timestamp(t)) => {
-            return Ok(Value::Timestamp(if op == BinOp::Sub {
-                t - i
+            return Ok(Value::Timestamp(shift(*t, *i)));
+        }
+        (Value::Date(d), Value::Interval(i)) | (Value::Interval(i), Value::Date(d)) => {
+            return Ok(Value::Date(
+                shift(d * MS_PER_DAY, *i).div_euclid(MS_PER_DAY),
+            ));
+        }
+        (Value::Time(t), Value::Interval(i)) | (Value::Interval(i), Value::Time(t)) => {
+            return Ok(Value::Time(shift(*t, *i).rem_euclid(MS_PER_DAY)));
+        }
+        (Value::Interval(i), n) | (n, Value::Interval(i))
+            if matches!(op, BinOp::Mul | BinOp::Div) && n.as_f64().is_some() =>
+        {
+            let n = n.as_f64().unwrap_or(1.0);
+            if op == BinOp::Div && n == 0.0 {
+                return Err(DIV0.into());
+            }
+            let r = if op == BinOp::Mul {
+                *i as f64 * n
             } else {
-                t + i
-            }));
+                *i as f64 / n
+            };
+            return Ok(Value::Interval(r.round() as i64));
         }
         (Value::Interval(x), Value::Interval(y)) => {
             return Ok(Value::Interval(if op == BinOp::Sub {

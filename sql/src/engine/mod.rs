@@ -356,6 +356,13 @@ impl Engine {
         }
     }
 
+    /// The end of the input: every open window closes and emits, as if time moved on by more
+    /// than the longest window (a year). Rows pushed afterwards start new windows.
+    pub fn finish(&mut self) -> Result<(), SqlError> {
+        const LONGER_THAN_ANY_WINDOW_MS: i64 = 367 * 86_400_000;
+        self.advance_to(self.now.max(0).saturating_add(LONGER_THAN_ANY_WINDOW_MS))
+    }
+
     /// Takes the rows buffered for stream `name` (an output, error_stream or a watched
     /// stream). Unknown or unbuffered streams give an empty list.
     pub fn drain(&mut self, name: &str) -> Vec<Row> {

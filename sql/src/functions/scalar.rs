@@ -45,6 +45,60 @@ pub enum Scalar {
     UnixTimestamp,
     /// TO_TIMESTAMP(ms): the TIMESTAMP of a Unix timestamp in milliseconds (a BIGINT).
     ToTimestamp,
+    /// SUBSTRING(s FROM start [FOR len]) or SUBSTRING(s FROM regex): 1-based; past the end
+    /// is the empty string; a regular expression gives its first match (NULL if none).
+    SubstringFrom,
+    /// SUBSTRING(s SIMILAR pattern ESCAPE e).
+    SubstringSimilar,
+    /// POSITION(search IN s): 1-based, 0 if absent, 1 for an empty search.
+    Position,
+    /// OVERLAY(s PLACING r FROM start [FOR len]).
+    Overlay,
+    /// EXTRACT(field FROM datetime or interval): BIGINT, SECOND a DECIMAL with milliseconds.
+    Extract,
+    /// CEIL(datetime TO unit).
+    CeilTo,
+    /// INITCAP(s).
+    Initcap,
+    /// REGEX_REPLACE(original, regex, replacement, start, occurrence).
+    RegexReplace,
+    /// TSDIFF(start, end): end - start in milliseconds, a BIGINT.
+    Tsdiff,
+    /// CHAR_TO_TIMESTAMP(format, s).
+    CharToTimestamp,
+    /// CHAR_TO_DATE(format, s).
+    CharToDate,
+    /// CHAR_TO_TIME(format, s).
+    CharToTime,
+    /// TIMESTAMP_TO_CHAR(format, ts): a NULL timestamp gives the string 'null'.
+    TimestampToChar,
+    /// DATE_TO_CHAR(format, d).
+    DateToChar,
+    /// TIME_TO_CHAR(format, t).
+    TimeToChar,
+    /// CURRENT_ROW_TIMESTAMP: the time the row is processed (its argument, the row's time).
+    CurrentRowTimestamp,
+    /// CURRENT_TIMESTAMP and LOCALTIMESTAMP (see the README: the row's processing time).
+    CurrentTimestamp,
+    /// CURRENT_DATE.
+    CurrentDate,
+    /// CURRENT_TIME and LOCALTIME.
+    CurrentTime,
+    /// `x [NOT] LIKE p ESCAPE e`.
+    LikeEscape,
+    /// `x [NOT] SIMILAR TO p [ESCAPE e]`.
+    Similar,
+    /// `a IS DISTINCT FROM b`: NULLs are equal to each other and distinct from values.
+    IsDistinct,
+    /// `x IS TRUE`.
+    IsTrue,
+    /// `x IS FALSE`.
+    IsFalse,
+    /// `x IS UNKNOWN`.
+    IsUnknown,
+    /// `(a - b) unit [TO unit]`: the difference of two datetimes as an interval, truncated
+    /// to the qualifier's last field.
+    Diff,
 }
 
 impl Scalar {
@@ -70,13 +124,64 @@ impl Scalar {
             "NULLIF" => Scalar::NullIf,
             "UNIX_TIMESTAMP" => Scalar::UnixTimestamp,
             "TO_TIMESTAMP" => Scalar::ToTimestamp,
+            "$SUBSTRING_FROM" => Scalar::SubstringFrom,
+            "$SUBSTRING_SIMILAR" => Scalar::SubstringSimilar,
+            "POSITION" => Scalar::Position,
+            "OVERLAY" => Scalar::Overlay,
+            "EXTRACT" => Scalar::Extract,
+            "$CEIL_TO" => Scalar::CeilTo,
+            "INITCAP" => Scalar::Initcap,
+            "REGEX_REPLACE" => Scalar::RegexReplace,
+            "TSDIFF" => Scalar::Tsdiff,
+            "CHAR_TO_TIMESTAMP" => Scalar::CharToTimestamp,
+            "CHAR_TO_DATE" => Scalar::CharToDate,
+            "CHAR_TO_TIME" => Scalar::CharToTime,
+            "TIMESTAMP_TO_CHAR" => Scalar::TimestampToChar,
+            "DATE_TO_CHAR" => Scalar::DateToChar,
+            "TIME_TO_CHAR" => Scalar::TimeToChar,
+            "CURRENT_ROW_TIMESTAMP" => Scalar::CurrentRowTimestamp,
+            "CURRENT_TIMESTAMP" | "LOCALTIMESTAMP" => Scalar::CurrentTimestamp,
+            "CURRENT_DATE" => Scalar::CurrentDate,
+            "CURRENT_TIME" | "LOCALTIME" => Scalar::CurrentTime,
+            "$LIKE" => Scalar::LikeEscape,
+            "$SIMILAR" => Scalar::Similar,
+            "$DISTINCT" => Scalar::IsDistinct,
+            "$IS_TRUE" => Scalar::IsTrue,
+            "$IS_FALSE" => Scalar::IsFalse,
+            "$IS_UNKNOWN" => Scalar::IsUnknown,
+            "$DIFF" => Scalar::Diff,
             _ => return None,
         })
     }
 
+    /// The name as written, for messages.
+    pub fn name(self) -> String {
+        let debug = format!("{self:?}");
+        let mut out = String::new();
+        for (i, c) in debug.chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_uppercase());
+        }
+        out
+    }
+
+    /// Whether the function reads the time the row is processed (passed as a last, implicit
+    /// argument: the row's ROWTIME).
+    pub fn reads_row_time(self) -> bool {
+        matches!(
+            self,
+            Scalar::CurrentRowTimestamp
+                | Scalar::CurrentTimestamp
+                | Scalar::CurrentDate
+                | Scalar::CurrentTime
+        )
+    }
+
     /// Checks argument types and returns the result type, or what is wrong.
     pub fn result_type(self, args: &[SqlType]) -> Result<SqlType, String> {
-        use crate::types::Family::{Character, Null, Numeric};
+        use crate::types::Family::{Boolean, Character, Datetime, Interval, Null, Numeric};
         let count = |lo: usize, hi: usize| -> Result<(), String> {
             if args.len() < lo || args.len() > hi {
                 Err(
@@ -101,10 +206,150 @@ impl Scalar {
             }
         };
         match self {
-            Scalar::Upper | Scalar::Lower | Scalar::Trim => {
+            Scalar::Upper | Scalar::Lower | Scalar::Initcap => {
                 count(1, 1)?;
                 fam(0, Character, "a character string")?;
                 Ok(args[0].clone())
+            }
+            Scalar::Trim => {
+                count(1, 3)?;
+                for i in 0..args.len().min(2) {
+                    fam(i, Character, "a character string")?;
+                }
+                Ok(args[0].clone())
+            }
+            Scalar::SubstringFrom => {
+                count(2, 3)?;
+                fam(0, Character, "a character string")?;
+                if args[1].family() != Character {
+                    for i in 1..args.len() {
+                        fam(i, Numeric, "an integer")?;
+                    }
+                } else if args.len() == 3 {
+                    return Err("SUBSTRING(s FROM regex) takes no FOR".into());
+                }
+                Ok(args[0].clone())
+            }
+            Scalar::SubstringSimilar | Scalar::LikeEscape | Scalar::Similar => {
+                count(2, 3)?;
+                for i in 0..args.len() {
+                    fam(i, Character, "a character string")?;
+                }
+                Ok(if self == Scalar::SubstringSimilar {
+                    args[0].clone()
+                } else {
+                    SqlType::Boolean
+                })
+            }
+            Scalar::Position => {
+                count(2, 2)?;
+                fam(0, Character, "a character string")?;
+                fam(1, Character, "a character string")?;
+                Ok(SqlType::Integer)
+            }
+            Scalar::Overlay => {
+                count(3, 4)?;
+                fam(0, Character, "a character string")?;
+                fam(1, Character, "a character string")?;
+                for i in 2..args.len() {
+                    fam(i, Numeric, "an integer")?;
+                }
+                let len = |t: &SqlType| match t {
+                    SqlType::Varchar(n) | SqlType::Char(n) => *n,
+                    _ => 0,
+                };
+                Ok(SqlType::Varchar(
+                    len(&args[0]).saturating_add(len(&args[1])),
+                ))
+            }
+            Scalar::Extract => {
+                count(2, 2)?;
+                if !matches!(args[1].family(), Datetime | Interval | Null) {
+                    return Err(format!(
+                        "EXTRACT needs a DATE, TIME, TIMESTAMP or INTERVAL, got {}",
+                        args[1]
+                    ));
+                }
+                Ok(SqlType::BigInt)
+            }
+            Scalar::CeilTo => {
+                count(2, 2)?;
+                fam(0, Datetime, "a datetime")?;
+                Ok(args[0].clone())
+            }
+            Scalar::RegexReplace => {
+                count(5, 5)?;
+                for i in 0..3 {
+                    fam(i, Character, "a character string")?;
+                }
+                fam(3, Numeric, "an integer")?;
+                fam(4, Numeric, "an integer")?;
+                Ok(SqlType::Varchar(65535))
+            }
+            Scalar::Tsdiff => {
+                count(2, 2)?;
+                for i in 0..2 {
+                    if !matches!(args[i], SqlType::Timestamp | SqlType::Null) {
+                        return Err(format!(
+                            "argument {} of TSDIFF must be a TIMESTAMP, got {}",
+                            i + 1,
+                            args[i]
+                        ));
+                    }
+                }
+                Ok(SqlType::BigInt)
+            }
+            Scalar::CharToTimestamp | Scalar::CharToDate | Scalar::CharToTime => {
+                count(2, 2)?;
+                fam(0, Character, "a format string")?;
+                fam(1, Character, "a character string")?;
+                Ok(match self {
+                    Scalar::CharToTimestamp => SqlType::Timestamp,
+                    Scalar::CharToDate => SqlType::Date,
+                    _ => SqlType::Time,
+                })
+            }
+            Scalar::TimestampToChar | Scalar::DateToChar | Scalar::TimeToChar => {
+                count(2, 2)?;
+                fam(0, Character, "a format string")?;
+                let want = match self {
+                    Scalar::TimestampToChar => SqlType::Timestamp,
+                    Scalar::DateToChar => SqlType::Date,
+                    _ => SqlType::Time,
+                };
+                if args[1] != want && args[1] != SqlType::Null {
+                    return Err(format!(
+                        "argument 2 of {} must be a {want}, got {}",
+                        self.name(),
+                        args[1]
+                    ));
+                }
+                Ok(SqlType::Varchar(256))
+            }
+            Scalar::CurrentRowTimestamp | Scalar::CurrentTimestamp => Ok(SqlType::Timestamp),
+            Scalar::CurrentDate => Ok(SqlType::Date),
+            Scalar::CurrentTime => Ok(SqlType::Time),
+            Scalar::IsDistinct => {
+                count(2, 2)?;
+                if !(args[0].accepts(&args[1]) || args[1].accepts(&args[0])) {
+                    return Err(format!("Cannot compare {} with {}", args[0], args[1]));
+                }
+                Ok(SqlType::Boolean)
+            }
+            Scalar::IsTrue | Scalar::IsFalse | Scalar::IsUnknown => {
+                count(1, 1)?;
+                fam(0, Boolean, "a BOOLEAN")?;
+                Ok(SqlType::Boolean)
+            }
+            Scalar::Diff => {
+                count(4, 4)?;
+                for i in 0..2 {
+                    fam(i, Datetime, "a datetime")?;
+                }
+                if !(args[0].accepts(&args[1]) || args[1].accepts(&args[0])) {
+                    return Err(format!("Cannot subtract {} from {}", args[1], args[0]));
+                }
+                Ok(SqlType::Interval)
             }
             Scalar::CharLength => {
                 count(1, 1)?;
@@ -199,8 +444,21 @@ impl Scalar {
 
     /// Evaluates the function. Errors become error_stream rows.
     pub fn eval(self, args: &[Value]) -> Result<Value, String> {
-        if !matches!(self, Scalar::Coalesce | Scalar::NullIf) && args.iter().any(Value::is_null) {
+        let null_tolerant = matches!(
+            self,
+            Scalar::Coalesce
+                | Scalar::NullIf
+                | Scalar::IsDistinct
+                | Scalar::IsTrue
+                | Scalar::IsFalse
+                | Scalar::IsUnknown
+                | Scalar::TimestampToChar
+        );
+        if !null_tolerant && args.iter().any(Value::is_null) {
             return Ok(Value::Null);
+        }
+        if let Some(v) = self.eval_more(args)? {
+            return Ok(v);
         }
         let text = |v: &Value| -> Arc<str> {
             match v {
@@ -212,7 +470,13 @@ impl Scalar {
         Ok(match self {
             Scalar::Upper => Value::Str(Arc::from(text(&args[0]).to_uppercase().as_str())),
             Scalar::Lower => Value::Str(Arc::from(text(&args[0]).to_lowercase().as_str())),
-            Scalar::Trim => Value::Str(Arc::from(text(&args[0]).trim_matches(' '))),
+            Scalar::Trim => match args {
+                [s] => Value::Str(Arc::from(text(s).trim_matches(' '))),
+                [s, chars, mode, ..] => {
+                    Value::str(&super::text::trim(&text(s), &text(chars), &text(mode))?)
+                }
+                _ => Value::Null,
+            },
             Scalar::CharLength => Value::Int(text(&args[0]).chars().count() as i64),
             Scalar::Substring => {
                 let s = text(&args[0]);
@@ -297,7 +561,184 @@ impl Scalar {
                 Value::Int(ms) => Value::Timestamp(ms),
                 _ => return Err("TO_TIMESTAMP needs a BIGINT of milliseconds".into()),
             },
+            _ => Value::Null,
         })
+    }
+
+    /// The functions of the wider dialect (`None` for the ones `eval` has).
+    fn eval_more(self, args: &[Value]) -> Result<Option<Value>, String> {
+        use super::{datefmt, text as t};
+        const MS_PER_DAY: i64 = 86_400_000;
+        let text = |v: &Value| -> String {
+            match v {
+                Value::Str(s) => s.to_string(),
+                other => other.to_string(),
+            }
+        };
+        let int = |v: &Value| -> i64 {
+            match v {
+                Value::Int(i) => *i,
+                other => other.as_f64().unwrap_or(0.0).round() as i64,
+            }
+        };
+        let ms_of = |v: &Value| -> i64 {
+            match v {
+                Value::Timestamp(ms) | Value::Time(ms) | Value::Interval(ms) => *ms,
+                Value::Date(d) => d * MS_PER_DAY,
+                _ => 0,
+            }
+        };
+        let unit = |v: &Value| {
+            crate::ast::TimeUnit::parse(&text(v)).unwrap_or(crate::ast::TimeUnit::Second)
+        };
+        Ok(Some(match self {
+            Scalar::SubstringFrom => {
+                let s = text(&args[0]);
+                if let Value::Str(pattern) = &args[1] {
+                    return Ok(Some(
+                        t::regex(pattern)?
+                            .find(&s)
+                            .map_or(Value::Null, |m| Value::str(m.as_str())),
+                    ));
+                }
+                let start = int(&args[1]);
+                let len = args.get(2).map(int);
+                if len.is_some_and(|l| l < 0) {
+                    return Err(format!(
+                        "SUBSTRING length {} must not be negative",
+                        len.unwrap_or(0)
+                    ));
+                }
+                let from = start.max(1);
+                let to = len.map_or(i64::MAX, |l| start.saturating_add(l));
+                let out: String = s
+                    .chars()
+                    .enumerate()
+                    .filter(|(i, _)| (*i as i64 + 1) >= from && (*i as i64 + 1) < to)
+                    .map(|(_, c)| c)
+                    .collect();
+                Value::str(&out)
+            }
+            Scalar::SubstringSimilar => {
+                t::substring_similar(&text(&args[0]), &text(&args[1]), &text(&args[2]))?
+                    .map_or(Value::Null, |m| Value::str(&m))
+            }
+            Scalar::Position => {
+                let (needle, hay) = (text(&args[0]), text(&args[1]));
+                Value::Int(match hay.find(&needle) {
+                    Some(byte) => hay[..byte].chars().count() as i64 + 1,
+                    None => 0,
+                })
+            }
+            Scalar::Overlay => Value::str(&t::overlay(
+                &text(&args[0]),
+                &text(&args[1]),
+                int(&args[2]),
+                args.get(3).map(int),
+            )?),
+            Scalar::Initcap => Value::str(&t::initcap(&text(&args[0]))),
+            Scalar::RegexReplace => Value::str(&t::regex_replace(
+                &text(&args[0]),
+                &text(&args[1]),
+                &text(&args[2]),
+                int(&args[3]),
+                int(&args[4]),
+            )?),
+            Scalar::Extract => {
+                use crate::ast::TimeUnit as U;
+                let field = unit(&args[0]);
+                if let Value::Interval(ms) = args[1] {
+                    let sign = if ms < 0 { -1 } else { 1 };
+                    let ms = ms.abs();
+                    return Ok(Some(match field {
+                        U::Second => Value::Double(sign as f64 * (ms % 60_000) as f64 / 1000.0),
+                        U::Minute => Value::Int(sign * (ms / 60_000 % 60)),
+                        U::Hour => Value::Int(sign * (ms / 3_600_000 % 24)),
+                        U::Day => Value::Int(sign * (ms / MS_PER_DAY)),
+                        U::Month | U::Year => {
+                            return Err("EXTRACT of YEAR or MONTH needs a DATE or TIMESTAMP".into());
+                        }
+                    }));
+                }
+                let Some(dt) = chrono::DateTime::from_timestamp_millis(ms_of(&args[1])) else {
+                    return Err("EXTRACT: the datetime is out of range".into());
+                };
+                use chrono::{Datelike, Timelike};
+                match field {
+                    U::Year => Value::Int(i64::from(dt.year())),
+                    U::Month => Value::Int(i64::from(dt.month())),
+                    U::Day => Value::Int(i64::from(dt.day())),
+                    U::Hour => Value::Int(i64::from(dt.hour())),
+                    U::Minute => Value::Int(i64::from(dt.minute())),
+                    U::Second => Value::Double(
+                        f64::from(dt.second()) + f64::from(dt.timestamp_subsec_millis()) / 1000.0,
+                    ),
+                }
+            }
+            Scalar::CeilTo => {
+                let window = crate::plan::WindowFn::Floor(unit(&args[1]));
+                let ms = ms_of(&args[0]);
+                let start = window.start(ms);
+                let up = if start == ms { ms } else { window.end(start) };
+                match args[0] {
+                    Value::Date(_) => Value::Date(up.div_euclid(MS_PER_DAY)),
+                    Value::Time(_) => Value::Time(up),
+                    _ => Value::Timestamp(up),
+                }
+            }
+            Scalar::Tsdiff => Value::Int(ms_of(&args[1]) - ms_of(&args[0])),
+            Scalar::CharToTimestamp => {
+                Value::Timestamp(datefmt::parse(&text(&args[0]), &text(&args[1]))?)
+            }
+            Scalar::CharToDate => Value::Date(
+                datefmt::parse(&text(&args[0]), &text(&args[1]))?.div_euclid(MS_PER_DAY),
+            ),
+            Scalar::CharToTime => Value::Time(
+                datefmt::parse(&text(&args[0]), &text(&args[1]))?.rem_euclid(MS_PER_DAY),
+            ),
+            Scalar::TimestampToChar | Scalar::DateToChar | Scalar::TimeToChar => {
+                if args.iter().any(Value::is_null) {
+                    // The SQL Reference: a NULL timestamp formats as the string 'null'.
+                    return Ok(Some(
+                        if self == Scalar::TimestampToChar && !args[0].is_null() {
+                            Value::str("null")
+                        } else {
+                            Value::Null
+                        },
+                    ));
+                }
+                Value::str(&datefmt::format(&text(&args[0]), ms_of(&args[1]))?)
+            }
+            Scalar::CurrentRowTimestamp | Scalar::CurrentTimestamp => {
+                Value::Timestamp(args.last().map_or(0, ms_of))
+            }
+            Scalar::CurrentDate => Value::Date(args.last().map_or(0, ms_of).div_euclid(MS_PER_DAY)),
+            Scalar::CurrentTime => Value::Time(args.last().map_or(0, ms_of).rem_euclid(MS_PER_DAY)),
+            Scalar::LikeEscape | Scalar::Similar => {
+                let escape = t::escape_char(args.get(2).map(text).as_deref())?;
+                let (s, p) = (text(&args[0]), text(&args[1]));
+                let re = if self == Scalar::LikeEscape {
+                    t::like_regex(&p, escape)?
+                } else {
+                    t::regex(&format!("(?s)^(?:{})$", t::similar_body(&p, escape)?))?
+                };
+                Value::Bool(re.is_match(&s))
+            }
+            Scalar::IsDistinct => Value::Bool(match (&args[0], &args[1]) {
+                (Value::Null, Value::Null) => false,
+                (Value::Null, _) | (_, Value::Null) => true,
+                (a, b) => crate::engine::eval::compare(a, b) != Some(std::cmp::Ordering::Equal),
+            }),
+            Scalar::IsTrue => Value::Bool(args[0] == Value::Bool(true)),
+            Scalar::IsFalse => Value::Bool(args[0] == Value::Bool(false)),
+            Scalar::IsUnknown => Value::Bool(args[0].is_null()),
+            Scalar::Diff => {
+                let d = ms_of(&args[0]) - ms_of(&args[1]);
+                let step = unit(&args[3]).millis().min(86_400_000);
+                Value::Interval(d / step * step)
+            }
+            _ => return Ok(None),
+        }))
     }
 }
 

@@ -64,6 +64,31 @@ impl Parser {
         }
         if self.eat_kw("IS") {
             let negated = self.eat_kw("NOT");
+            if self.eat_kw("DISTINCT") {
+                self.expect_kw("FROM")?;
+                let right = self.additive()?;
+                let distinct = internal("$DISTINCT", vec![left, right], t.pos);
+                return Ok(if negated {
+                    not(distinct, t.pos)
+                } else {
+                    distinct
+                });
+            }
+            if self.peek().is_kw("TRUE")
+                || self.peek().is_kw("FALSE")
+                || self.peek().is_kw("UNKNOWN")
+            {
+                let what = self.next();
+                let name = if what.is_kw("TRUE") {
+                    "$IS_TRUE"
+                } else if what.is_kw("FALSE") {
+                    "$IS_FALSE"
+                } else {
+                    "$IS_UNKNOWN"
+                };
+                let test = internal(name, vec![left], t.pos);
+                return Ok(if negated { not(test, t.pos) } else { test });
+            }
             self.expect_kw("NULL")?;
             return Ok(Expr::IsNull {
                 expr: Box::new(left),
@@ -73,7 +98,8 @@ impl Parser {
         let negated = self.peek().is_kw("NOT")
             && (self.peek_at(1).is_kw("BETWEEN")
                 || self.peek_at(1).is_kw("IN")
-                || self.peek_at(1).is_kw("LIKE"));
+                || self.peek_at(1).is_kw("LIKE")
+                || self.peek_at(1).is_kw("SIMILAR"));
         if negated {
             self.next();
         }
@@ -102,11 +128,29 @@ impl Parser {
             });
         }
         if self.eat_kw("LIKE") {
-            let pattern = Box::new(self.additive()?);
+            let pattern = self.additive()?;
+            if self.eat_kw("ESCAPE") {
+                let escape = self.additive()?;
+                let like = internal("$LIKE", vec![left, pattern, escape], t.pos);
+                return Ok(if negated { not(like, t.pos) } else { like });
+            }
             return Ok(Expr::Like {
                 expr: Box::new(left),
-                pattern,
+                pattern: Box::new(pattern),
                 negated,
+            });
+        }
+        if self.eat_kw("SIMILAR") {
+            self.expect_kw("TO")?;
+            let mut args = vec![left, self.additive()?];
+            if self.eat_kw("ESCAPE") {
+                args.push(self.additive()?);
+            }
+            let similar = internal("$SIMILAR", args, t.pos);
+            return Ok(if negated {
+                not(similar, t.pos)
+            } else {
+                similar
             });
         }
         Ok(left)
@@ -206,6 +250,36 @@ impl Parser {
                 self.next();
                 let e = self.expr()?;
                 self.expect_sym(")")?;
+                // `(t1 - t2) MINUTE TO SECOND`: the difference of two datetimes, as an interval.
+                if let Tok::Ident {
+                    name,
+                    quoted: false,
+                } = &self.peek().tok
+                    && TimeUnit::parse(name).is_some()
+                {
+                    let (from, to) = self.interval_qualifier()?;
+                    let Expr::Binary {
+                        op: BinOp::Sub,
+                        left,
+                        right,
+                        ..
+                    } = e
+                    else {
+                        return Err(self.error(
+                            pos,
+                            "an interval qualifier after parentheses needs a datetime difference: (t1 - t2) MINUTE TO SECOND",
+                        ));
+                    };
+                    let unit = |u: TimeUnit| Expr::Literal {
+                        value: Literal::Str(format!("{u:?}").to_uppercase()),
+                        pos,
+                    };
+                    return Ok(internal(
+                        "$DIFF",
+                        vec![*left, *right, unit(from), unit(to)],
+                        pos,
+                    ));
+                }
                 Ok(e)
             }
             Tok::Ident { name, quoted } => {
@@ -254,6 +328,128 @@ impl Parser {
                 self.next();
                 let ms = self.interval_body()?;
                 lit(Literal::Interval(ms))
+            }
+            "DATE" if matches!(self.peek_at(1).tok, Tok::Str(_)) => {
+                self.next();
+                let (s, p) = self.string_lit("a date string")?;
+                let days = crate::coerce::parse_date(&s)
+                    .ok_or_else(|| self.error(p, format!("Illegal DATE literal '{s}'")))?;
+                lit(Literal::Date(days))
+            }
+            "TIME" if matches!(self.peek_at(1).tok, Tok::Str(_)) => {
+                self.next();
+                let (s, p) = self.string_lit("a time string")?;
+                let ms = crate::coerce::parse_time(&s)
+                    .ok_or_else(|| self.error(p, format!("Illegal TIME literal '{s}'")))?;
+                lit(Literal::Time(ms))
+            }
+            "CURRENT_ROW_TIMESTAMP"
+            | "CURRENT_TIMESTAMP"
+            | "CURRENT_DATE"
+            | "CURRENT_TIME"
+            | "LOCALTIME"
+            | "LOCALTIMESTAMP"
+                if !self.peek_at(1).is_sym("(") =>
+            {
+                self.next();
+                Ok(Some(internal(word, Vec::new(), pos)))
+            }
+            "SUBSTRING" if self.peek_at(1).is_sym("(") => {
+                self.next();
+                self.next();
+                let source = self.expr()?;
+                let e = if self.eat_kw("FROM") {
+                    let mut args = vec![source, self.expr()?];
+                    if self.eat_kw("FOR") {
+                        args.push(self.expr()?);
+                    }
+                    internal("$SUBSTRING_FROM", args, pos)
+                } else if self.eat_kw("SIMILAR") {
+                    let pattern = self.expr()?;
+                    self.expect_kw("ESCAPE")?;
+                    let escape = self.expr()?;
+                    internal("$SUBSTRING_SIMILAR", vec![source, pattern, escape], pos)
+                } else {
+                    let mut args = vec![source];
+                    while self.eat_sym(",") {
+                        args.push(self.expr()?);
+                    }
+                    internal("SUBSTRING", args, pos)
+                };
+                self.expect_sym(")")?;
+                Ok(Some(e))
+            }
+            "TRIM" if self.peek_at(1).is_sym("(") => {
+                self.next();
+                self.next();
+                let mode = ["BOTH", "LEADING", "TRAILING"]
+                    .into_iter()
+                    .find(|m| self.peek().is_kw(m));
+                if mode.is_some() {
+                    self.next();
+                }
+                let (chars, source) = if mode.is_some() && self.eat_kw("FROM") {
+                    (None, self.expr()?)
+                } else {
+                    let first = self.expr()?;
+                    if self.eat_kw("FROM") {
+                        (Some(first), self.expr()?)
+                    } else if mode.is_some() {
+                        return Err(self.unexpected("FROM"));
+                    } else {
+                        (None, first)
+                    }
+                };
+                self.expect_sym(")")?;
+                let text = |s: &str| Expr::Literal {
+                    value: Literal::Str(s.to_string()),
+                    pos,
+                };
+                let chars = chars.unwrap_or_else(|| text(" "));
+                Ok(Some(internal(
+                    "TRIM",
+                    vec![source, chars, text(mode.unwrap_or("BOTH"))],
+                    pos,
+                )))
+            }
+            "POSITION" if self.peek_at(1).is_sym("(") => {
+                self.next();
+                self.next();
+                let needle = self.additive()?;
+                self.expect_kw("IN")?;
+                let hay = self.expr()?;
+                self.expect_sym(")")?;
+                Ok(Some(internal("POSITION", vec![needle, hay], pos)))
+            }
+            "OVERLAY" if self.peek_at(1).is_sym("(") => {
+                self.next();
+                self.next();
+                let source = self.expr()?;
+                self.expect_kw("PLACING")?;
+                let mut args = vec![source, self.expr()?];
+                self.expect_kw("FROM")?;
+                args.push(self.expr()?);
+                if self.eat_kw("FOR") {
+                    args.push(self.expr()?);
+                }
+                self.expect_sym(")")?;
+                Ok(Some(internal("OVERLAY", args, pos)))
+            }
+            "EXTRACT" if self.peek_at(1).is_sym("(") => {
+                self.next();
+                self.next();
+                let upos = self.pos();
+                let u = self.ident("a field: YEAR, MONTH, DAY, HOUR, MINUTE or SECOND")?;
+                let unit = TimeUnit::parse(&u.name)
+                    .ok_or_else(|| self.error(upos, format!("unknown time unit {}", u.name)))?;
+                self.expect_kw("FROM")?;
+                let source = self.expr()?;
+                self.expect_sym(")")?;
+                let field = Expr::Literal {
+                    value: Literal::Str(format!("{unit:?}").to_uppercase()),
+                    pos: upos,
+                };
+                Ok(Some(internal("EXTRACT", vec![field, source], pos)))
             }
             "TIMESTAMP" if matches!(self.peek_at(1).tok, Tok::Str(_)) => {
                 self.next();
@@ -336,7 +532,7 @@ impl Parser {
                     pos,
                 }))
             }
-            "FLOOR" | "CEIL" if self.peek_at(1).is_sym("(") => {
+            "FLOOR" | "CEIL" | "CEILING" if self.peek_at(1).is_sym("(") => {
                 // FLOOR(x TO unit) is the datetime form; FLOOR(x) is numeric.
                 let save = self.at;
                 self.next();
@@ -354,6 +550,18 @@ impl Parser {
                         pos,
                     }));
                 }
+                if word != "FLOOR" && self.eat_kw("TO") {
+                    let upos = self.pos();
+                    let u = self.ident("a time unit")?;
+                    let unit = TimeUnit::parse(&u.name)
+                        .ok_or_else(|| self.error(upos, format!("unknown time unit {}", u.name)))?;
+                    self.expect_sym(")")?;
+                    let unit = Expr::Literal {
+                        value: Literal::Str(format!("{unit:?}").to_uppercase()),
+                        pos: upos,
+                    };
+                    return Ok(Some(internal("$CEIL_TO", vec![expr, unit], pos)));
+                }
                 self.at = save;
                 Ok(None)
             }
@@ -366,32 +574,63 @@ impl Parser {
         Ok(self.interval_parts()?.0)
     }
 
-    /// An interval's milliseconds, and its number of months when it is a whole number of
-    /// months or years (a year-month interval).
+    /// An interval's milliseconds, and its number of months when it is a year-month interval
+    /// (`'2' YEAR`, `'3-4' YEAR TO MONTH`): such intervals step by the calendar.
     fn interval_parts(&mut self) -> Result<(i64, Option<i64>), CodeValidationError> {
         let (text, pos) = self.string_lit("a quoted interval value such as '5'")?;
-        let upos = self.pos();
-        let unit = self.ident("a time unit")?;
-        let unit = TimeUnit::parse(unit.name.trim_end_matches('S'))
-            .ok_or_else(|| self.error(upos, format!("unknown time unit {}", unit.name)))?;
-        // Optional leading-field precision, e.g. SECOND(2).
-        if self.eat_sym("(") {
-            while !self.eat_sym(")") {
-                if matches!(self.next().tok, Tok::Eof) {
-                    return Err(self.unexpected("')'"));
-                }
-            }
-        }
-        let n: f64 = text
-            .trim()
-            .parse()
-            .map_err(|_| self.error(pos, format!("Illegal interval literal '{text}'")))?;
-        let months = match unit {
-            TimeUnit::Month if n.fract() == 0.0 => Some(n as i64),
-            TimeUnit::Year if n.fract() == 0.0 => Some(n as i64 * 12),
-            _ => None,
+        let (from, to) = self.interval_qualifier()?;
+        let bad = |why: &str| {
+            self.error(
+                pos,
+                format!("Illegal interval literal '{text}' for {from:?} TO {to:?}: {why}").replace(
+                    &format!(" for {from:?} TO {from:?}"),
+                    &format!(" for {from:?}"),
+                ),
+            )
         };
-        Ok(((n * unit.millis() as f64).round() as i64, months))
+        let fields = interval_fields(from, to).ok_or_else(|| bad("the fields are out of order"))?;
+        let body = text.trim();
+        let (negative, body) = match body.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, body.strip_prefix('+').unwrap_or(body)),
+        };
+        // Fields are separated by '-' (YEAR TO MONTH), ' ' (DAY from the rest) and ':'.
+        let parts: Vec<&str> = body
+            .split([' ', ':', '-'])
+            .filter(|p| !p.is_empty())
+            .collect();
+        if parts.len() != fields.len() {
+            return Err(bad(&format!(
+                "it needs {} field(s) ({})",
+                fields.len(),
+                fields
+                    .iter()
+                    .map(|f| format!("{f:?}").to_uppercase())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let mut ms = 0f64;
+        let mut months = 0i64;
+        let mut year_month = true;
+        for (i, (part, unit)) in parts.iter().zip(&fields).enumerate() {
+            // Only the last field may have a fraction (seconds, or a single field).
+            let n: f64 = part
+                .parse()
+                .ok()
+                .filter(|n: &f64| n.is_finite() && (i + 1 == parts.len() || n.fract() == 0.0))
+                .ok_or_else(|| bad(&format!("'{part}' is not a number")))?;
+            match unit {
+                TimeUnit::Year | TimeUnit::Month if n.fract() == 0.0 => {
+                    months += n as i64 * if *unit == TimeUnit::Year { 12 } else { 1 };
+                }
+                _ => year_month = false,
+            }
+            ms += n * unit.millis() as f64;
+        }
+        let sign = if negative { -1 } else { 1 };
+        let ms = (ms.round() as i64) * sign;
+        Ok((ms, year_month.then_some(months * sign)))
     }
 
     /// `name(args) [OVER (...)]`, including `COUNT(*)` and `COUNT(DISTINCT x)`.
@@ -410,6 +649,15 @@ impl Parser {
             }
         }
         self.expect_sym(")")?;
+        let ignore_nulls = if self.peek_at(1).is_kw("NULLS")
+            && (self.peek().is_kw("IGNORE") || self.peek().is_kw("RESPECT"))
+        {
+            let ignore = self.next().is_kw("IGNORE");
+            self.next();
+            ignore
+        } else {
+            false
+        };
         let over = if self.peek().is_kw("OVER") {
             Some(self.window()?)
         } else {
@@ -421,6 +669,7 @@ impl Parser {
             star,
             distinct,
             over,
+            ignore_nulls,
         })
     }
 
@@ -458,6 +707,78 @@ impl Parser {
             frame,
             pos,
         })
+    }
+
+    /// `unit [(precision)] [TO unit [(precision)]]` after an interval literal or a datetime
+    /// difference.
+    fn interval_qualifier(&mut self) -> Result<(TimeUnit, TimeUnit), CodeValidationError> {
+        let from = self.time_unit()?;
+        let to = if self.eat_kw("TO") {
+            self.time_unit()?
+        } else {
+            from
+        };
+        Ok((from, to))
+    }
+
+    /// A time unit keyword (singular or plural), with an optional precision like SECOND(2).
+    fn time_unit(&mut self) -> Result<TimeUnit, CodeValidationError> {
+        let upos = self.pos();
+        let unit = self.ident("a time unit")?;
+        let parsed = TimeUnit::parse(unit.name.trim_end_matches('S'))
+            .ok_or_else(|| self.error(upos, format!("unknown time unit {}", unit.name)))?;
+        if self.eat_sym("(") {
+            while !self.eat_sym(")") {
+                if matches!(self.next().tok, Tok::Eof) {
+                    return Err(self.unexpected("')'"));
+                }
+            }
+        }
+        Ok(parsed)
+    }
+}
+
+/// The fields of an interval from `from` to `to`: YEAR TO MONTH, or a run of DAY, HOUR,
+/// MINUTE, SECOND; `None` if out of order or mixing the two kinds.
+fn interval_fields(from: TimeUnit, to: TimeUnit) -> Option<Vec<TimeUnit>> {
+    const YM: [TimeUnit; 2] = [TimeUnit::Year, TimeUnit::Month];
+    const DT: [TimeUnit; 4] = [
+        TimeUnit::Day,
+        TimeUnit::Hour,
+        TimeUnit::Minute,
+        TimeUnit::Second,
+    ];
+    for run in [&YM[..], &DT[..]] {
+        if let (Some(a), Some(b)) = (
+            run.iter().position(|u| *u == from),
+            run.iter().position(|u| *u == to),
+        ) {
+            return (a <= b).then(|| run[a..=b].to_vec());
+        }
+    }
+    None
+}
+
+/// A call of a function the parser names for a keyword form (`$`-names cannot be written).
+fn internal(name: &str, args: Vec<Expr>, pos: Pos) -> Expr {
+    Expr::Function {
+        name: Ident {
+            name: name.to_string(),
+            pos,
+        },
+        args,
+        star: false,
+        distinct: false,
+        over: None,
+        ignore_nulls: false,
+    }
+}
+
+fn not(expr: Expr, pos: Pos) -> Expr {
+    Expr::Unary {
+        not: true,
+        expr: Box::new(expr),
+        pos,
     }
 }
 

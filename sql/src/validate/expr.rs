@@ -81,6 +81,34 @@ pub(crate) enum Mode {
     Sliding { window: Option<(Vec<CExpr>, Frame)> },
 }
 
+/// Whether CAST converts `from` to `to`, per the SQL Reference's CAST table: numbers to
+/// numbers and strings; strings to anything; DATE and TIME to themselves, TIMESTAMP and
+/// strings; TIMESTAMP to DATE, TIME, TIMESTAMP and strings; BOOLEAN, intervals and binary
+/// strings to their own kind and strings. (Not DATE to TIME, numbers to BOOLEAN or to a
+/// datetime, and so on.)
+fn castable(from: &SqlType, to: &SqlType) -> bool {
+    use Family as F;
+    match (from.family(), to.family()) {
+        (F::Null, _) | (F::Character, _) | (_, F::Character) => true,
+        (F::Datetime, F::Datetime) => match (from, to) {
+            (SqlType::Date, SqlType::Time) | (SqlType::Time, SqlType::Date) => false,
+            _ => true,
+        },
+        (a, b) => a == b,
+    }
+}
+
+/// An aggregate call as written.
+#[derive(Clone, Copy)]
+struct AggSyntax<'a> {
+    name: &'a Ident,
+    args: &'a [Expr],
+    star: bool,
+    distinct: bool,
+    over: Option<&'a WindowSpec>,
+    ignore_nulls: bool,
+}
+
 pub(crate) struct ExprCx<'a> {
     pub(crate) scope: &'a Scope,
     pub(crate) mode: Mode,
@@ -218,15 +246,7 @@ impl ExprCx<'_> {
             }
             Expr::Cast { expr, ty, pos } => {
                 let (c, from) = self.compile(expr)?;
-                let ok = matches!(
-                    (from.family(), ty.family()),
-                    (Family::Null, _) | (Family::Character, _) | (_, Family::Character)
-                ) || from.family() == ty.family()
-                    || matches!(
-                        (from.family(), ty.family()),
-                        (Family::Numeric, Family::Boolean) | (Family::Numeric, Family::Datetime)
-                    );
-                if !ok {
+                if !castable(&from, ty) {
                     return Err(semantic(
                         *pos,
                         format!("Cast function cannot convert value of type {from} to type {ty}"),
@@ -246,7 +266,30 @@ impl ExprCx<'_> {
                 star,
                 distinct,
                 over,
-            } => self.function(name, args, *star, *distinct, over.as_ref()),
+                ignore_nulls,
+            } => {
+                if let Some(func) = agg_func(&name.name) {
+                    let call = AggSyntax {
+                        name,
+                        args,
+                        star: *star,
+                        distinct: *distinct,
+                        over: over.as_ref(),
+                        ignore_nulls: *ignore_nulls,
+                    };
+                    return self.aggregate(func, &call);
+                }
+                if *ignore_nulls {
+                    return Err(semantic(
+                        name.pos,
+                        format!(
+                            "IGNORE NULLS is only allowed after FIRST_VALUE or LAST_VALUE, not after {}",
+                            name.name
+                        ),
+                    ));
+                }
+                self.function(name, args, over.as_ref())
+            }
             Expr::Step {
                 expr,
                 by,
@@ -444,13 +487,8 @@ impl ExprCx<'_> {
         &mut self,
         name: &Ident,
         args: &[Expr],
-        star: bool,
-        distinct: bool,
         over: Option<&WindowSpec>,
     ) -> Result<(CExpr, SqlType), CodeValidationError> {
-        if let Some(func) = agg_func(&name.name) {
-            return self.aggregate(func, name, args, star, distinct, over);
-        }
         if over.is_some() {
             return Err(semantic(
                 name.pos,
@@ -481,18 +519,40 @@ impl ExprCx<'_> {
             ts.push(t);
         }
         let ty = f.result_type(&ts).map_err(|m| semantic(name.pos, m))?;
+        if f.reads_row_time() {
+            cs.push(CExpr::RowTime);
+        }
         Ok((CExpr::Func(f, cs), ty))
     }
 
     fn aggregate(
         &mut self,
         func: AggFunc,
-        name: &Ident,
-        args: &[Expr],
-        star: bool,
-        distinct: bool,
-        over: Option<&WindowSpec>,
+        call: &AggSyntax<'_>,
     ) -> Result<(CExpr, SqlType), CodeValidationError> {
+        let AggSyntax {
+            name,
+            args,
+            star,
+            distinct,
+            over,
+            ignore_nulls,
+        } = *call;
+        if ignore_nulls && !matches!(func, AggFunc::FirstValue | AggFunc::LastValue) {
+            return Err(semantic(
+                name.pos,
+                format!(
+                    "IGNORE NULLS is only allowed after FIRST_VALUE or LAST_VALUE, not after {}",
+                    name.name
+                ),
+            ));
+        }
+        if over.is_none() && matches!(func, AggFunc::FirstValue | AggFunc::LastValue) {
+            return Err(semantic(
+                name.pos,
+                format!("{} requires an OVER clause", name.name),
+            ));
+        }
         if distinct {
             return Err(semantic(
                 name.pos,
@@ -583,13 +643,23 @@ impl ExprCx<'_> {
                         _ => SqlType::Double,
                     }
                 }
-                AggFunc::Min | AggFunc::Max => t.clone(),
+                AggFunc::Min | AggFunc::Max | AggFunc::FirstValue | AggFunc::LastValue => t.clone(),
+                AggFunc::VarPop | AggFunc::VarSamp | AggFunc::StddevPop | AggFunc::StddevSamp => {
+                    if !t.is_numeric() && t != SqlType::Null {
+                        return Err(semantic(
+                            args[0].pos(),
+                            format!("Cannot apply '{}' to arguments of type {t}", name.name),
+                        ));
+                    }
+                    SqlType::Double
+                }
             };
             (Some(c), ty)
         };
         self.aggs.push(AggCall {
             func,
             arg,
+            ignore_nulls,
             ty: ty.clone(),
         });
         Ok((CExpr::Agg(self.aggs.len() - 1), ty))

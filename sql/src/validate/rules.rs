@@ -61,6 +61,12 @@ pub(crate) fn agg_func(name: &str) -> Option<AggFunc> {
         "AVG" => AggFunc::Avg,
         "MIN" => AggFunc::Min,
         "MAX" => AggFunc::Max,
+        "FIRST_VALUE" => AggFunc::FirstValue,
+        "LAST_VALUE" => AggFunc::LastValue,
+        "VAR_POP" => AggFunc::VarPop,
+        "VAR_SAMP" => AggFunc::VarSamp,
+        "STDDEV_POP" => AggFunc::StddevPop,
+        "STDDEV_SAMP" => AggFunc::StddevSamp,
         _ => return None,
     })
 }
@@ -124,6 +130,8 @@ pub(crate) fn literal(l: &Literal) -> (CExpr, SqlType) {
         Literal::Str(s) => (Value::str(s), SqlType::Varchar(s.chars().count() as u32)),
         Literal::Interval(ms) => (Value::Interval(*ms), SqlType::Interval),
         Literal::Timestamp(ms) => (Value::Timestamp(*ms), SqlType::Timestamp),
+        Literal::Date(d) => (Value::Date(*d), SqlType::Date),
+        Literal::Time(ms) => (Value::Time(*ms), SqlType::Time),
     };
     (CExpr::Lit(v), t)
 }
@@ -151,6 +159,10 @@ pub(crate) fn binary_type(op: BinOp, l: &SqlType, r: &SqlType) -> Result<SqlType
             (F::Interval, F::Interval) if matches!(op, BinOp::Add | BinOp::Sub) => {
                 Ok(SqlType::Interval)
             }
+            (F::Interval, F::Numeric) if matches!(op, BinOp::Mul | BinOp::Div) => {
+                Ok(SqlType::Interval)
+            }
+            (F::Numeric, F::Interval) if op == BinOp::Mul => Ok(SqlType::Interval),
             _ => Err(bad()),
         },
         BinOp::Concat => {

@@ -3,6 +3,7 @@
 
 mod bench;
 mod common;
+mod corpus;
 mod dialect;
 mod errors;
 mod join;
