@@ -188,8 +188,9 @@ impl TimeUnit {
         })
     }
 
-    /// Milliseconds in one unit; months and years use 30 and 365 days (only used where a
-    /// fixed length is unavoidable, e.g. INTERVAL arithmetic).
+    /// Milliseconds in one unit; a month is 30 days and a year 360 (only used where a fixed
+    /// length is unavoidable: INTERVAL values and their arithmetic; windows by MONTH or YEAR
+    /// follow the calendar).
     pub fn millis(self) -> i64 {
         match self {
             TimeUnit::Second => 1_000,
@@ -197,7 +198,8 @@ impl TimeUnit {
             TimeUnit::Hour => 3_600_000,
             TimeUnit::Day => 86_400_000,
             TimeUnit::Month => 30 * 86_400_000,
-            TimeUnit::Year => 365 * 86_400_000,
+            // A year is twelve such months, so that INTERVAL '2' YEAR = INTERVAL '24' MONTH.
+            TimeUnit::Year => 12 * 30 * 86_400_000,
         }
     }
 }
@@ -235,7 +237,9 @@ pub enum BinOp {
     Or,
 }
 
-/// A sliding window specification: `OVER (PARTITION BY ... RANGE|ROWS ... PRECEDING)`.
+/// A sliding window specification: `OVER (PARTITION BY ... RANGE|ROWS ... PRECEDING)`, or
+/// `OVER name` of a window the query's WINDOW clause defines (the parser puts the named
+/// window's specification in its place).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowSpec {
     /// PARTITION BY keys.
@@ -244,6 +248,8 @@ pub struct WindowSpec {
     pub frame: Frame,
     /// Where OVER is.
     pub pos: Pos,
+    /// `OVER name`: the WINDOW clause's window it names (until the parser resolves it).
+    pub reference: Option<Ident>,
 }
 
 /// The frame of a sliding window.
@@ -413,6 +419,61 @@ pub enum Literal {
 }
 
 impl Expr {
+    /// Calls `f` on this expression and every expression inside it, outermost first.
+    pub fn walk_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
+        f(self);
+        match self {
+            Expr::Literal { .. } | Expr::Column { .. } => {}
+            Expr::Binary { left, right, .. } => {
+                left.walk_mut(f);
+                right.walk_mut(f);
+            }
+            Expr::Unary { expr, .. }
+            | Expr::IsNull { expr, .. }
+            | Expr::Cast { expr, .. }
+            | Expr::Step { expr, .. }
+            | Expr::FloorTo { expr, .. } => expr.walk_mut(f),
+            Expr::Between {
+                expr, low, high, ..
+            } => {
+                expr.walk_mut(f);
+                low.walk_mut(f);
+                high.walk_mut(f);
+            }
+            Expr::InList { expr, list, .. } => {
+                expr.walk_mut(f);
+                list.iter_mut().for_each(|e| e.walk_mut(f));
+            }
+            Expr::Like { expr, pattern, .. } => {
+                expr.walk_mut(f);
+                pattern.walk_mut(f);
+            }
+            Expr::Case {
+                operand,
+                whens,
+                otherwise,
+                ..
+            } => {
+                if let Some(o) = operand {
+                    o.walk_mut(f);
+                }
+                for (w, t) in whens {
+                    w.walk_mut(f);
+                    t.walk_mut(f);
+                }
+                if let Some(o) = otherwise {
+                    o.walk_mut(f);
+                }
+            }
+            Expr::Function { args, over, .. } => {
+                args.iter_mut().for_each(|e| e.walk_mut(f));
+                if let Some(w) = over {
+                    w.partition_by.iter_mut().for_each(|e| e.walk_mut(f));
+                }
+            }
+        }
+    }
+
     /// The position where the expression starts (best effort, for messages).
     pub fn pos(&self) -> Pos {
         match self {

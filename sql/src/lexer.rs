@@ -74,6 +74,37 @@ const SYMBOLS: [&str; 20] = [
 ];
 
 /// Splits `code` into tokens; the last one is always [`Tok::Eof`].
+/// The escapes of a U&'...' literal: `\XXXX` (four hex digits) and `\\`.
+fn unicode_escapes(text: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let hex: String = chars.clone().take(4).collect();
+        if hex.starts_with('\\') {
+            chars.next();
+            out.push('\\');
+        } else if let Some(ch) = (hex.len() == 4)
+            .then(|| u32::from_str_radix(&hex, 16).ok())
+            .flatten()
+            .and_then(char::from_u32)
+        {
+            out.push(ch);
+            for _ in 0..4 {
+                chars.next();
+            }
+        } else {
+            return Err(format!(
+                "Invalid Unicode escape '\\{hex}' in a U&'...' literal: use \\XXXX with four hex digits, or \\\\"
+            ));
+        }
+    }
+    Ok(out)
+}
+
 pub fn lex(code: &str) -> Result<Vec<Token>, CodeValidationError> {
     let chars: Vec<char> = code.chars().collect();
     let mut out = Vec::new();
@@ -117,7 +148,22 @@ pub fn lex(code: &str) -> Result<Vec<Token>, CodeValidationError> {
                     step(&mut i, &mut line, &mut col, ch);
                 }
             }
-        } else if c == '"' || c == '\'' {
+        } else if c == '"'
+            || c == '\''
+            || (matches!(c, 'u' | 'U')
+                && chars.get(i + 1) == Some(&'&')
+                && chars.get(i + 2) == Some(&'\''))
+        {
+            // U&'...': a Unicode string literal, where \XXXX is a character by its code and
+            // \\ a backslash.
+            let unicode = c != '"' && c != '\'';
+            let c = if unicode {
+                step(&mut i, &mut line, &mut col, c);
+                step(&mut i, &mut line, &mut col, '&');
+                '\''
+            } else {
+                c
+            };
             step(&mut i, &mut line, &mut col, c);
             let mut text = String::new();
             loop {
@@ -141,6 +187,9 @@ pub fn lex(code: &str) -> Result<Vec<Token>, CodeValidationError> {
                     break;
                 }
                 text.push(d);
+            }
+            if unicode {
+                text = unicode_escapes(&text).map_err(|e| syntax(pos, e))?;
             }
             let tok = if c == '"' {
                 if text.is_empty() {

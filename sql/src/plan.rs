@@ -106,9 +106,23 @@ pub enum AggFunc {
     StddevPop,
     /// STDDEV_SAMP: the sample standard deviation (NULL for fewer than two values).
     StddevSamp,
+    /// LAG(x [, n [, default]]): x of the n-th row before the current one in the window.
+    Lag,
+    /// NTH_VALUE(x, n) [FROM FIRST]: x of the window's n-th row.
+    NthValue,
+    /// NTH_VALUE(x, n) FROM LAST: x of the n-th row counting back from the current one.
+    NthValueFromLast,
 }
 
 impl AggFunc {
+    /// Whether the aggregate picks a row of the window by position (LAG, NTH_VALUE).
+    pub fn positional(self) -> bool {
+        matches!(
+            self,
+            AggFunc::Lag | AggFunc::NthValue | AggFunc::NthValueFromLast
+        )
+    }
+
     /// Whether the aggregate is one of the statistical ones (a DOUBLE over numbers).
     pub fn statistical(self) -> bool {
         matches!(
@@ -125,8 +139,12 @@ pub struct AggCall {
     pub func: AggFunc,
     /// Its argument (`None` for COUNT(*)).
     pub arg: Option<CExpr>,
-    /// FIRST_VALUE/LAST_VALUE ... IGNORE NULLS.
+    /// FIRST_VALUE/LAST_VALUE/LAG/NTH_VALUE ... IGNORE NULLS.
     pub ignore_nulls: bool,
+    /// LAG's and NTH_VALUE's n (1 unless given).
+    pub offset: i64,
+    /// LAG's default, evaluated for the current row when there is no such row.
+    pub default: Option<CExpr>,
     /// Result type.
     pub ty: SqlType,
 }

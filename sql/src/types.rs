@@ -91,6 +91,21 @@ impl SqlType {
             ),
         };
         let len = |default: u32| args.first().copied().unwrap_or(default);
+        // The SQL Reference's data types: 0 < n < 65535 for CHAR, and a DECIMAL's scale is
+        // at most its precision.
+        match (name.as_str(), &args[..]) {
+            ("CHAR" | "CHARACTER", [n]) if *n == 0 || *n >= 65535 => {
+                return Err(SqlError::BadSqlType(format!(
+                    "{text} (a CHAR's length must be between 1 and 65534)"
+                )));
+            }
+            ("DECIMAL" | "NUMERIC" | "DEC", [p, s]) if s > p || *p == 0 => {
+                return Err(SqlError::BadSqlType(format!(
+                    "{text} (a DECIMAL's scale must not exceed its precision, which is at least 1)"
+                )));
+            }
+            _ => {}
+        }
         Ok(match (name.as_str(), args.len()) {
             ("BOOLEAN", 0) => SqlType::Boolean,
             ("TINYINT", 0) => SqlType::TinyInt,

@@ -58,7 +58,13 @@ impl AggState {
         }
         self.count += 1;
         match self.func {
-            AggFunc::Count | AggFunc::FirstValue | AggFunc::LastValue => {}
+            // LAG and NTH_VALUE pick a row of the window (see `sliding::positional`).
+            AggFunc::Count
+            | AggFunc::FirstValue
+            | AggFunc::LastValue
+            | AggFunc::Lag
+            | AggFunc::NthValue
+            | AggFunc::NthValueFromLast => {}
             AggFunc::VarPop | AggFunc::VarSamp | AggFunc::StddevPop | AggFunc::StddevSamp => {
                 let x = v.as_f64().unwrap_or(0.0);
                 let delta = x - self.mean;
@@ -112,6 +118,7 @@ impl AggState {
             AggFunc::Min | AggFunc::Max | AggFunc::FirstValue | AggFunc::LastValue => {
                 self.best.clone()
             }
+            AggFunc::Lag | AggFunc::NthValue | AggFunc::NthValueFromLast => Value::Null,
             AggFunc::VarSamp | AggFunc::StddevSamp if self.count < 2 => Value::Null,
             AggFunc::VarPop => Value::Double(self.m2 / self.count as f64),
             AggFunc::VarSamp => Value::Double(self.m2 / (self.count - 1) as f64),

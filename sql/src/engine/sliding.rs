@@ -9,7 +9,7 @@ use crate::engine::Row;
 use crate::engine::agg::AggState;
 use crate::engine::eval::{Ctx, eval, holds};
 use crate::engine::key::Key;
-use crate::plan::{AggCall, CExpr, StageSpec};
+use crate::plan::{AggCall, AggFunc, CExpr, StageSpec};
 use crate::types::Value;
 
 /// The sliding-window stage.
@@ -47,7 +47,7 @@ impl Sliding {
         }
     }
 
-    /// Adds a row and emits its output row.
+    /// Adds a row and emits its output row (the row is the window's last).
     pub fn push(&mut self, row: &Row, out: &mut Vec<Row>) -> Result<(), String> {
         let cx = Ctx::row(row);
         if !holds(self.filter.as_ref(), &cx)? {
@@ -82,6 +82,10 @@ impl Sliding {
         }
         let mut results = Vec::with_capacity(self.aggs.len());
         for (i, call) in self.aggs.iter().enumerate() {
+            if call.func.positional() {
+                results.push(positional(call, deque, i, &cx)?);
+                continue;
+            }
             let mut st = AggState::new(call);
             for (_, vals) in deque.iter() {
                 st.add(call.arg.as_ref().map(|_| &vals[i]));
@@ -100,5 +104,30 @@ impl Sliding {
         }
         out.push(Row { rowtime: t, values });
         Ok(())
+    }
+}
+
+/// LAG and NTH_VALUE: the argument (index `i`) of the row they pick in the window `rows` (the
+/// current row last), or LAG's default (NULL without one) if there is no such row.
+fn positional(
+    call: &AggCall,
+    rows: &VecDeque<(i64, Vec<Value>)>,
+    i: usize,
+    cx: &Ctx<'_>,
+) -> Result<Value, String> {
+    let n = call.offset.max(0) as usize;
+    let values = rows.iter().map(|(_, v)| &v[i]);
+    let keep = |v: &&Value| !(call.ignore_nulls && v.is_null());
+    let picked = match call.func {
+        // LAG 0 is the current row; LAG n the n-th earlier one.
+        AggFunc::Lag if n == 0 => rows.back().map(|(_, v)| &v[i]),
+        AggFunc::Lag => values.rev().skip(1).filter(keep).nth(n - 1),
+        AggFunc::NthValue => values.filter(keep).nth(n - 1),
+        _ => values.rev().filter(keep).nth(n - 1),
+    };
+    match (picked, &call.default) {
+        (Some(v), _) => Ok(v.clone()),
+        (None, Some(d)) => eval(d, cx),
+        (None, None) => Ok(Value::Null),
     }
 }

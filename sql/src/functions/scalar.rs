@@ -379,13 +379,15 @@ impl Scalar {
             }
             Scalar::Mod => {
                 count(2, 2)?;
-                fam(0, Numeric, "numeric")?;
-                fam(1, Numeric, "numeric")?;
-                Ok(if args[0].is_integer() && args[1].is_integer() {
-                    SqlType::BigInt
-                } else {
-                    SqlType::Double
-                })
+                for (i, t) in args.iter().enumerate() {
+                    if !(t.is_integer() || *t == SqlType::Null) {
+                        return Err(format!(
+                            "argument {} of MOD must be an integer (CAST it first), got {t}",
+                            i + 1
+                        ));
+                    }
+                }
+                Ok(SqlType::BigInt)
             }
             Scalar::Power | Scalar::Sqrt | Scalar::Exp | Scalar::Ln | Scalar::Log10 => {
                 let n = if self == Scalar::Power { 2 } else { 1 };
@@ -536,11 +538,29 @@ impl Scalar {
                     Value::Double(num(a) % num(b))
                 }
             },
-            Scalar::Power => Value::Double(num(&args[0]).powf(num(&args[1]))),
-            Scalar::Sqrt => Value::Double(num(&args[0]).sqrt()),
-            Scalar::Exp => Value::Double(num(&args[0]).exp()),
-            Scalar::Ln => Value::Double(num(&args[0]).ln()),
-            Scalar::Log10 => Value::Double(num(&args[0]).log10()),
+            Scalar::Power | Scalar::Sqrt | Scalar::Exp | Scalar::Ln | Scalar::Log10 => {
+                let x = num(&args[0]);
+                let r = match self {
+                    Scalar::Power => x.powf(num(&args[1])),
+                    Scalar::Sqrt => x.sqrt(),
+                    Scalar::Exp => x.exp(),
+                    Scalar::Ln => x.ln(),
+                    _ => x.log10(),
+                };
+                // The service raises an error where the result is not a real number
+                // (LN(0), LOG10(-1), POWER(0, -1), POWER(-8, 0.5)).
+                if !r.is_finite() && x.is_finite() && args.iter().all(|a| num(a).is_finite()) {
+                    return Err(format!(
+                        "{} of {} is not a real number",
+                        self.name(),
+                        args.iter()
+                            .map(|a| a.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                Value::Double(r)
+            }
             Scalar::Coalesce => args
                 .iter()
                 .find(|v| !v.is_null())

@@ -357,7 +357,8 @@ impl Parser {
             "SUBSTRING" if self.peek_at(1).is_sym("(") => {
                 self.next();
                 self.next();
-                let source = self.expr()?;
+                // Not `expr`: `x SIMILAR ...` here is SUBSTRING's form, not SIMILAR TO.
+                let source = self.additive()?;
                 let e = if self.eat_kw("FROM") {
                     let mut args = vec![source, self.expr()?];
                     if self.eat_kw("FOR") {
@@ -577,6 +578,13 @@ impl Parser {
     /// An interval's milliseconds, and its number of months when it is a year-month interval
     /// (`'2' YEAR`, `'3-4' YEAR TO MONTH`): such intervals step by the calendar.
     fn interval_parts(&mut self) -> Result<(i64, Option<i64>), CodeValidationError> {
+        // INTERVAL [+|-] 'value' qualifier
+        let outer_negative = if self.eat_sym("-") {
+            true
+        } else {
+            self.eat_sym("+");
+            false
+        };
         let (text, pos) = self.string_lit("a quoted interval value such as '5'")?;
         let (from, to) = self.interval_qualifier()?;
         let bad = |why: &str| {
@@ -628,13 +636,13 @@ impl Parser {
             }
             ms += n * unit.millis() as f64;
         }
-        let sign = if negative { -1 } else { 1 };
+        let sign = if negative != outer_negative { -1 } else { 1 };
         let ms = (ms.round() as i64) * sign;
         Ok((ms, year_month.then_some(months * sign)))
     }
 
     /// `name(args) [OVER (...)]`, including `COUNT(*)` and `COUNT(DISTINCT x)`.
-    fn call(&mut self, name: Ident) -> Result<Expr, CodeValidationError> {
+    fn call(&mut self, mut name: Ident) -> Result<Expr, CodeValidationError> {
         self.expect_sym("(")?;
         let mut args = Vec::new();
         let mut star = false;
@@ -649,6 +657,16 @@ impl Parser {
             }
         }
         self.expect_sym(")")?;
+        // NTH_VALUE(x, n) FROM FIRST | FROM LAST (not the query's FROM).
+        if name.name == "NTH_VALUE"
+            && self.peek().is_kw("FROM")
+            && (self.peek_at(1).is_kw("FIRST") || self.peek_at(1).is_kw("LAST"))
+        {
+            self.next();
+            if self.next().is_kw("LAST") {
+                name.name = "$NTH_VALUE_FROM_LAST".into();
+            }
+        }
         let ignore_nulls = if self.peek_at(1).is_kw("NULLS")
             && (self.peek().is_kw("IGNORE") || self.peek().is_kw("RESPECT"))
         {
@@ -673,9 +691,25 @@ impl Parser {
         })
     }
 
-    /// `OVER ([PARTITION BY ...] RANGE INTERVAL .. PRECEDING | ROWS n PRECEDING)`.
+    /// `OVER ([PARTITION BY ...] RANGE INTERVAL .. PRECEDING | ROWS n PRECEDING)`, or
+    /// `OVER name` (a window of the WINDOW clause, resolved when the query is complete: its
+    /// frame is a placeholder until then).
     fn window(&mut self) -> Result<WindowSpec, CodeValidationError> {
         let pos = self.expect_kw("OVER")?;
+        if let Tok::Ident { .. } = self.peek().tok {
+            let name = self.ident("a window name")?;
+            return Ok(WindowSpec {
+                partition_by: Vec::new(),
+                frame: Frame::Rows(0),
+                pos,
+                reference: Some(name),
+            });
+        }
+        self.window_body(pos)
+    }
+
+    /// `([PARTITION BY ...] RANGE ... | ROWS ...)` of OVER or of a WINDOW clause's window.
+    pub(crate) fn window_body(&mut self, pos: Pos) -> Result<WindowSpec, CodeValidationError> {
         self.expect_sym("(")?;
         let mut partition_by = Vec::new();
         if self.eat_kw("PARTITION") {
@@ -706,6 +740,7 @@ impl Parser {
             partition_by,
             frame,
             pos,
+            reference: None,
         })
     }
 

@@ -1,7 +1,7 @@
 //! SELECT and FROM.
 
 use super::Parser;
-use crate::ast::{From, Ident, JoinKind, Select, SelectItem};
+use crate::ast::{Expr, From, Ident, JoinKind, Select, SelectItem, WindowSpec};
 use crate::error::CodeValidationError;
 use crate::lexer::Tok;
 
@@ -44,7 +44,25 @@ impl Parser {
         } else {
             None
         };
-        if self.peek().is_kw("ORDER") || self.peek().is_kw("UNION") || self.peek().is_kw("WINDOW") {
+        let mut windows = Vec::new();
+        if self.eat_kw("WINDOW") {
+            loop {
+                let name = self.ident("a window name")?;
+                let pos = self.expect_kw("AS")?;
+                let spec = self.window_body(pos)?;
+                windows.push((name, spec));
+                if !self.eat_sym(",") {
+                    break;
+                }
+            }
+        }
+        let mut items = items;
+        for item in &mut items {
+            if let SelectItem::Expr { expr, .. } = item {
+                resolve_windows(expr, &windows)?;
+            }
+        }
+        if self.peek().is_kw("ORDER") || self.peek().is_kw("UNION") {
             let t = self.peek().clone();
             return Err(CodeValidationError::unsupported(
                 t.pos,
@@ -185,4 +203,38 @@ impl Parser {
             };
         }
     }
+}
+
+/// Puts each `OVER name` window's specification from the WINDOW clause in its place.
+fn resolve_windows(
+    e: &mut Expr,
+    windows: &[(Ident, WindowSpec)],
+) -> Result<(), CodeValidationError> {
+    let mut result = Ok(());
+    e.walk_mut(&mut |e| {
+        if let Expr::Function { over: Some(w), .. } = e
+            && let Some(name) = w.reference.clone()
+        {
+            match windows.iter().find(|(n, _)| n.name == name.name) {
+                Some((_, spec)) => {
+                    *w = WindowSpec {
+                        pos: w.pos,
+                        ..spec.clone()
+                    }
+                }
+                None if result.is_ok() => {
+                    result = Err(CodeValidationError::at(
+                        crate::error::ValidationKind::Semantic,
+                        name.pos,
+                        format!(
+                            "Window '{}' is not defined; define it in the query's WINDOW clause (WINDOW {} AS (...))",
+                            name.name, name.name
+                        ),
+                    ));
+                }
+                None => {}
+            }
+        }
+    });
+    result
 }

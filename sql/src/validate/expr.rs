@@ -616,10 +616,20 @@ impl ExprCx<'_> {
             }
             (None, SqlType::BigInt)
         } else {
-            if args.len() != 1 {
+            let (lo, hi) = match func {
+                AggFunc::Lag => (1, 3),
+                AggFunc::NthValue | AggFunc::NthValueFromLast => (2, 2),
+                _ => (1, 1),
+            };
+            if args.len() < lo || args.len() > hi {
+                let shown = name.name.trim_start_matches('$').replace("_FROM_LAST", "");
                 return Err(semantic(
                     name.pos,
-                    format!("{} takes exactly one argument", name.name),
+                    match (lo, hi) {
+                        (1, 1) => format!("{shown} takes exactly one argument"),
+                        (a, b) if a == b => format!("{shown} takes {a} arguments"),
+                        (a, b) => format!("{shown} takes {a} to {b} arguments"),
+                    },
                 ));
             }
             if has_agg(&args[0]) {
@@ -643,7 +653,13 @@ impl ExprCx<'_> {
                         _ => SqlType::Double,
                     }
                 }
-                AggFunc::Min | AggFunc::Max | AggFunc::FirstValue | AggFunc::LastValue => t.clone(),
+                AggFunc::Min
+                | AggFunc::Max
+                | AggFunc::FirstValue
+                | AggFunc::LastValue
+                | AggFunc::Lag
+                | AggFunc::NthValue
+                | AggFunc::NthValueFromLast => t.clone(),
                 AggFunc::VarPop | AggFunc::VarSamp | AggFunc::StddevPop | AggFunc::StddevSamp => {
                     if !t.is_numeric() && t != SqlType::Null {
                         return Err(semantic(
@@ -656,10 +672,45 @@ impl ExprCx<'_> {
             };
             (Some(c), ty)
         };
+        // LAG's and NTH_VALUE's n is a positive integer literal; LAG's default any value of
+        // the argument's type.
+        let offset = match args.get(1) {
+            Some(e) if func.positional() => match e {
+                Expr::Literal {
+                    value: crate::ast::Literal::Int(n),
+                    ..
+                } if *n >= 1 || (*n == 0 && func == AggFunc::Lag) => *n,
+                other => {
+                    return Err(semantic(
+                        other.pos(),
+                        format!(
+                            "The position of {} must be a positive integer literal",
+                            name.name.trim_start_matches('$')
+                        ),
+                    ));
+                }
+            },
+            _ => 1,
+        };
+        let default = match args.get(2) {
+            Some(e) if func == AggFunc::Lag => {
+                let (c, dt) = self.plain().compile(e)?;
+                if !ty.accepts(&dt) {
+                    return Err(semantic(
+                        e.pos(),
+                        format!("LAG's default must be of the argument's type {ty}, got {dt}"),
+                    ));
+                }
+                Some(CExpr::Cast(Box::new(c), ty.clone()))
+            }
+            _ => None,
+        };
         self.aggs.push(AggCall {
             func,
             arg,
             ignore_nulls,
+            offset,
+            default,
             ty: ty.clone(),
         });
         Ok((CExpr::Agg(self.aggs.len() - 1), ty))

@@ -67,6 +67,9 @@ pub(crate) fn agg_func(name: &str) -> Option<AggFunc> {
         "VAR_SAMP" => AggFunc::VarSamp,
         "STDDEV_POP" => AggFunc::StddevPop,
         "STDDEV_SAMP" => AggFunc::StddevSamp,
+        "LAG" => AggFunc::Lag,
+        "NTH_VALUE" => AggFunc::NthValue,
+        "$NTH_VALUE_FROM_LAST" => AggFunc::NthValueFromLast,
         _ => return None,
     })
 }
