@@ -178,15 +178,29 @@ impl RecordParser {
         for (i, (ty, path)) in self.types.iter().zip(columns).enumerate() {
             let mut found = Vec::new();
             path.select(row, &mut found);
-            let v = match found.first() {
-                None | Some(serde_json::Value::Null) => Value::Null,
-                Some(serde_json::Value::Bool(b)) => Value::Bool(*b),
-                Some(serde_json::Value::Number(n)) => match n.as_i64() {
+            // The JSON mapping table of the developer guide: a boolean into a string column
+            // is its JSON text (`true`) and into a number 1 or 0; a number into BOOLEAN is
+            // false for 0 and true otherwise; a string into BOOLEAN is true for "true" in any
+            // case and false otherwise; arrays and objects are their JSON text.
+            let v = match (found.first(), ty.family()) {
+                (None | Some(serde_json::Value::Null), _) => Value::Null,
+                (Some(serde_json::Value::Bool(b)), Family::Character) => {
+                    Value::str(if *b { "true" } else { "false" })
+                }
+                (Some(serde_json::Value::Bool(b)), Family::Numeric) => Value::Int(i64::from(*b)),
+                (Some(serde_json::Value::Bool(b)), _) => Value::Bool(*b),
+                (Some(serde_json::Value::Number(n)), Family::Boolean) => {
+                    Value::Bool(n.as_f64().is_some_and(|x| x != 0.0))
+                }
+                (Some(serde_json::Value::Number(n)), _) => match n.as_i64() {
                     Some(i) => Value::Int(i),
                     None => Value::Double(n.as_f64().unwrap_or(f64::NAN)),
                 },
-                Some(serde_json::Value::String(s)) => Value::str(s),
-                Some(other) => Value::str(&other.to_string()),
+                (Some(serde_json::Value::String(s)), Family::Boolean) => {
+                    Value::Bool(s.trim().eq_ignore_ascii_case("true"))
+                }
+                (Some(serde_json::Value::String(s)), _) => Value::str(s),
+                (Some(other), _) => Value::str(&other.to_string()),
             };
             values.push(self.convert(i, ty, v, &row.to_string())?);
         }

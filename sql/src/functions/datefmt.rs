@@ -70,7 +70,7 @@ fn compile(pattern: &str) -> Result<Vec<Item>, String> {
                 }
             }
         } else if c.is_ascii_alphabetic() {
-            if !"GyMwWDdFEaHkKhmsSzZ".contains(c) {
+            if !"GyMwWDdFEuaHkKhmsSzZ".contains(c) {
                 return Err(format!(
                     "Illegal pattern character '{c}' in date pattern '{pattern}'"
                 ));
@@ -133,6 +133,7 @@ pub fn format(pattern: &str, ms: i64) -> Result<String, String> {
                     'd' => n64(t.day()),
                     'F' => n64((t.day() - 1) / 7 + 1),
                     'E' => text(DAYS[t.weekday().num_days_from_monday() as usize]),
+                    'u' => n64(t.weekday().number_from_monday()),
                     'a' => if t.hour() < 12 { "AM" } else { "PM" }.to_string(),
                     'H' => n64(t.hour()),
                     'k' => n64(if t.hour() == 0 { 24 } else { t.hour() }),
@@ -232,6 +233,10 @@ pub fn parse(pattern: &str, input: &str) -> Result<i64, String> {
                 // A number: exactly n digits when the next item is an adjacent number field,
                 // otherwise as many as there are.
                 let adjacent = matches!(items.get(k + 1), Some(Item::Field(d, m)) if !(matches!(d, 'G' | 'E' | 'a') || (*d == 'M' && *m >= 3)));
+                // As Java does, spaces before a number are skipped.
+                while !adjacent && chars.get(at) == Some(&' ') {
+                    at += 1;
+                }
                 let start = at;
                 if *c == 'y' && chars.get(at) == Some(&'-') {
                     at += 1;

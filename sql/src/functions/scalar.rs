@@ -326,9 +326,22 @@ impl Scalar {
                 }
                 Ok(SqlType::Varchar(256))
             }
-            Scalar::CurrentRowTimestamp | Scalar::CurrentTimestamp => Ok(SqlType::Timestamp),
-            Scalar::CurrentDate => Ok(SqlType::Date),
-            Scalar::CurrentTime => Ok(SqlType::Time),
+            Scalar::CurrentRowTimestamp
+            | Scalar::CurrentTimestamp
+            | Scalar::CurrentDate
+            | Scalar::CurrentTime => {
+                if !args.is_empty() {
+                    return Err(format!(
+                        "{} takes no arguments (a precision is not supported)",
+                        self.name()
+                    ));
+                }
+                Ok(match self {
+                    Scalar::CurrentDate => SqlType::Date,
+                    Scalar::CurrentTime => SqlType::Time,
+                    _ => SqlType::Timestamp,
+                })
+            }
             Scalar::IsDistinct => {
                 count(2, 2)?;
                 if !(args[0].accepts(&args[1]) || args[1].accepts(&args[0])) {

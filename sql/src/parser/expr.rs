@@ -298,6 +298,12 @@ impl Parser {
                 if self.peek().is_sym(".") {
                     self.next();
                     let col = self.ident("a column name after '.'")?;
+                    if self.peek().is_sym(".") {
+                        return Err(CodeValidationError::unsupported(
+                            self.pos(),
+                            "A field of a row-typed column (T.REC.COLUMN1, as the log parsing functions return it)",
+                        ));
+                    }
                     return Ok(Expr::Column {
                         qualifier: Some(ident),
                         name: col,
@@ -724,6 +730,12 @@ impl Parser {
             Frame::Range(self.interval_body()?)
         } else if self.eat_kw("ROWS") {
             let p = self.pos();
+            if self.peek().is_kw("BETWEEN") {
+                return Err(CodeValidationError::unsupported(
+                    p,
+                    "A ROWS BETWEEN ... AND CURRENT ROW frame (ROWS n PRECEDING is supported)",
+                ));
+            }
             match self.next().tok {
                 Tok::Number(n) => Frame::Rows(
                     n.parse()

@@ -148,6 +148,11 @@ impl Parser {
             self.create_stream()
         } else if self.eat_kw("PUMP") {
             self.create_pump()
+        } else if self.peek().is_kw("FUNCTION") {
+            Err(CodeValidationError::unsupported(
+                self.pos(),
+                "CREATE FUNCTION (a user-defined SQL function)",
+            ))
         } else {
             Err(self.unexpected("STREAM or PUMP (the only objects application code creates here)"))
         }
@@ -190,6 +195,9 @@ impl Parser {
         }
         self.expect_kw("AS")?;
         self.expect_kw("INSERT")?;
+        // EXPEDITED asks the service to pass rows on without waiting for later ones; the twin
+        // always does.
+        self.eat_kw("EXPEDITED");
         self.expect_kw("INTO")?;
         let target = self.ident("the target stream name")?;
         let columns = if self.peek().is_sym("(") {

@@ -6,9 +6,9 @@ use crate::error::CodeValidationError;
 use crate::lexer::Tok;
 
 /// Words that end a select item or a FROM source, so they are never taken as implicit aliases.
-const RESERVED: [&str; 17] = [
-    "FROM", "WHERE", "GROUP", "HAVING", "ORDER", "UNION", "WINDOW", "AS", "ON", "JOIN", "INNER",
-    "LEFT", "RIGHT", "FULL", "OUTER", "CROSS", "BY",
+const RESERVED: [&str; 18] = [
+    "FROM", "WHERE", "GROUP", "HAVING", "ORDER", "UNION", "WINDOW", "WINDOWED", "AS", "ON", "JOIN",
+    "INNER", "LEFT", "RIGHT", "FULL", "OUTER", "CROSS", "BY",
 ];
 
 impl Parser {
@@ -26,11 +26,23 @@ impl Parser {
         }
         self.expect_kw("FROM")?;
         let from = self.from()?;
+        if self.peek().is_kw("WINDOWED") {
+            return Err(CodeValidationError::unsupported(
+                self.pos(),
+                "WINDOWED BY STAGGER (a stagger window)",
+            ));
+        }
         let filter = if self.eat_kw("WHERE") {
             Some(self.expr()?)
         } else {
             None
         };
+        if self.peek().is_kw("WINDOWED") {
+            return Err(CodeValidationError::unsupported(
+                self.pos(),
+                "WINDOWED BY STAGGER (a stagger window)",
+            ));
+        }
         let mut group_by = Vec::new();
         if self.eat_kw("GROUP") {
             self.expect_kw("BY")?;
@@ -153,7 +165,25 @@ impl Parser {
             return Ok(From::Subquery { query, alias });
         }
         let name = self.ident("a stream name")?;
+        if self.peek().is_kw("OVER") {
+            return Err(CodeValidationError::unsupported(
+                self.pos(),
+                "A window on a FROM source (a JOIN of two streams over windows)",
+            ));
+        }
         let alias = self.alias()?;
+        if alias.is_some() && self.peek().is_sym("(") {
+            return Err(CodeValidationError::unsupported(
+                self.pos(),
+                "A column list after a FROM alias (AS t(x, y))",
+            ));
+        }
+        if self.peek().is_kw("OVER") {
+            return Err(CodeValidationError::unsupported(
+                self.pos(),
+                "A window on a FROM source (a JOIN of two streams over windows)",
+            ));
+        }
         Ok(From::Stream { name, alias })
     }
 

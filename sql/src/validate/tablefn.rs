@@ -228,6 +228,9 @@ pub(crate) fn compile(
                 out,
             ))
         }
+        name if super::expr::UNSUPPORTED_FUNCTIONS.contains(&name) => Err(
+            CodeValidationError::unsupported(func.pos, format!("The table function {name}")),
+        ),
         _ => Err(CodeValidationError::at(
             ValidationKind::Semantic,
             func.pos,

@@ -129,16 +129,13 @@ fn run_app(
     };
     let mut engine = Engine::new(program, 7).unwrap();
     if let (Some(r), Some(t)) = (reference, &table) {
+        // Each row an object, mapped by the same JSON rules as input rows.
         let parser = json_parser(&t.columns);
-        let data: String = r["rows"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|row| format!("{row}\n"))
-            .collect();
-        engine
-            .load_reference_records(&t.name, &parser, data.as_bytes())
-            .unwrap();
+        let mut rows = Vec::new();
+        for row in r["rows"].as_array().into_iter().flatten() {
+            parser.parse(row.to_string().as_bytes(), |v| rows.extend(v.ok()));
+        }
+        engine.load_reference(&t.name, rows).unwrap();
     }
     let parser = json_parser(input);
     let id = engine.input_id(STREAM).unwrap();
