@@ -760,21 +760,6 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DOUBLED"
     assert_eq!(rows, vec!["R1,4", "R2,10"]);
 }
 
-/// Reference data objects for the data plane, by bucket and key: the `ObjectSource` interface
-/// S3 on the twin will provide (its issue is open), held here in memory.
-#[derive(Debug, Default)]
-struct Objects(parking_lot::Mutex<BTreeMap<(String, String), Vec<u8>>>);
-
-impl kdaflow_local::dataplane::reference::ObjectSource for Objects {
-    fn get_object(&self, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
-        self.0
-            .lock()
-            .get(&(bucket.to_string(), key.to_string()))
-            .cloned()
-            .ok_or_else(|| format!("NoSuchKey: the object {key} does not exist"))
-    }
-}
-
 fn ratings_reference(key: &str) -> ReferenceDataSource {
     let column = |n: &str, t: &str| RecordColumn::builder().name(n).sql_type(t).build().unwrap();
     ReferenceDataSource::builder()
@@ -819,13 +804,15 @@ fn ratings_reference(key: &str) -> ReferenceDataSource {
 async fn reference_data_is_loaded_at_start_and_reloaded_by_update_application() {
     let p = Plane::new().await;
     let objects = Arc::new(Objects::default());
-    objects.0.lock().insert(
-        ("kdaflow-reference".into(), "ratings-v1.csv".into()),
-        b"1,terrible\n5,great\n".to_vec(),
+    objects.put(
+        "kdaflow-reference",
+        "ratings-v1.csv",
+        b"1,terrible\n5,great\n",
     );
-    objects.0.lock().insert(
-        ("kdaflow-reference".into(), "ratings-v2.csv".into()),
-        b"1,awful\n3,fine\n5,superb\n".to_vec(),
+    objects.put(
+        "kdaflow-reference",
+        "ratings-v2.csv",
+        b"1,awful\n3,fine\n5,superb\n",
     );
     p.twin().data_plane().set_object_source(objects.clone());
     kinesis::create(&p.ks, "in", 1).await;

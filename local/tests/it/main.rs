@@ -4,6 +4,7 @@
 mod support;
 
 mod concurrency;
+mod corpus;
 mod dataplane;
 mod discover;
 mod errors;

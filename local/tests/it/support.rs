@@ -268,3 +268,27 @@ pub async fn start(client: &kda::Client, name: &str) -> Result<(), kda::Error> {
 }
 
 pub use kda::types::ApplicationStatus;
+
+/// Reference data objects for the data plane, by bucket and key: the `ObjectSource` interface
+/// S3 on the twin will provide (its issue is open), held here in memory.
+#[derive(Debug, Default)]
+pub struct Objects(pub parking_lot::Mutex<std::collections::BTreeMap<(String, String), Vec<u8>>>);
+
+impl Objects {
+    /// Stores an object.
+    pub fn put(&self, bucket: &str, key: &str, data: &[u8]) {
+        self.0
+            .lock()
+            .insert((bucket.to_string(), key.to_string()), data.to_vec());
+    }
+}
+
+impl kdaflow_local::dataplane::reference::ObjectSource for Objects {
+    fn get_object(&self, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
+        self.0
+            .lock()
+            .get(&(bucket.to_string(), key.to_string()))
+            .cloned()
+            .ok_or_else(|| format!("NoSuchKey: the object {key} does not exist"))
+    }
+}
