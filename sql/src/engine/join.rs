@@ -30,7 +30,8 @@ fn key(v: Value) -> Option<Key> {
     match v {
         Value::Null => None,
         Value::Str(s) if s.ends_with(' ') => Some(Key(Value::str(s.trim_end_matches(' ')))),
-        Value::Double(d) if d == 0.0 => Some(Key(Value::Double(0.0))),
+        // A float pattern compares with `==`, so this also matches -0.0.
+        Value::Double(0.0) => Some(Key(Value::Double(0.0))),
         v => Some(Key(v)),
     }
 }

@@ -68,7 +68,6 @@ impl Parser {
                 }
             }
         }
-        let mut items = items;
         for item in &mut items {
             if let SelectItem::Expr { expr, .. } = item {
                 resolve_windows(expr, &windows)?;
@@ -133,7 +132,7 @@ impl Parser {
     }
 
     /// One source of a FROM clause: a stream or table, a subquery or a table function.
-    fn from_source(&mut self) -> Result<From, CodeValidationError> {
+    fn source(&mut self) -> Result<From, CodeValidationError> {
         if self.peek().is_kw("TABLE") && self.peek_at(1).is_sym("(") {
             self.next();
             self.next();
@@ -189,7 +188,7 @@ impl Parser {
 
     /// A FROM clause: a source followed by any number of joins, left to right.
     fn from(&mut self) -> Result<From, CodeValidationError> {
-        let mut left = self.from_source()?;
+        let mut left = self.source()?;
         loop {
             let pos = self.pos();
             let kind = if self.eat_sym(",") {
@@ -217,7 +216,7 @@ impl Parser {
             } else {
                 return Ok(left);
             };
-            let right = self.from_source()?;
+            let right = self.source()?;
             let on = if kind == JoinKind::Cross {
                 None
             } else {

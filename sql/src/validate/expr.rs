@@ -90,10 +90,10 @@ fn castable(from: &SqlType, to: &SqlType) -> bool {
     use Family as F;
     match (from.family(), to.family()) {
         (F::Null, _) | (F::Character, _) | (_, F::Character) => true,
-        (F::Datetime, F::Datetime) => match (from, to) {
-            (SqlType::Date, SqlType::Time) | (SqlType::Time, SqlType::Date) => false,
-            _ => true,
-        },
+        (F::Datetime, F::Datetime) => !matches!(
+            (from, to),
+            (SqlType::Date, SqlType::Time) | (SqlType::Time, SqlType::Date)
+        ),
         (a, b) => a == b,
     }
 }
