@@ -74,38 +74,6 @@ fn columns(spec: &Json, mapped: bool) -> Vec<RecordColumn> {
         .collect()
 }
 
-fn format(json: bool) -> RecordFormat {
-    let params = if json {
-        MappingParameters::builder()
-            .json_mapping_parameters(
-                JsonMappingParameters::builder()
-                    .record_row_path("$")
-                    .build()
-                    .unwrap(),
-            )
-            .build()
-    } else {
-        MappingParameters::builder()
-            .csv_mapping_parameters(
-                CsvMappingParameters::builder()
-                    .record_row_delimiter("\n")
-                    .record_column_delimiter(",")
-                    .build()
-                    .unwrap(),
-            )
-            .build()
-    };
-    RecordFormat::builder()
-        .record_format_type(if json {
-            RecordFormatType::Json
-        } else {
-            RecordFormatType::Csv
-        })
-        .mapping_parameters(params)
-        .build()
-        .unwrap()
-}
-
 fn rowtime(row: &Json) -> i64 {
     parse_timestamp(row["ROWTIME"].as_str().unwrap()).unwrap()
 }
@@ -143,7 +111,7 @@ async fn run_on_twin(case: &Json) -> Vec<Json> {
         )
         .input_schema(
             SourceSchema::builder()
-                .record_format(format(true))
+                .record_format(record_format(true))
                 .set_record_columns(Some(columns(&case["input"]["columns"], true)))
                 .build()
                 .unwrap(),
@@ -187,27 +155,13 @@ async fn run_on_twin(case: &Json) -> Vec<Json> {
         c.add_application_reference_data_source()
             .application_name("corpus")
             .current_application_version_id(version)
-            .reference_data_source(
-                ReferenceDataSource::builder()
-                    .table_name(r["name"].as_str().unwrap())
-                    .s3_reference_data_source(
-                        S3ReferenceDataSource::builder()
-                            .bucket_arn("arn:aws:s3:::corpus")
-                            .file_key("table.csv")
-                            .reference_role_arn(arns::ROLE_KINESIS)
-                            .build()
-                            .unwrap(),
-                    )
-                    .reference_schema(
-                        SourceSchema::builder()
-                            .record_format(format(false))
-                            .set_record_columns(Some(columns(&r["columns"], false)))
-                            .build()
-                            .unwrap(),
-                    )
-                    .build()
-                    .unwrap(),
-            )
+            .reference_data_source(reference_data_source(
+                r["name"].as_str().unwrap(),
+                "corpus",
+                "table.csv",
+                record_format(false),
+                columns(&r["columns"], false),
+            ))
             .send()
             .await
             .unwrap();

@@ -762,42 +762,13 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DOUBLED"
 
 fn ratings_reference(key: &str) -> ReferenceDataSource {
     let column = |n: &str, t: &str| RecordColumn::builder().name(n).sql_type(t).build().unwrap();
-    ReferenceDataSource::builder()
-        .table_name("RATINGS")
-        .s3_reference_data_source(
-            S3ReferenceDataSource::builder()
-                .bucket_arn("arn:aws:s3:::kdaflow-reference")
-                .file_key(key)
-                .reference_role_arn(arns::ROLE_KINESIS)
-                .build()
-                .unwrap(),
-        )
-        .reference_schema(
-            SourceSchema::builder()
-                .record_format(
-                    RecordFormat::builder()
-                        .record_format_type(RecordFormatType::Csv)
-                        .mapping_parameters(
-                            MappingParameters::builder()
-                                .csv_mapping_parameters(
-                                    CsvMappingParameters::builder()
-                                        .record_row_delimiter("\n")
-                                        .record_column_delimiter(",")
-                                        .build()
-                                        .unwrap(),
-                                )
-                                .build(),
-                        )
-                        .build()
-                        .unwrap(),
-                )
-                .record_columns(column("STARS", "INTEGER"))
-                .record_columns(column("LABEL", "VARCHAR(16)"))
-                .build()
-                .unwrap(),
-        )
-        .build()
-        .unwrap()
+    reference_data_source(
+        "RATINGS",
+        "kdaflow-reference",
+        key,
+        record_format(false),
+        vec![column("STARS", "INTEGER"), column("LABEL", "VARCHAR(16)")],
+    )
 }
 
 #[tokio::test]

@@ -6,47 +6,20 @@ use aws_sdk_kinesisanalytics::types::*;
 use crate::support::*;
 
 fn reference_source() -> ReferenceDataSource {
-    ReferenceDataSource::builder()
-        .table_name("CATEGORIES")
-        .s3_reference_data_source(
-            S3ReferenceDataSource::builder()
-                .bucket_arn("arn:aws:s3:::dsoaws-reference")
-                .file_key("categories.csv")
-                .reference_role_arn(arns::ROLE_KINESIS)
+    reference_data_source(
+        "CATEGORIES",
+        "dsoaws-reference",
+        "categories.csv",
+        record_format(true),
+        vec![
+            RecordColumn::builder()
+                .name("category")
+                .mapping("$.category")
+                .sql_type("VARCHAR(24)")
                 .build()
                 .unwrap(),
-        )
-        .reference_schema(
-            SourceSchema::builder()
-                .record_format(
-                    RecordFormat::builder()
-                        .record_format_type(RecordFormatType::Json)
-                        .mapping_parameters(
-                            MappingParameters::builder()
-                                .json_mapping_parameters(
-                                    JsonMappingParameters::builder()
-                                        .record_row_path("$")
-                                        .build()
-                                        .unwrap(),
-                                )
-                                .build(),
-                        )
-                        .build()
-                        .unwrap(),
-                )
-                .record_columns(
-                    RecordColumn::builder()
-                        .name("category")
-                        .mapping("$.category")
-                        .sql_type("VARCHAR(24)")
-                        .build()
-                        .unwrap(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .build()
-        .unwrap()
+        ],
+    )
 }
 
 #[tokio::test]

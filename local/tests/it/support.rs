@@ -292,3 +292,65 @@ impl kdaflow_local::dataplane::reference::ObjectSource for Objects {
             .ok_or_else(|| format!("NoSuchKey: the object {key} does not exist"))
     }
 }
+
+/// A record format: JSON with row path `$`, or CSV with `\n` rows and `,` columns.
+pub fn record_format(json: bool) -> RecordFormat {
+    let params = if json {
+        MappingParameters::builder()
+            .json_mapping_parameters(
+                JsonMappingParameters::builder()
+                    .record_row_path("$")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    } else {
+        MappingParameters::builder()
+            .csv_mapping_parameters(
+                CsvMappingParameters::builder()
+                    .record_row_delimiter("\n")
+                    .record_column_delimiter(",")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    };
+    RecordFormat::builder()
+        .record_format_type(if json {
+            RecordFormatType::Json
+        } else {
+            RecordFormatType::Csv
+        })
+        .mapping_parameters(params)
+        .build()
+        .unwrap()
+}
+
+/// A reference data source: table `table` read from `s3://bucket/key` as `format`.
+pub fn reference_data_source(
+    table: &str,
+    bucket: &str,
+    key: &str,
+    format: RecordFormat,
+    columns: Vec<RecordColumn>,
+) -> ReferenceDataSource {
+    ReferenceDataSource::builder()
+        .table_name(table)
+        .s3_reference_data_source(
+            S3ReferenceDataSource::builder()
+                .bucket_arn(format!("arn:aws:s3:::{bucket}"))
+                .file_key(key)
+                .reference_role_arn(arns::ROLE_KINESIS)
+                .build()
+                .unwrap(),
+        )
+        .reference_schema(
+            SourceSchema::builder()
+                .record_format(format)
+                .set_record_columns(Some(columns))
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap()
+}
