@@ -65,6 +65,10 @@ pub struct Select {
     pub group_by: Vec<Expr>,
     /// HAVING condition.
     pub having: Option<Expr>,
+    /// ORDER BY keys, with DESC.
+    pub order_by: Vec<(Expr, bool)>,
+    /// The queries that follow with UNION ALL.
+    pub union: Vec<Select>,
 }
 
 /// An item of the select list.

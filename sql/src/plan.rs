@@ -202,6 +202,17 @@ pub enum StageSpec {
     },
     /// A join of each stream row with the reference table's rows.
     RefJoin(RefJoinSpec),
+    /// ORDER BY: rows are held while the leading key keeps its value, then emitted sorted by
+    /// the other keys; the key columns (after the first `width`) are dropped.
+    Sort {
+        /// The columns of the rows emitted.
+        width: usize,
+        /// Row columns to sort by, with DESC.
+        keys: Vec<(usize, bool)>,
+        /// The leading key as an expression of ROWTIME alone, to tell when time has moved
+        /// past a batch; `None` for a GROUP BY's window key (a window's rows come at once).
+        leading: Option<CExpr>,
+    },
     /// RANDOM_CUT_FOREST[_WITH_EXPLANATION]: appends ANOMALY_SCORE (and the explanation).
     Rcf(RcfSpec),
     /// COUNT_DISTINCT_ITEMS_TUMBLING: one NUMBER_OF_DISTINCT_ITEMS row per window.

@@ -254,6 +254,15 @@ pub fn explain(program: &Program) -> String {
                         ""
                     }
                 ),
+                StageSpec::Sort { keys, leading, .. } => format!(
+                    "ORDER BY {} key(s): rows held while the leading key keeps its value{}",
+                    keys.len(),
+                    if leading.is_none() {
+                        " (a window's rows)"
+                    } else {
+                        ""
+                    }
+                ),
                 StageSpec::Rcf(r) => format!(
                     "RANDOM_CUT_FOREST{} over [{}]: {} trees, sample {}, time decay {}, shingle {}",
                     if r.explanation.is_some() {

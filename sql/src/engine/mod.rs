@@ -24,6 +24,7 @@ pub mod eval;
 pub mod join;
 pub mod key;
 pub mod sliding;
+pub mod sort;
 pub mod stage;
 pub mod tumbling;
 pub mod window;

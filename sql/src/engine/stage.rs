@@ -5,6 +5,7 @@ use crate::engine::Row;
 use crate::engine::eval::{Ctx, eval, holds};
 use crate::engine::join::RefJoin;
 use crate::engine::sliding::Sliding;
+use crate::engine::sort::Sort;
 use crate::engine::tumbling::Tumbling;
 use crate::error::SqlError;
 use crate::functions::distinct::CountDistinct;
@@ -37,6 +38,8 @@ pub enum Stage {
     Sliding(Box<Sliding>),
     /// A join with the reference table.
     RefJoin(Box<RefJoin>),
+    /// ORDER BY.
+    Sort(Box<Sort>),
     /// Random cut forest.
     Rcf(Box<Forest>),
     /// Distinct count per tumbling window.
@@ -56,6 +59,11 @@ impl Stage {
             StageSpec::Tumbling { .. } => Stage::Tumbling(Box::new(Tumbling::new(spec))),
             StageSpec::Sliding { .. } => Stage::Sliding(Box::new(Sliding::new(spec))),
             StageSpec::RefJoin(j) => Stage::RefJoin(Box::new(RefJoin::new(j))),
+            StageSpec::Sort {
+                width,
+                keys,
+                leading,
+            } => Stage::Sort(Box::new(Sort::new(*width, keys, leading.as_ref()))),
             StageSpec::Rcf(r) => Stage::Rcf(Box::new(Forest::new(r, seed)?)),
             StageSpec::CountDistinct { column, window_ms } => {
                 Stage::CountDistinct(Box::new(CountDistinct::new(*column, *window_ms)))
@@ -75,6 +83,10 @@ impl Stage {
             Stage::Tumbling(t) => t.push(row, out),
             Stage::Sliding(s) => s.push(row, out),
             Stage::RefJoin(j) => j.push(row, out),
+            Stage::Sort(s) => {
+                s.push(row, out);
+                Ok(())
+            }
             Stage::Rcf(f) => f.push(row, out),
             Stage::CountDistinct(d) => {
                 d.push(row, out);
@@ -99,6 +111,17 @@ impl Stage {
             Stage::Tumbling(s) => s.advance(t, out, failures),
             Stage::CountDistinct(d) => d.advance(t, out),
             Stage::TopK(k) => k.advance(t, out),
+            Stage::Sort(s) => {
+                if let Err(message) = s.advance(t, out) {
+                    failures.push(RowFailure {
+                        message,
+                        row: Row {
+                            rowtime: t,
+                            values: Vec::new(),
+                        },
+                    });
+                }
+            }
             Stage::Project { .. } | Stage::Sliding(_) | Stage::RefJoin(_) | Stage::Rcf(_) => {}
         }
     }

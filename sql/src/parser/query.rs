@@ -73,12 +73,31 @@ impl Parser {
                 resolve_windows(expr, &windows)?;
             }
         }
-        if self.peek().is_kw("ORDER") || self.peek().is_kw("UNION") {
-            let t = self.peek().clone();
-            return Err(CodeValidationError::unsupported(
-                t.pos,
-                format!("{} in a SELECT", t.describe()),
-            ));
+        let mut union = Vec::new();
+        if self.peek().is_kw("UNION") {
+            let upos = self.next().pos;
+            if !self.eat_kw("ALL") {
+                return Err(CodeValidationError::unsupported(
+                    upos,
+                    "UNION without ALL (only UNION ALL combines streams)",
+                ));
+            }
+            union.push(self.select()?);
+        }
+        let mut order_by = Vec::new();
+        if self.eat_kw("ORDER") {
+            self.expect_kw("BY")?;
+            loop {
+                let e = self.expr()?;
+                let desc = self.eat_kw("DESC");
+                if !desc {
+                    self.eat_kw("ASC");
+                }
+                order_by.push((e, desc));
+                if !self.eat_sym(",") {
+                    break;
+                }
+            }
         }
         Ok(Select {
             pos,
@@ -89,6 +108,8 @@ impl Parser {
             filter,
             group_by,
             having,
+            order_by,
+            union,
         })
     }
 

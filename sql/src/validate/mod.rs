@@ -126,8 +126,8 @@ pub fn validate(req: &ValidationRequest<'_>) -> Result<Program, CodeValidationEr
                         format!("Pump '{}' is created twice", name.name),
                     ));
                 }
-                let plan = query::compile_pump(&cx, name, target, columns.as_deref(), query)?;
-                cx.pumps.push(plan);
+                let plans = query::compile_pump(&cx, name, target, columns.as_deref(), query)?;
+                cx.pumps.extend(plans);
             }
         }
     }

@@ -31,7 +31,7 @@ pub(crate) fn compile_pump(
     target: &Ident,
     columns: Option<&[Ident]>,
     query: &Select,
-) -> Result<PumpPlan, CodeValidationError> {
+) -> Result<Vec<PumpPlan>, CodeValidationError> {
     let target_id = match cx.find(&target.name) {
         Some(id) if cx.streams[id].kind == StreamKind::Error => {
             return Err(semantic(
@@ -80,6 +80,42 @@ pub(crate) fn compile_pump(
             idx
         }
     };
+    let mut branches = Vec::new();
+    flatten_union(query, &mut branches);
+    if branches.len() > 1 {
+        if let Some(q) = branches.iter().find(|q| !q.order_by.is_empty()) {
+            return Err(CodeValidationError::unsupported(
+                q.order_by[0].0.pos(),
+                "ORDER BY after UNION ALL",
+            ));
+        }
+    }
+    let mut plans = Vec::new();
+    for branch in branches {
+        let mut single = branch.clone();
+        single.union.clear();
+        plans.push(branch_plan(cx, name, target_id, &target_columns, &single)?);
+    }
+    Ok(plans)
+}
+
+/// The queries of `q UNION ALL ...`, in order.
+fn flatten_union<'a>(q: &'a Select, out: &mut Vec<&'a Select>) {
+    out.push(q);
+    for u in &q.union {
+        flatten_union(u, out);
+    }
+}
+
+/// One query of a pump (each branch of a UNION ALL is one) as a pipeline into the target.
+fn branch_plan(
+    cx: &Catalog,
+    name: &Ident,
+    target_id: StreamId,
+    target_columns: &[usize],
+    query: &Select,
+) -> Result<PumpPlan, CodeValidationError> {
+    let tcols = &cx.streams[target_id].columns;
     let compiled = compile_select(cx, query)?;
     if compiled.out.len() != target_columns.len() {
         return Err(CodeValidationError::at(
@@ -92,7 +128,7 @@ pub(crate) fn compile_pump(
             ),
         ));
     }
-    for (out, &ti) in compiled.out.iter().zip(&target_columns) {
+    for (out, &ti) in compiled.out.iter().zip(target_columns) {
         let t = &tcols[ti];
         if !t.ty.accepts(&out.col.ty) {
             return Err(CodeValidationError::at(
@@ -109,7 +145,7 @@ pub(crate) fn compile_pump(
         name: name.name.clone(),
         source: compiled.source,
         target: target_id,
-        target_columns,
+        target_columns: target_columns.to_vec(),
         stages: compiled.stages,
     })
 }
@@ -123,13 +159,20 @@ pub(crate) fn compile_select(cx: &Catalog, q: &Select) -> Result<Compiled, CodeV
             "SELECT DISTINCT is not supported on streams; use GROUP BY with a ROWTIME window",
         ));
     }
-    let (stage, out) = select_stage(q, &scope)?;
+    if !q.union.is_empty() {
+        return Err(semantic(
+            q.pos,
+            "UNION ALL combines the queries of a pump (INSERT INTO ... SELECT STREAM ... UNION ALL SELECT STREAM ...), not of a subquery",
+        ));
+    }
+    let (stage, out, sort) = select_stage(q, &scope)?;
     // A plain `SELECT *` (or a projection that is the identity) adds no work.
     let identity = matches!(&stage, StageSpec::Project { filter: None, items }
         if items.len() == scope.columns.len() && items.iter().enumerate().all(|(i, c)| *c == CExpr::Col(i)));
     if !identity || stages.is_empty() {
         stages.push(stage);
     }
+    stages.extend(sort);
     Ok(Compiled {
         source,
         stages,
@@ -191,6 +234,21 @@ pub(crate) fn compile_from(
     })
 }
 
+/// Whether `c` reads the row only through its ROWTIME (and does read it): such a key can be
+/// computed for a moment of time alone.
+fn reads_only_rowtime(c: &CExpr) -> bool {
+    fn only(c: &CExpr) -> bool {
+        match c {
+            CExpr::RowTime | CExpr::Lit(_) => true,
+            CExpr::Step(a, _) | CExpr::FloorTo(a, _) | CExpr::Cast(a, _) | CExpr::Neg(a) => only(a),
+            CExpr::Bin(_, a, b, _) => only(a) && only(b),
+            CExpr::Func(_, args) => args.iter().all(only),
+            _ => false,
+        }
+    }
+    only(c) && super::rules::refs_row(c)
+}
+
 /// The names that qualify a source's columns: its own and its alias.
 pub(crate) fn qualifiers(name: &Ident, alias: Option<&Ident>) -> Vec<String> {
     let mut q = vec![name.name.clone()];
@@ -216,10 +274,12 @@ fn plain_filter(scope: &Scope, e: Option<&Expr>) -> Result<Option<CExpr>, CodeVa
     Ok(Some(c))
 }
 
+/// The stage of a SELECT's list (filter, project or aggregate), its output columns, and the
+/// sort stage of its ORDER BY.
 fn select_stage(
     q: &Select,
     scope: &Scope,
-) -> Result<(StageSpec, Vec<OutCol>), CodeValidationError> {
+) -> Result<(StageSpec, Vec<OutCol>, Option<StageSpec>), CodeValidationError> {
     let filter = plain_filter(scope, q.filter.as_ref())?;
     let grouped = !q.group_by.is_empty();
     let sliding = q
@@ -307,7 +367,57 @@ fn select_stage(
         }
         None => None,
     };
+    // ORDER BY keys are computed as hidden columns after the select list; the sort stage
+    // orders by them and drops them.
+    let width = items.len();
+    let mut order = Vec::new();
+    for (e, desc) in &q.order_by {
+        let c = match e {
+            Expr::Literal {
+                value: crate::ast::Literal::Int(n),
+                pos,
+            } => {
+                let i = usize::try_from(*n - 1)
+                    .ok()
+                    .filter(|i| *i < width)
+                    .ok_or_else(|| {
+                        semantic(
+                            *pos,
+                            format!("ORDER BY {n}: the select list has {width} item(s)"),
+                        )
+                    })?;
+                items[i].clone()
+            }
+            e => cx.compile(e)?.0,
+        };
+        order.push((items.len(), *desc, e.pos()));
+        items.push(c);
+    }
     let aggs = std::mem::take(&mut cx.aggs);
+    let sort_lead = order.first().map(|(i, _, p)| (items[*i].clone(), *p));
+    let grouped_window_key = |keys: &[CExpr], c: &CExpr| matches!(c, CExpr::Key(i) if matches!(&keys[*i], CExpr::Step(inner, _) | CExpr::FloorTo(inner, _) if **inner == CExpr::RowTime));
+    let sort = match &sort_lead {
+        None => None,
+        Some((lead, pos)) => {
+            let not_monotonic = || {
+                semantic(
+                    *pos,
+                    "ORDER BY on a stream needs a monotonic, time-based leading key (ROWTIME, FLOOR(ROWTIME TO unit), STEP(ROWTIME BY ...) or the GROUP BY's window), so that sorted batches can be emitted",
+                )
+            };
+            let leading = match &cx.mode {
+                Mode::Grouped { keys } if grouped_window_key(keys, lead) => None,
+                Mode::Grouped { .. } => return Err(not_monotonic()),
+                _ if reads_only_rowtime(lead) => Some(lead.clone()),
+                _ => return Err(not_monotonic()),
+            };
+            Some(StageSpec::Sort {
+                width,
+                keys: order.iter().map(|(i, d, _)| (*i, *d)).collect(),
+                leading,
+            })
+        }
+    };
     let stage = match cx.mode {
         Mode::Grouped { keys } => {
             let found = keys.iter().enumerate().find_map(|(i, k)| match k {
@@ -345,5 +455,5 @@ fn select_stage(
         }
         Mode::Plain => StageSpec::Project { filter, items },
     };
-    Ok((stage, out))
+    Ok((stage, out, sort))
 }

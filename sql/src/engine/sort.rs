@@ -1,0 +1,93 @@
+//! ORDER BY on a stream: rows are held while the leading (time-based, monotonic) key keeps
+//! its value, and emitted sorted by the other keys once it changes — when a row with a new
+//! value arrives, or time moves past the batch. Memory is bounded by one batch.
+
+use std::cmp::Ordering;
+
+use crate::engine::Row;
+use crate::engine::eval::{Ctx, compare, eval};
+use crate::engine::key::Key;
+use crate::plan::CExpr;
+use crate::types::Value;
+
+/// The sort stage.
+#[derive(Debug)]
+pub struct Sort {
+    width: usize,
+    keys: Vec<(usize, bool)>,
+    leading: Option<CExpr>,
+    batch: Vec<Row>,
+    current: Option<Key>,
+}
+
+impl Sort {
+    /// A sort stage emitting `width` columns, by `keys` (row columns, DESC), whose leading key
+    /// is `leading` of ROWTIME (`None`: a window's rows, which come at once).
+    pub fn new(width: usize, keys: &[(usize, bool)], leading: Option<&CExpr>) -> Self {
+        Self {
+            width,
+            keys: keys.to_vec(),
+            leading: leading.cloned(),
+            batch: Vec::new(),
+            current: None,
+        }
+    }
+
+    /// Takes a row; a new leading value emits the batch before it.
+    pub fn push(&mut self, row: &Row, out: &mut Vec<Row>) {
+        let lead = Key(row.values[self.keys[0].0].clone());
+        if self.current.as_ref().is_some_and(|c| *c != lead) {
+            self.flush(out);
+        }
+        self.current = Some(lead);
+        self.batch.push(row.clone());
+    }
+
+    /// Emits the batch if time `t` is past it.
+    pub fn advance(&mut self, t: i64, out: &mut Vec<Row>) -> Result<(), String> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let past = match &self.leading {
+            Some(e) => {
+                let cx = Ctx {
+                    cols: &[],
+                    rowtime: t,
+                    keys: &[],
+                    aggs: &[],
+                };
+                self.current.as_ref() != Some(&Key(eval(e, &cx)?))
+            }
+            None => self.batch.iter().all(|r| r.rowtime <= t),
+        };
+        if past {
+            self.flush(out);
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, out: &mut Vec<Row>) {
+        let keys = &self.keys[1..];
+        // NULL sorts first, as the lowest value.
+        let order = |a: &Value, b: &Value| match (a.is_null(), b.is_null()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Less,
+            (false, true) => Ordering::Greater,
+            _ => compare(a, b).unwrap_or(Ordering::Equal),
+        };
+        self.batch.sort_by(|a, b| {
+            keys.iter()
+                .map(|&(i, desc)| {
+                    let o = order(&a.values[i], &b.values[i]);
+                    if desc { o.reverse() } else { o }
+                })
+                .find(|o| *o != Ordering::Equal)
+                .unwrap_or(Ordering::Equal)
+        });
+        for mut row in self.batch.drain(..) {
+            row.values.truncate(self.width);
+            out.push(row);
+        }
+        self.current = None;
+    }
+}
