@@ -99,6 +99,8 @@ pub enum From {
         name: Ident,
         /// `AS alias`.
         alias: Option<Ident>,
+        /// `OVER (RANGE ... PRECEDING)`: the rows of the stream a JOIN keeps to match.
+        window: Option<WindowSpec>,
     },
     /// `TABLE(FUNC(CURSOR(SELECT ...), args...))`.
     Table {

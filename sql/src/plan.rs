@@ -202,6 +202,8 @@ pub enum StageSpec {
     },
     /// A join of each stream row with the reference table's rows.
     RefJoin(RefJoinSpec),
+    /// A JOIN of two streams over windows (always a pump's first stage; the pump reads both).
+    StreamJoin(StreamJoinSpec),
     /// ORDER BY: rows are held while the leading key keeps its value, then emitted sorted by
     /// the other keys; the key columns (after the first `width`) are dropped.
     Sort {
@@ -231,6 +233,28 @@ pub enum StageSpec {
         /// Window length in ms.
         window_ms: i64,
     },
+}
+
+/// A stream-to-stream join after validation. The joined row is the left row's values and
+/// ROWTIME, then the right row's (`left_width` and `right_width` count the ROWTIMEs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamJoinSpec {
+    /// The right stream (the pump's source is the left one).
+    pub right: StreamId,
+    /// Values of a left row in the joined row, its ROWTIME included.
+    pub left_width: usize,
+    /// Values of a right row in the joined row, its ROWTIME included.
+    pub right_width: usize,
+    /// The rows of the left stream kept to match later right rows.
+    pub left_window: Option<Frame>,
+    /// The rows of the right stream kept to match later left rows.
+    pub right_window: Option<Frame>,
+    /// The ON condition over the joined row.
+    pub on: Option<CExpr>,
+    /// LEFT or FULL OUTER: a left row that never matches is emitted with NULLs.
+    pub keep_left: bool,
+    /// RIGHT or FULL OUTER: a right row that never matches is emitted with NULLs.
+    pub keep_right: bool,
 }
 
 /// A stream-to-reference-table join after validation.

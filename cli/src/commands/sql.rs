@@ -254,6 +254,26 @@ pub fn explain(program: &Program) -> String {
                         ""
                     }
                 ),
+                StageSpec::StreamJoin(j) => {
+                    let frame = |f: Option<Frame>| match f {
+                        Some(Frame::Range(ms)) => format!("RANGE {} s", ms as f64 / 1000.0),
+                        Some(Frame::Rows(n)) => format!("ROWS {n}"),
+                        None => "its current row".to_string(),
+                    };
+                    format!(
+                        "JOIN with stream {} ({}{}); left keeps {}, right keeps {}; a row at the later ROWTIME",
+                        program.streams[j.right].name,
+                        match (j.keep_left, j.keep_right) {
+                            (true, true) => "FULL OUTER",
+                            (true, false) => "LEFT OUTER",
+                            (false, true) => "RIGHT OUTER",
+                            (false, false) => "INNER",
+                        },
+                        if j.on.is_some() { ", ON" } else { "" },
+                        frame(j.left_window),
+                        frame(j.right_window)
+                    )
+                }
                 StageSpec::Sort { keys, leading, .. } => format!(
                     "ORDER BY {} key(s): rows held while the leading key keeps its value{}",
                     keys.len(),

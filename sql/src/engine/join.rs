@@ -1,9 +1,11 @@
-//! The stream-to-reference-table join: a hash index on the table's key columns, probed with
-//! each stream row's keys, then the rest of the ON condition on each candidate.
+//! Joins. With the reference table: a hash index on the table's key columns, probed with
+//! each stream row's keys, then the rest of the ON condition on each candidate. Of two
+//! streams: each windowed side keeps its rows while they are in its window.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::ast::Frame;
 use crate::engine::Row;
 use crate::engine::eval::{Ctx, eval, holds};
 use crate::engine::key::Key;
@@ -136,5 +138,169 @@ impl RefJoin {
         }
         out.push(joined);
         Ok(())
+    }
+}
+
+/// A row a stream join keeps, and whether it has matched yet.
+#[derive(Debug)]
+struct Kept {
+    row: Row,
+    matched: bool,
+}
+
+/// The stream-to-stream join: each windowed side keeps its rows while they are in its window.
+#[derive(Debug)]
+pub struct StreamJoin {
+    spec: crate::plan::StreamJoinSpec,
+    left: std::collections::VecDeque<Kept>,
+    right: std::collections::VecDeque<Kept>,
+}
+
+impl StreamJoin {
+    /// A join with nothing kept yet.
+    pub fn new(spec: &crate::plan::StreamJoinSpec) -> Self {
+        Self {
+            spec: spec.clone(),
+            left: Default::default(),
+            right: Default::default(),
+        }
+    }
+
+    /// The right stream.
+    pub fn right_stream(&self) -> usize {
+        self.spec.right
+    }
+
+    /// The joined row of `l` and `r` (NULLs for a missing side, each side's ROWTIME after
+    /// its values), at the later of their ROWTIMEs.
+    fn joined(&self, l: Option<&Row>, r: Option<&Row>, rowtime: i64) -> Row {
+        let mut values = Vec::with_capacity(self.spec.left_width + self.spec.right_width);
+        for (side, width) in [(l, self.spec.left_width), (r, self.spec.right_width)] {
+            match side {
+                Some(row) => {
+                    values.extend(row.values.iter().cloned());
+                    values.push(Value::Timestamp(row.rowtime));
+                }
+                None => values.extend(std::iter::repeat_n(Value::Null, width)),
+            }
+        }
+        Row { rowtime, values }
+    }
+
+    /// A row of one side (`right`): joined with the other side's kept rows, then kept if its
+    /// side has a window, or (outer join) emitted with NULLs at once if it cannot match later.
+    pub fn push(&mut self, right: bool, row: &Row, out: &mut Vec<Row>) -> Result<(), String> {
+        self.evict(row.rowtime, out);
+        let mut matched = false;
+        let others = if right { &self.left } else { &self.right };
+        let mut hits = Vec::new();
+        for (i, kept) in others.iter().enumerate() {
+            let (l, r) = if right {
+                (&kept.row, row)
+            } else {
+                (row, &kept.row)
+            };
+            let joined = self.joined(Some(l), Some(r), l.rowtime.max(r.rowtime));
+            if holds(self.spec.on.as_ref(), &Ctx::row(&joined))? {
+                hits.push(i);
+                out.push(joined);
+                matched = true;
+            }
+        }
+        let others = if right {
+            &mut self.left
+        } else {
+            &mut self.right
+        };
+        for i in hits {
+            others[i].matched = true;
+        }
+        let (window, keep) = if right {
+            (self.spec.right_window, self.spec.keep_right)
+        } else {
+            (self.spec.left_window, self.spec.keep_left)
+        };
+        match window {
+            Some(_) => {
+                let mine = if right {
+                    &mut self.right
+                } else {
+                    &mut self.left
+                };
+                mine.push_back(Kept {
+                    row: row.clone(),
+                    matched,
+                });
+                self.evict_rows(right, row.rowtime, out);
+            }
+            None if keep && !matched => {
+                let (l, r) = if right {
+                    (None, Some(row))
+                } else {
+                    (Some(row), None)
+                };
+                out.push(self.joined(l, r, row.rowtime));
+            }
+            None => {}
+        }
+        Ok(())
+    }
+
+    /// Time moves to `t`: rows leave their windows (an outer join's unmatched ones emitted).
+    pub fn advance(&mut self, t: i64, out: &mut Vec<Row>) {
+        self.evict(t, out);
+    }
+
+    fn evict(&mut self, t: i64, out: &mut Vec<Row>) {
+        self.evict_rows(false, t, out);
+        self.evict_rows(true, t, out);
+    }
+
+    /// Drops the rows of one side that are out of its window at `t`: a RANGE window keeps a
+    /// row until `t` is past its ROWTIME plus the range; ROWS n keeps the last n + 1 rows. An
+    /// unmatched row of a preserved side leaves with NULLs, at the end of its window.
+    fn evict_rows(&mut self, right: bool, t: i64, out: &mut Vec<Row>) {
+        let (window, keep) = if right {
+            (self.spec.right_window, self.spec.keep_right)
+        } else {
+            (self.spec.left_window, self.spec.keep_left)
+        };
+        let mut gone = Vec::new();
+        {
+            let rows = if right {
+                &mut self.right
+            } else {
+                &mut self.left
+            };
+            match window {
+                Some(Frame::Range(ms)) => {
+                    while rows.front().is_some_and(|k| t > k.row.rowtime + ms) {
+                        let k = rows.pop_front().expect("a front row");
+                        gone.push((k, Some(ms)));
+                    }
+                }
+                Some(Frame::Rows(n)) => {
+                    while rows.len() as u64 > n + 1 {
+                        let k = rows.pop_front().expect("a front row");
+                        gone.push((k, None));
+                    }
+                }
+                None => {}
+            }
+        }
+        if !keep {
+            return;
+        }
+        for (k, range) in gone {
+            if !k.matched {
+                let at = range.map_or(t, |ms| k.row.rowtime + ms);
+                let (l, r) = if right {
+                    (None, Some(&k.row))
+                } else {
+                    (Some(&k.row), None)
+                };
+                out.push(self.joined(l, r, at));
+            }
+        }
     }
 }

@@ -35,7 +35,7 @@ use std::sync::Arc;
 use crate::coerce::hex;
 use crate::error::SqlError;
 use crate::input::{RecordParser, RowParseError};
-use crate::plan::{StreamId, StreamKind};
+use crate::plan::{StageSpec, StreamId, StreamKind};
 use crate::types::Value;
 use crate::validate::Program;
 use stage::{RowFailure, Stage};
@@ -63,8 +63,8 @@ struct Pump {
 pub struct Engine {
     program: Program,
     pumps: Vec<Pump>,
-    /// Per stream, the pumps that read it.
-    readers: Vec<Vec<usize>>,
+    /// Per stream, the pumps that read it (and whether as a stream join's right side).
+    readers: Vec<Vec<(usize, bool)>>,
     /// Per stream, buffered rows for the caller, if the stream is drained (outputs,
     /// error_stream and watched streams); `None` means not kept.
     buffers: Vec<Option<Vec<Row>>>,
@@ -85,7 +85,10 @@ impl Engine {
                     seed ^ ((i as u64) << 32 | j as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
                 stages.push(Stage::new(s, stage_seed)?);
             }
-            readers[p.source].push(i);
+            readers[p.source].push((i, false));
+            if let Some(StageSpec::StreamJoin(j)) = p.stages.first() {
+                readers[j.right].push((i, true));
+            }
             pumps.push(Pump {
                 name: Arc::from(p.name.as_str()),
                 target: p.target,
@@ -393,13 +396,17 @@ impl Engine {
     fn flush_queue(&mut self) {
         while let Some((stream, row)) = self.queue.pop_front() {
             for r in 0..self.readers[stream].len() {
-                let p = self.readers[stream][r];
+                let (p, right) = self.readers[stream][r];
                 let mut failures = Vec::new();
                 let mut out = Vec::new();
                 let pump = &mut self.pumps[p];
                 if let Some((first, rest)) = pump.stages.split_first_mut() {
                     let mut rows = Vec::new();
-                    first.push(&row, &mut rows, &mut failures);
+                    if right {
+                        first.push_right(&row, &mut rows, &mut failures);
+                    } else {
+                        first.push(&row, &mut rows, &mut failures);
+                    }
                     if !rows.is_empty() {
                         run_stages(rest, rows, &mut out, &mut failures);
                     }

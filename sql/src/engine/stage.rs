@@ -3,7 +3,7 @@
 
 use crate::engine::Row;
 use crate::engine::eval::{Ctx, eval, holds};
-use crate::engine::join::RefJoin;
+use crate::engine::join::{RefJoin, StreamJoin};
 use crate::engine::sliding::Sliding;
 use crate::engine::sort::Sort;
 use crate::engine::tumbling::Tumbling;
@@ -40,6 +40,8 @@ pub enum Stage {
     RefJoin(Box<RefJoin>),
     /// ORDER BY.
     Sort(Box<Sort>),
+    /// A join of two streams.
+    StreamJoin(Box<StreamJoin>),
     /// Random cut forest.
     Rcf(Box<Forest>),
     /// Distinct count per tumbling window.
@@ -59,6 +61,7 @@ impl Stage {
             StageSpec::Tumbling { .. } => Stage::Tumbling(Box::new(Tumbling::new(spec))),
             StageSpec::Sliding { .. } => Stage::Sliding(Box::new(Sliding::new(spec))),
             StageSpec::RefJoin(j) => Stage::RefJoin(Box::new(RefJoin::new(j))),
+            StageSpec::StreamJoin(j) => Stage::StreamJoin(Box::new(StreamJoin::new(j))),
             StageSpec::Sort {
                 width,
                 keys,
@@ -87,6 +90,7 @@ impl Stage {
                 s.push(row, out);
                 Ok(())
             }
+            Stage::StreamJoin(j) => j.push(false, row, out),
             Stage::Rcf(f) => f.push(row, out),
             Stage::CountDistinct(d) => {
                 d.push(row, out);
@@ -105,12 +109,25 @@ impl Stage {
         }
     }
 
+    /// Processes a row of a stream join's right stream (other stages have one input).
+    pub fn push_right(&mut self, row: &Row, out: &mut Vec<Row>, failures: &mut Vec<RowFailure>) {
+        if let Stage::StreamJoin(j) = self
+            && let Err(message) = j.push(true, row, out)
+        {
+            failures.push(RowFailure {
+                message,
+                row: row.clone(),
+            });
+        }
+    }
+
     /// Closes every window that ends at or before `t`, emitting its rows.
     pub fn advance(&mut self, t: i64, out: &mut Vec<Row>, failures: &mut Vec<RowFailure>) {
         match self {
             Stage::Tumbling(s) => s.advance(t, out, failures),
             Stage::CountDistinct(d) => d.advance(t, out),
             Stage::TopK(k) => k.advance(t, out),
+            Stage::StreamJoin(j) => j.advance(t, out),
             Stage::Sort(s) => {
                 if let Err(message) = s.advance(t, out) {
                     failures.push(RowFailure {

@@ -700,7 +700,7 @@ impl Parser {
     /// `OVER ([PARTITION BY ...] RANGE INTERVAL .. PRECEDING | ROWS n PRECEDING)`, or
     /// `OVER name` (a window of the WINDOW clause, resolved when the query is complete: its
     /// frame is a placeholder until then).
-    fn window(&mut self) -> Result<WindowSpec, CodeValidationError> {
+    pub(crate) fn window(&mut self) -> Result<WindowSpec, CodeValidationError> {
         let pos = self.expect_kw("OVER")?;
         if let Tok::Ident { .. } = self.peek().tok {
             let name = self.ident("a window name")?;

@@ -73,6 +73,8 @@ impl Parser {
                 resolve_windows(expr, &windows)?;
             }
         }
+        let mut from = from;
+        resolve_from_windows(&mut from, &windows)?;
         let mut union = Vec::new();
         if self.peek().is_kw("UNION") {
             let upos = self.next().pos;
@@ -185,12 +187,11 @@ impl Parser {
             return Ok(From::Subquery { query, alias });
         }
         let name = self.ident("a stream name")?;
-        if self.peek().is_kw("OVER") {
-            return Err(CodeValidationError::unsupported(
-                self.pos(),
-                "A window on a FROM source (a JOIN of two streams over windows)",
-            ));
-        }
+        let mut window = if self.peek().is_kw("OVER") {
+            Some(self.window()?)
+        } else {
+            None
+        };
         let alias = self.alias()?;
         if alias.is_some() && self.peek().is_sym("(") {
             return Err(CodeValidationError::unsupported(
@@ -198,13 +199,16 @@ impl Parser {
                 "A column list after a FROM alias (AS t(x, y))",
             ));
         }
-        if self.peek().is_kw("OVER") {
-            return Err(CodeValidationError::unsupported(
-                self.pos(),
-                "A window on a FROM source (a JOIN of two streams over windows)",
-            ));
+        if window.is_none() && self.peek().is_kw("OVER") {
+            window = Some(self.window()?);
         }
-        Ok(From::Stream { name, alias })
+        // `JOIN "T" OVER t ON t.x = ...`: a named window also names its rows.
+        let alias = alias.or_else(|| window.as_ref().and_then(|w| w.reference.clone()));
+        Ok(From::Stream {
+            name,
+            alias,
+            window,
+        })
     }
 
     /// A FROM clause: a source followed by any number of joins, left to right.
@@ -287,4 +291,39 @@ fn resolve_windows(
         }
     });
     result
+}
+
+/// Puts the WINDOW clause's specification in place of `FROM s OVER name`.
+fn resolve_from_windows(
+    from: &mut From,
+    windows: &[(Ident, WindowSpec)],
+) -> Result<(), CodeValidationError> {
+    match from {
+        From::Stream {
+            window: Some(w), ..
+        } => {
+            if let Some(name) = w.reference.clone() {
+                let Some((_, spec)) = windows.iter().find(|(n, _)| n.name == name.name) else {
+                    return Err(CodeValidationError::at(
+                        crate::error::ValidationKind::Semantic,
+                        name.pos,
+                        format!(
+                            "Window '{}' is not defined; define it in the query's WINDOW clause (WINDOW {} AS (...))",
+                            name.name, name.name
+                        ),
+                    ));
+                };
+                *w = WindowSpec {
+                    pos: w.pos,
+                    ..spec.clone()
+                };
+            }
+            Ok(())
+        }
+        From::Join { left, right, .. } => {
+            resolve_from_windows(left, windows)?;
+            resolve_from_windows(right, windows)
+        }
+        _ => Ok(()),
+    }
 }

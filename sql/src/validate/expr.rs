@@ -26,6 +26,9 @@ pub(crate) struct ScopeTable {
     pub(crate) len: usize,
     /// Whether it has a ROWTIME (streams do; a reference table does not).
     pub(crate) rowtime: bool,
+    /// Where its own ROWTIME is in the row, when the row joins two streams (each side's
+    /// ROWTIME is then a hidden column; the row's own ROWTIME is the later of the two).
+    pub(crate) rowtime_column: Option<usize>,
 }
 
 impl Scope {
@@ -37,6 +40,7 @@ impl Scope {
                 start: 0,
                 len: columns.len(),
                 rowtime,
+                rowtime_column: None,
             }],
             columns,
         }
@@ -48,6 +52,7 @@ impl Scope {
         left.tables
             .extend(right.tables.into_iter().map(|t| ScopeTable {
                 start: t.start + offset,
+                rowtime_column: t.rowtime_column.map(|c| c + offset),
                 ..t
             }));
         left.columns.extend(right.columns);
@@ -390,6 +395,11 @@ impl ExprCx<'_> {
             [] => {}
         }
         if name.name == "ROWTIME" {
+            if let (Some(_), [t]) = (qualifier, &tables[..])
+                && let Some(c) = t.rowtime_column
+            {
+                return Ok((CExpr::Col(c), SqlType::Timestamp));
+            }
             if tables.iter().any(|t| t.rowtime) {
                 return Ok((CExpr::RowTime, SqlType::Timestamp));
             }

@@ -1,4 +1,4 @@
-//! JOIN: a stream with the in-application reference table.
+//! JOIN: a stream with the in-application reference table, or two streams over windows.
 //!
 //! The ON condition is split into its AND-ed parts: each `stream expression = table column`
 //! becomes a hash-lookup key, and the rest is checked on each candidate pair. A stream row
@@ -9,9 +9,9 @@ use super::Catalog;
 use super::expr::{ExprCx, Mode, Scope};
 use super::query::{compile_from, qualifiers};
 use super::rules::has_agg;
-use crate::ast::{BinOp, Expr, From, JoinKind};
+use crate::ast::{BinOp, Expr, Frame, From, JoinKind};
 use crate::error::{CodeValidationError, Pos, ValidationKind};
-use crate::plan::{CExpr, RefJoinSpec, StageSpec, StreamId};
+use crate::plan::{CExpr, RefJoinSpec, StageSpec, StreamId, StreamJoinSpec};
 use crate::types::{Family, SqlType};
 
 fn semantic(pos: Pos, what: impl std::fmt::Display) -> CodeValidationError {
@@ -28,7 +28,7 @@ pub(crate) fn compile(
     pos: Pos,
 ) -> Result<(StreamId, Vec<StageSpec>, Scope), CodeValidationError> {
     let table = |f: &From| match f {
-        From::Stream { name, alias } => cx
+        From::Stream { name, alias, .. } => cx
             .reference(name)
             .map(|id| (id, qualifiers(name, alias.as_ref()))),
         _ => None,
@@ -40,15 +40,7 @@ pub(crate) fn compile(
                 "both sides of this JOIN are the reference table; a query joins it with a stream",
             ));
         }
-        (None, None) => {
-            // Unknown names first: a misspelt table is not a second stream.
-            compile_from(cx, left)?;
-            compile_from(cx, right)?;
-            return Err(CodeValidationError::unsupported(
-                pos,
-                format!("A {} of two streams", kind.describe()),
-            ));
-        }
+        (None, None) => return streams(cx, left, right, kind, on, pos),
         (None, Some(t)) => (left, t, false),
         (Some(t), None) => (right, t, true),
     };
@@ -125,6 +117,105 @@ pub(crate) fn compile(
         table_first,
     }));
     Ok((source, stages, scope))
+}
+
+/// `left [OVER (...)] JOIN right [OVER (...)] ON ...`: two streams, each side keeping the rows
+/// of its window (a side without one matches only with its current row). A joined row's
+/// ROWTIME is the later of the two; a row of an outer join's preserved side that never
+/// matched is emitted with NULLs when its own window ends (at once if it has none).
+fn streams(
+    cx: &Catalog,
+    left: &From,
+    right: &From,
+    kind: JoinKind,
+    on: Option<&Expr>,
+    pos: Pos,
+) -> Result<(StreamId, Vec<StageSpec>, Scope), CodeValidationError> {
+    let side = |f: &From| -> Result<(StreamId, Scope, Option<Frame>), CodeValidationError> {
+        let From::Stream {
+            name,
+            alias,
+            window,
+        } = f
+        else {
+            // Unknown names first, then what the twin does not join.
+            if let From::Join { .. } = f {
+                return Err(CodeValidationError::unsupported(
+                    pos,
+                    "A JOIN of more than two streams",
+                ));
+            }
+            compile_from(cx, f)?;
+            return Err(CodeValidationError::unsupported(
+                pos,
+                "A JOIN of a subquery or table function with a stream",
+            ));
+        };
+        let id = cx.source(name)?;
+        let frame = match window {
+            Some(w) if !w.partition_by.is_empty() => {
+                return Err(CodeValidationError::unsupported(
+                    w.pos,
+                    "PARTITION BY in the window of a JOIN",
+                ));
+            }
+            Some(w) => Some(w.frame),
+            None => None,
+        };
+        let columns = cx.streams[id].columns.clone();
+        let mut scope = Scope::single(qualifiers(name, alias.as_ref()), columns, true);
+        // The side's own ROWTIME, a hidden column after its columns.
+        scope.tables[0].rowtime_column = Some(scope.columns.len());
+        scope.columns.push(crate::plan::Column {
+            name: "ROWTIME".into(),
+            ty: SqlType::Timestamp,
+        });
+        Ok((id, scope, frame))
+    };
+    let (left_id, left_scope, left_window) = side(left)?;
+    let (right_id, right_scope, right_window) = side(right)?;
+    if left_window.is_none() && right_window.is_none() {
+        return Err(semantic(
+            pos,
+            "a JOIN of two streams needs a window on at least one side, e.g. FROM \"A\" OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS a JOIN \"B\" AS b ON ...",
+        ));
+    }
+    if kind == JoinKind::Cross && on.is_some() {
+        return Err(semantic(pos, "CROSS JOIN takes no ON condition"));
+    }
+    let left_width = left_scope.columns.len();
+    let right_width = right_scope.columns.len();
+    let scope = Scope::join(left_scope, right_scope);
+    let condition = match on {
+        Some(on) => {
+            if has_agg(on) {
+                return Err(semantic(on.pos(), "Aggregates are not allowed in ON"));
+            }
+            let (c, ty) = ExprCx::new(&scope, Mode::Plain).compile(on)?;
+            if !matches!(ty, SqlType::Boolean | SqlType::Null) {
+                return Err(semantic(
+                    on.pos(),
+                    format!("ON needs a BOOLEAN condition, got {ty}"),
+                ));
+            }
+            Some(c)
+        }
+        None => None,
+    };
+    Ok((
+        left_id,
+        vec![StageSpec::StreamJoin(StreamJoinSpec {
+            right: right_id,
+            left_width,
+            right_width,
+            left_window,
+            right_window,
+            on: condition,
+            keep_left: matches!(kind, JoinKind::Left | JoinKind::Full),
+            keep_right: matches!(kind, JoinKind::Right | JoinKind::Full),
+        })],
+        scope,
+    ))
 }
 
 /// The AND-ed parts of a condition.

@@ -186,7 +186,17 @@ pub(crate) fn compile_from(
     from: &From,
 ) -> Result<(StreamId, Vec<StageSpec>, Scope), CodeValidationError> {
     Ok(match from {
-        From::Stream { name, alias } => {
+        From::Stream {
+            name,
+            alias,
+            window,
+        } => {
+            if let Some(w) = window {
+                return Err(semantic(
+                    w.pos,
+                    "OVER after a stream in FROM is the window of a JOIN of two streams; a query of one stream puts OVER after its aggregates",
+                ));
+            }
             let id = cx.source(name)?;
             (
                 id,

@@ -246,9 +246,55 @@ fn refusals_name_the_construct() {
     let e = refuse(&format!(
         r#"{head} "S"."TICKER" FROM "S" JOIN "S" AS s2 ON "S"."QTY" = s2."QTY";"#
     ));
+    assert!(
+        e.message.contains("needs a window on at least one side"),
+        "{e}"
+    );
+    let e = refuse(&format!(
+        r#"{head} a."TICKER" FROM "S" OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS a JOIN (SELECT STREAM * FROM "S") AS b ON a."QTY" = b."QTY";"#
+    ));
     assert_eq!(e.kind, ValidationKind::Unsupported, "{e}");
     assert!(
-        e.message.contains("JOIN of two streams") && e.message.contains("does not support"),
+        e.message.contains("JOIN of a subquery") && e.message.contains("does not support"),
         "{e}"
+    );
+    let e = refuse(&format!(
+        r#"{head} "TICKER" FROM "S" OVER (ROWS 2 PRECEDING);"#
+    ));
+    assert!(e.message.contains("window of a JOIN of two streams"), "{e}");
+}
+
+#[test]
+fn two_streams_join_over_windows_at_the_later_rowtime() {
+    // Orders and shipments as two streams; orders kept for a minute. LEFT OUTER: an order
+    // that no shipment matches within its minute is emitted with NULLs when the minute ends.
+    let code = r#"CREATE STREAM "ORDERS" (id INTEGER);
+CREATE STREAM "SHIPMENTS" (id INTEGER);
+CREATE PUMP "A" AS INSERT INTO "ORDERS" SELECT STREAM "QTY" FROM "S" WHERE "TICKER" = 'order';
+CREATE PUMP "B" AS INSERT INTO "SHIPMENTS" SELECT STREAM "QTY" FROM "S" WHERE "TICKER" = 'ship';
+CREATE STREAM "O" (id INTEGER, ordered TIMESTAMP, shipped TIMESTAMP, at_ TIMESTAMP);
+CREATE PUMP "J" AS INSERT INTO "O"
+  SELECT STREAM o.id, o.ROWTIME, s.ROWTIME, ROWTIME
+  FROM "ORDERS" OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS o
+  LEFT OUTER JOIN "SHIPMENTS" AS s ON o.id = s.id;"#;
+    let program = check_with_table(code, ORDERS, None, &["O"]).unwrap();
+    let mut e = Engine::new(program, 1).unwrap();
+    push(&mut e, T0, "order", 1);
+    push(&mut e, T0 + 10_000, "order", 2);
+    push(&mut e, T0 + 30_000, "ship", 1); // within order 1's minute
+    push(&mut e, T0 + 90_000, "ship", 2); // order 2's minute ended at +70 s
+    let ts = Value::Timestamp;
+    assert_eq!(
+        values(&mut e),
+        vec![
+            (
+                T0 + 30_000,
+                vec![Value::Int(1), ts(T0), ts(T0 + 30_000), ts(T0 + 30_000)]
+            ),
+            (
+                T0 + 70_000,
+                vec![Value::Int(2), ts(T0 + 10_000), Value::Null, ts(T0 + 70_000)]
+            ),
+        ]
     );
 }
