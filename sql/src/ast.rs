@@ -21,6 +21,8 @@ pub enum Statement {
         name: Ident,
         /// Its columns.
         columns: Vec<ColumnDef>,
+        /// `OR REPLACE` was written: an earlier stream of the name is replaced.
+        or_replace: bool,
     },
     /// `CREATE [OR REPLACE] PUMP name AS INSERT INTO target [(cols)] SELECT STREAM ...`.
     CreatePump {
@@ -99,6 +101,8 @@ pub enum From {
         name: Ident,
         /// `AS alias`.
         alias: Option<Ident>,
+        /// `AS alias (c1, c2, ...)`: new names for the stream's columns.
+        renamed: Option<Vec<Ident>>,
         /// `OVER (RANGE ... PRECEDING)`: the rows of the stream a JOIN keeps to match.
         window: Option<WindowSpec>,
     },

@@ -112,6 +112,10 @@ pub enum AggFunc {
     NthValue,
     /// NTH_VALUE(x, n) FROM LAST: x of the n-th row counting back from the current one.
     NthValueFromLast,
+    /// ANY(b) / SOME(b): TRUE if b is true for a row.
+    Any,
+    /// EVERY(b): TRUE if b is true for every row.
+    Every,
 }
 
 impl AggFunc {

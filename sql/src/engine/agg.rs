@@ -65,6 +65,16 @@ impl AggState {
             | AggFunc::Lag
             | AggFunc::NthValue
             | AggFunc::NthValueFromLast => {}
+            AggFunc::Any => {
+                if *v == Value::Bool(true) {
+                    self.best = Value::Bool(true);
+                }
+            }
+            AggFunc::Every => {
+                if *v == Value::Bool(false) {
+                    self.best = Value::Bool(false);
+                }
+            }
             AggFunc::VarPop | AggFunc::VarSamp | AggFunc::StddevPop | AggFunc::StddevSamp => {
                 let x = v.as_f64().unwrap_or(0.0);
                 let delta = x - self.mean;
@@ -119,6 +129,21 @@ impl AggState {
                 self.best.clone()
             }
             AggFunc::Lag | AggFunc::NthValue | AggFunc::NthValueFromLast => Value::Null,
+            // Non-NULL values were seen: ANY is TRUE if one was true, EVERY FALSE if one was false.
+            AggFunc::Any => {
+                if self.best.is_null() {
+                    Value::Bool(false)
+                } else {
+                    self.best.clone()
+                }
+            }
+            AggFunc::Every => {
+                if self.best.is_null() {
+                    Value::Bool(true)
+                } else {
+                    self.best.clone()
+                }
+            }
             AggFunc::VarSamp | AggFunc::StddevSamp if self.count < 2 => Value::Null,
             AggFunc::VarPop => Value::Double(self.m2 / self.count as f64),
             AggFunc::VarSamp => Value::Double(self.m2 / (self.count - 1) as f64),

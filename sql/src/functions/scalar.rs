@@ -96,6 +96,8 @@ pub enum Scalar {
     IsFalse,
     /// `x IS UNKNOWN`.
     IsUnknown,
+    /// MONOTONIC(x): x, declared non-decreasing (or non-increasing).
+    Monotonic,
     /// `(a - b) unit [TO unit]`: the difference of two datetimes as an interval, truncated
     /// to the qualifier's last field.
     Diff,
@@ -150,6 +152,7 @@ impl Scalar {
             "$IS_FALSE" => Scalar::IsFalse,
             "$IS_UNKNOWN" => Scalar::IsUnknown,
             "$DIFF" => Scalar::Diff,
+            "MONOTONIC" => Scalar::Monotonic,
             _ => return None,
         })
     }
@@ -349,6 +352,10 @@ impl Scalar {
                 }
                 Ok(SqlType::Boolean)
             }
+            Scalar::Monotonic => {
+                count(1, 1)?;
+                Ok(args[0].clone())
+            }
             Scalar::IsTrue | Scalar::IsFalse | Scalar::IsUnknown => {
                 count(1, 1)?;
                 fam(0, Boolean, "a BOOLEAN")?;
@@ -496,6 +503,11 @@ impl Scalar {
             Scalar::Substring => {
                 let s = text(&args[0]);
                 let start = args[1].as_f64().unwrap_or(1.0) as i64;
+                // The comma form past the end is NULL (the page's table; its FROM form gives
+                // the empty string).
+                if start > s.chars().count() as i64 {
+                    return Ok(Value::Null);
+                }
                 let len = args.get(2).map(|v| v.as_f64().unwrap_or(0.0) as i64);
                 if len.is_some_and(|l| l < 0) {
                     return Err("SUBSTRING length must not be negative".into());
@@ -762,6 +774,7 @@ impl Scalar {
                 (Value::Null, _) | (_, Value::Null) => true,
                 (a, b) => crate::engine::eval::compare(a, b) != Some(std::cmp::Ordering::Equal),
             }),
+            Scalar::Monotonic => args[0].clone(),
             Scalar::IsTrue => Value::Bool(args[0] == Value::Bool(true)),
             Scalar::IsFalse => Value::Bool(args[0] == Value::Bool(false)),
             Scalar::IsUnknown => Value::Bool(args[0].is_null()),

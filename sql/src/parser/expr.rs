@@ -726,27 +726,33 @@ impl Parser {
             }
         }
         let frame = if self.eat_kw("RANGE") {
+            let between = self.eat_kw("BETWEEN");
             self.expect_kw("INTERVAL")?;
-            Frame::Range(self.interval_body()?)
+            let frame = Frame::Range(self.interval_body()?);
+            self.expect_kw("PRECEDING")?;
+            if between {
+                self.window_end()?;
+            }
+            frame
         } else if self.eat_kw("ROWS") {
             let p = self.pos();
-            if self.peek().is_kw("BETWEEN") {
-                return Err(CodeValidationError::unsupported(
-                    p,
-                    "A ROWS BETWEEN ... AND CURRENT ROW frame (ROWS n PRECEDING is supported)",
-                ));
-            }
-            match self.next().tok {
+            // ROWS BETWEEN n PRECEDING AND CURRENT ROW is ROWS n PRECEDING.
+            let between = self.eat_kw("BETWEEN");
+            let frame = match self.next().tok {
                 Tok::Number(n) => Frame::Rows(
                     n.parse()
                         .map_err(|_| self.error(p, "ROWS needs an integer"))?,
                 ),
                 _ => return Err(self.error(p, "ROWS needs an integer")),
+            };
+            self.expect_kw("PRECEDING")?;
+            if between {
+                self.window_end()?;
             }
+            frame
         } else {
             return Err(self.unexpected("RANGE INTERVAL ... PRECEDING or ROWS n PRECEDING"));
         };
-        self.expect_kw("PRECEDING")?;
         self.expect_sym(")")?;
         Ok(WindowSpec {
             partition_by,
@@ -754,6 +760,21 @@ impl Parser {
             pos,
             reference: None,
         })
+    }
+
+    /// `AND CURRENT ROW` after `ROWS|RANGE BETWEEN ... PRECEDING`: the only end of a window
+    /// the service allows (a window ends at the current row).
+    fn window_end(&mut self) -> Result<(), CodeValidationError> {
+        self.expect_kw("AND")?;
+        if !(self.peek().is_kw("CURRENT") && self.peek_at(1).is_kw("ROW")) {
+            return Err(self.error(
+                self.pos(),
+                "a window must end at the current row: BETWEEN ... PRECEDING AND CURRENT ROW",
+            ));
+        }
+        self.next();
+        self.next();
+        Ok(())
     }
 
     /// `unit [(precision)] [TO unit [(precision)]]` after an interval literal or a datetime

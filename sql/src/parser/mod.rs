@@ -141,11 +141,12 @@ impl Parser {
 
     fn statement(&mut self) -> Result<Statement, CodeValidationError> {
         self.expect_kw("CREATE")?;
-        if self.eat_kw("OR") {
+        let or_replace = self.eat_kw("OR");
+        if or_replace {
             self.expect_kw("REPLACE")?;
         }
         if self.eat_kw("STREAM") {
-            self.create_stream()
+            self.create_stream(or_replace)
         } else if self.eat_kw("PUMP") {
             self.create_pump()
         } else if self.peek().is_kw("FUNCTION") {
@@ -158,7 +159,7 @@ impl Parser {
         }
     }
 
-    fn create_stream(&mut self) -> Result<Statement, CodeValidationError> {
+    fn create_stream(&mut self, or_replace: bool) -> Result<Statement, CodeValidationError> {
         let name = self.ident("a stream name")?;
         self.expect_sym("(")?;
         let mut columns = Vec::new();
@@ -185,7 +186,11 @@ impl Parser {
         if self.eat_kw("DESCRIPTION") {
             self.string_lit("a description string")?;
         }
-        Ok(Statement::CreateStream { name, columns })
+        Ok(Statement::CreateStream {
+            name,
+            columns,
+            or_replace,
+        })
     }
 
     fn create_pump(&mut self) -> Result<Statement, CodeValidationError> {

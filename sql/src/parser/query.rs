@@ -193,12 +193,16 @@ impl Parser {
             None
         };
         let alias = self.alias()?;
-        if alias.is_some() && self.peek().is_sym("(") {
-            return Err(CodeValidationError::unsupported(
-                self.pos(),
-                "A column list after a FROM alias (AS t(x, y))",
-            ));
-        }
+        let renamed = if alias.is_some() && self.eat_sym("(") {
+            let mut names = vec![self.ident("a column name")?];
+            while self.eat_sym(",") {
+                names.push(self.ident("a column name")?);
+            }
+            self.expect_sym(")")?;
+            Some(names)
+        } else {
+            None
+        };
         if window.is_none() && self.peek().is_kw("OVER") {
             window = Some(self.window()?);
         }
@@ -207,6 +211,7 @@ impl Parser {
         Ok(From::Stream {
             name,
             alias,
+            renamed,
             window,
         })
     }

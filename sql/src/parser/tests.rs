@@ -11,7 +11,7 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "OUT"
   GROUP BY STEP("S".ROWTIME BY INTERVAL '5' SECOND);"#;
     let stmts = parse(code).unwrap();
     assert_eq!(stmts.len(), 2);
-    let Statement::CreateStream { name, columns } = &stmts[0] else {
+    let Statement::CreateStream { name, columns, .. } = &stmts[0] else {
         panic!()
     };
     assert_eq!(name.name, "OUT");

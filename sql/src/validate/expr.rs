@@ -105,12 +105,8 @@ fn castable(from: &SqlType, to: &SqlType) -> bool {
 
 /// Functions of the SQL Reference the twin does not run yet: refused by name, so that no
 /// one takes them for a typo.
-pub(crate) const UNSUPPORTED_FUNCTIONS: [&str; 13] = [
-    "ANY",
-    "SOME",
-    "EVERY",
+pub(crate) const UNSUPPORTED_FUNCTIONS: [&str; 9] = [
     "EXP_AVG",
-    "MONOTONIC",
     "GROUP_RANK",
     "HOTSPOTS",
     "FAST_REGEX_LOG_PARSER",
@@ -695,6 +691,15 @@ impl ExprCx<'_> {
                 | AggFunc::Lag
                 | AggFunc::NthValue
                 | AggFunc::NthValueFromLast => t.clone(),
+                AggFunc::Any | AggFunc::Every => {
+                    if !matches!(t, SqlType::Boolean | SqlType::Null) {
+                        return Err(semantic(
+                            args[0].pos(),
+                            format!("{} needs a BOOLEAN argument, got {t}", name.name),
+                        ));
+                    }
+                    SqlType::Boolean
+                }
                 AggFunc::VarPop | AggFunc::VarSamp | AggFunc::StddevPop | AggFunc::StddevSamp => {
                     if !t.is_numeric() && t != SqlType::Null {
                         return Err(semantic(

@@ -135,6 +135,7 @@ fn streams(
         let From::Stream {
             name,
             alias,
+            renamed,
             window,
         } = f
         else {
@@ -162,7 +163,10 @@ fn streams(
             Some(w) => Some(w.frame),
             None => None,
         };
-        let columns = cx.streams[id].columns.clone();
+        let mut columns = cx.streams[id].columns.clone();
+        if let Some(names) = renamed {
+            super::query::rename(&mut columns, names, name)?;
+        }
         let mut scope = Scope::single(qualifiers(name, alias.as_ref()), columns, true);
         // The side's own ROWTIME, a hidden column after its columns.
         scope.tables[0].rowtime_column = Some(scope.columns.len());

@@ -82,7 +82,11 @@ pub fn validate(req: &ValidationRequest<'_>) -> Result<Program, CodeValidationEr
     let mut cx = Catalog::new(req)?;
     for st in &statements {
         match st {
-            Statement::CreateStream { name, columns } => {
+            Statement::CreateStream {
+                name,
+                columns,
+                or_replace,
+            } => {
                 cx.check_new_name(name)?;
                 let mut seen = HashMap::new();
                 let mut cols = Vec::new();
@@ -108,6 +112,16 @@ pub fn validate(req: &ValidationRequest<'_>) -> Result<Program, CodeValidationEr
                     kind: StreamKind::Created,
                 };
                 match cx.find(&name.name) {
+                    Some(_) if !or_replace => {
+                        return Err(CodeValidationError::at(
+                            ValidationKind::Semantic,
+                            name.pos,
+                            format!(
+                                "Stream '{}' already exists; CREATE OR REPLACE STREAM replaces it",
+                                name.name
+                            ),
+                        ));
+                    }
                     // CREATE OR REPLACE of a stream this code created earlier: the later one wins.
                     Some(id) => cx.streams[id] = def,
                     None => cx.streams.push(def),

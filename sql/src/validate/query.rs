@@ -189,6 +189,7 @@ pub(crate) fn compile_from(
         From::Stream {
             name,
             alias,
+            renamed,
             window,
         } => {
             if let Some(w) = window {
@@ -198,14 +199,14 @@ pub(crate) fn compile_from(
                 ));
             }
             let id = cx.source(name)?;
+            let mut columns = cx.streams[id].columns.clone();
+            if let Some(names) = renamed {
+                rename(&mut columns, names, name)?;
+            }
             (
                 id,
                 Vec::new(),
-                Scope::single(
-                    qualifiers(name, alias.as_ref()),
-                    cx.streams[id].columns.clone(),
-                    true,
-                ),
+                Scope::single(qualifiers(name, alias.as_ref()), columns, true),
             )
         }
         From::Subquery { query, alias } => {
@@ -257,6 +258,35 @@ fn reads_only_rowtime(c: &CExpr) -> bool {
         }
     }
     only(c) && super::rules::refs_row(c)
+}
+
+/// `FROM s AS t (c1, c2, ...)`: one new name per column of the stream (ROWTIME is not one).
+pub(crate) fn rename(
+    columns: &mut [Column],
+    names: &[Ident],
+    stream: &Ident,
+) -> Result<(), CodeValidationError> {
+    if let Some(r) = names.iter().find(|n| n.name == "ROWTIME") {
+        return Err(semantic(
+            r.pos,
+            "ROWTIME cannot be renamed: it is not one of the stream's columns",
+        ));
+    }
+    if names.len() != columns.len() {
+        return Err(semantic(
+            names[0].pos,
+            format!(
+                "The column list has {} name(s) and '{}' has {} column(s)",
+                names.len(),
+                stream.name,
+                columns.len()
+            ),
+        ));
+    }
+    for (c, n) in columns.iter_mut().zip(names) {
+        c.name = n.name.clone();
+    }
+    Ok(())
 }
 
 /// The names that qualify a source's columns: its own and its alias.

@@ -68,6 +68,8 @@ pub(crate) fn agg_func(name: &str) -> Option<AggFunc> {
         "STDDEV_POP" => AggFunc::StddevPop,
         "STDDEV_SAMP" => AggFunc::StddevSamp,
         "LAG" => AggFunc::Lag,
+        "ANY" | "SOME" => AggFunc::Any,
+        "EVERY" => AggFunc::Every,
         "NTH_VALUE" => AggFunc::NthValue,
         "$NTH_VALUE_FROM_LAST" => AggFunc::NthValueFromLast,
         _ => return None,
