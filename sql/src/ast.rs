@@ -67,6 +67,9 @@ pub struct Select {
     pub group_by: Vec<Expr>,
     /// HAVING condition.
     pub having: Option<Expr>,
+    /// `WINDOWED BY STAGGER (PARTITION BY keys RANGE INTERVAL ...)`: the keys and the
+    /// window's length in ms.
+    pub stagger: Option<(Vec<Expr>, i64, Pos)>,
     /// ORDER BY keys, with DESC.
     pub order_by: Vec<(Expr, bool)>,
     /// The queries that follow with UNION ALL.

@@ -191,6 +191,22 @@ pub enum StageSpec {
         /// Output expressions over keys and aggregates.
         items: Vec<CExpr>,
     },
+    /// WINDOWED BY STAGGER: a window per partition key, opened by its first row and closed
+    /// `range_ms` later, when its group is emitted at the close time.
+    Stagger {
+        /// WHERE.
+        filter: Option<CExpr>,
+        /// PARTITION BY keys.
+        keys: Vec<CExpr>,
+        /// The window's length.
+        range_ms: i64,
+        /// Aggregates.
+        aggs: Vec<AggCall>,
+        /// HAVING over keys and aggregates.
+        having: Option<CExpr>,
+        /// Output expressions over keys and aggregates.
+        items: Vec<CExpr>,
+    },
     /// Aggregates over a sliding window: one output row per input row.
     Sliding {
         /// WHERE.

@@ -254,6 +254,17 @@ pub fn explain(program: &Program) -> String {
                         ""
                     }
                 ),
+                StageSpec::Stagger {
+                    keys,
+                    range_ms,
+                    aggs,
+                    ..
+                } => format!(
+                    "stagger windows of {} s per {} partition key(s), aggregates [{}]; a row when a key's window closes",
+                    *range_ms as f64 / 1000.0,
+                    keys.len(),
+                    aggs_text(aggs)
+                ),
                 StageSpec::StreamJoin(j) => {
                     let frame = |f: Option<Frame>| match f {
                         Some(Frame::Range(ms)) => format!("RANGE {} s", ms as f64 / 1000.0),

@@ -26,6 +26,7 @@ pub mod key;
 pub mod sliding;
 pub mod sort;
 pub mod stage;
+pub mod stagger;
 pub mod tumbling;
 pub mod window;
 

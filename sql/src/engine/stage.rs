@@ -6,6 +6,7 @@ use crate::engine::eval::{Ctx, eval, holds};
 use crate::engine::join::{RefJoin, StreamJoin};
 use crate::engine::sliding::Sliding;
 use crate::engine::sort::Sort;
+use crate::engine::stagger::Stagger;
 use crate::engine::tumbling::Tumbling;
 use crate::error::SqlError;
 use crate::functions::distinct::CountDistinct;
@@ -34,6 +35,8 @@ pub enum Stage {
     },
     /// Tumbling GROUP BY.
     Tumbling(Box<Tumbling>),
+    /// WINDOWED BY STAGGER.
+    Stagger(Box<Stagger>),
     /// Sliding window aggregates.
     Sliding(Box<Sliding>),
     /// A join with the reference table.
@@ -59,6 +62,7 @@ impl Stage {
                 items: items.clone(),
             },
             StageSpec::Tumbling { .. } => Stage::Tumbling(Box::new(Tumbling::new(spec))),
+            StageSpec::Stagger { .. } => Stage::Stagger(Box::new(Stagger::new(spec))),
             StageSpec::Sliding { .. } => Stage::Sliding(Box::new(Sliding::new(spec))),
             StageSpec::RefJoin(j) => Stage::RefJoin(Box::new(RefJoin::new(j))),
             StageSpec::StreamJoin(j) => Stage::StreamJoin(Box::new(StreamJoin::new(j))),
@@ -84,6 +88,7 @@ impl Stage {
         let result = match self {
             Stage::Project { filter, items } => project(filter.as_ref(), items, row, out),
             Stage::Tumbling(t) => t.push(row, out),
+            Stage::Stagger(s) => s.push(row, out),
             Stage::Sliding(s) => s.push(row, out),
             Stage::RefJoin(j) => j.push(row, out),
             Stage::Sort(s) => {
@@ -125,6 +130,7 @@ impl Stage {
     pub fn advance(&mut self, t: i64, out: &mut Vec<Row>, failures: &mut Vec<RowFailure>) {
         match self {
             Stage::Tumbling(s) => s.advance(t, out, failures),
+            Stage::Stagger(s) => s.advance(t, out, failures),
             Stage::CountDistinct(d) => d.advance(t, out),
             Stage::TopK(k) => k.advance(t, out),
             Stage::StreamJoin(j) => j.advance(t, out),

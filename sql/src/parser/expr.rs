@@ -577,7 +577,7 @@ impl Parser {
     }
 
     /// After `INTERVAL`: `'n' unit`; returns milliseconds.
-    fn interval_body(&mut self) -> Result<i64, CodeValidationError> {
+    pub(crate) fn interval_body(&mut self) -> Result<i64, CodeValidationError> {
         Ok(self.interval_parts()?.0)
     }
 

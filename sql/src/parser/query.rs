@@ -26,22 +26,17 @@ impl Parser {
         }
         self.expect_kw("FROM")?;
         let from = self.from()?;
-        if self.peek().is_kw("WINDOWED") {
-            return Err(CodeValidationError::unsupported(
-                self.pos(),
-                "WINDOWED BY STAGGER (a stagger window)",
-            ));
+        let mut stagger = None;
+        if stagger.is_none() && self.peek().is_kw("WINDOWED") {
+            stagger = Some(self.stagger()?);
         }
         let filter = if self.eat_kw("WHERE") {
             Some(self.expr()?)
         } else {
             None
         };
-        if self.peek().is_kw("WINDOWED") {
-            return Err(CodeValidationError::unsupported(
-                self.pos(),
-                "WINDOWED BY STAGGER (a stagger window)",
-            ));
+        if stagger.is_none() && self.peek().is_kw("WINDOWED") {
+            stagger = Some(self.stagger()?);
         }
         let mut group_by = Vec::new();
         if self.eat_kw("GROUP") {
@@ -110,9 +105,29 @@ impl Parser {
             filter,
             group_by,
             having,
+            stagger,
             order_by,
             union,
         })
+    }
+
+    /// `WINDOWED BY STAGGER (PARTITION BY keys RANGE INTERVAL 'n' unit)`.
+    fn stagger(&mut self) -> Result<(Vec<Expr>, i64, crate::error::Pos), CodeValidationError> {
+        let pos = self.expect_kw("WINDOWED")?;
+        self.expect_kw("BY")?;
+        self.expect_kw("STAGGER")?;
+        self.expect_sym("(")?;
+        self.expect_kw("PARTITION")?;
+        self.expect_kw("BY")?;
+        let mut keys = vec![self.expr()?];
+        while self.eat_sym(",") {
+            keys.push(self.expr()?);
+        }
+        self.expect_kw("RANGE")?;
+        self.expect_kw("INTERVAL")?;
+        let ms = self.interval_body()?;
+        self.expect_sym(")")?;
+        Ok((keys, ms, pos))
     }
 
     fn select_item(&mut self) -> Result<SelectItem, CodeValidationError> {

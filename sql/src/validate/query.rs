@@ -321,14 +321,24 @@ fn select_stage(
     scope: &Scope,
 ) -> Result<(StageSpec, Vec<OutCol>, Option<StageSpec>), CodeValidationError> {
     let filter = plain_filter(scope, q.filter.as_ref())?;
-    let grouped = !q.group_by.is_empty();
+    if let (Some((_, _, pos)), false) = (&q.stagger, q.group_by.is_empty()) {
+        return Err(semantic(
+            *pos,
+            "WINDOWED BY STAGGER takes the place of GROUP BY: put the keys in its PARTITION BY",
+        ));
+    }
+    let group_by: &[Expr] = match &q.stagger {
+        Some((keys, _, _)) => keys,
+        None => &q.group_by,
+    };
+    let grouped = !group_by.is_empty();
     let sliding = q
         .items
         .iter()
         .any(|i| matches!(i, SelectItem::Expr { expr, .. } if has_over(expr)));
     let mode = if grouped {
         let mut keys = Vec::new();
-        for k in &q.group_by {
+        for k in group_by {
             if has_agg(k) {
                 return Err(semantic(k.pos(), "Aggregates are not allowed in GROUP BY"));
             }
@@ -459,6 +469,14 @@ fn select_stage(
         }
     };
     let stage = match cx.mode {
+        Mode::Grouped { keys } if q.stagger.is_some() => StageSpec::Stagger {
+            filter,
+            keys,
+            range_ms: q.stagger.as_ref().map_or(0, |s| s.1),
+            aggs,
+            having,
+            items,
+        },
         Mode::Grouped { keys } => {
             let found = keys.iter().enumerate().find_map(|(i, k)| match k {
                 CExpr::Step(inner, window) if **inner == CExpr::RowTime => Some((i, *window)),
