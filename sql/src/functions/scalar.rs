@@ -98,6 +98,15 @@ pub enum Scalar {
     IsUnknown,
     /// MONOTONIC(x): x, declared non-decreasing (or non-increasing).
     Monotonic,
+    /// A field of REGEX_LOG_PARSE / FAST_REGEX_LOG_PARSE: (s, regex, i), group i of the whole
+    /// string's match, NULL if it does not match.
+    RegexField,
+    /// A field of FIXED_COLUMN_LOG_PARSE: (s, start, len), 0-based; len -1 is the rest.
+    FixedField,
+    /// A field of VARIABLE_COLUMN_LOG_PARSE: (s, delimiter, escape, quote, i).
+    VariableField,
+    /// A field of W3C_LOG_PARSE: (s, with_vhost, i).
+    W3cField,
     /// `(a - b) unit [TO unit]`: the difference of two datetimes as an interval, truncated
     /// to the qualifier's last field.
     Diff,
@@ -356,6 +365,9 @@ impl Scalar {
                 count(1, 1)?;
                 Ok(args[0].clone())
             }
+            Scalar::RegexField | Scalar::FixedField | Scalar::VariableField | Scalar::W3cField => {
+                Ok(SqlType::Varchar(1024))
+            }
             Scalar::IsTrue | Scalar::IsFalse | Scalar::IsUnknown => {
                 count(1, 1)?;
                 fam(0, Boolean, "a BOOLEAN")?;
@@ -475,7 +487,7 @@ impl Scalar {
                 | Scalar::IsFalse
                 | Scalar::IsUnknown
                 | Scalar::TimestampToChar
-        );
+        ) || (self == Scalar::VariableField && !args[0].is_null());
         if !null_tolerant && args.iter().any(Value::is_null) {
             return Ok(Value::Null);
         }
@@ -775,6 +787,40 @@ impl Scalar {
                 (a, b) => crate::engine::eval::compare(a, b) != Some(std::cmp::Ordering::Equal),
             }),
             Scalar::Monotonic => args[0].clone(),
+            Scalar::RegexField => {
+                let i = int(&args[2]) as usize;
+                let re = t::cached_regex(&format!("^(?s:{})$", text(&args[1])))?;
+                re.captures(&text(&args[0]))
+                    .and_then(|c| c.get(i))
+                    .map_or(Value::Null, |m| Value::str(m.as_str()))
+            }
+            Scalar::FixedField => {
+                let (start, len) = (int(&args[1]).max(0) as usize, int(&args[2]));
+                let chars = text(&args[0]);
+                let piece: String = if len < 0 {
+                    chars.chars().skip(start).collect()
+                } else {
+                    chars.chars().skip(start).take(len as usize).collect()
+                };
+                Value::str(&piece)
+            }
+            Scalar::VariableField => {
+                let i = int(&args[4]) as usize;
+                let opt = |v: &Value| (!v.is_null()).then(|| text(v));
+                let fields = t::split_fields(
+                    &text(&args[0]),
+                    &text(&args[1]),
+                    opt(&args[2]).as_deref(),
+                    opt(&args[3]).as_deref(),
+                );
+                fields.get(i - 1).map_or(Value::Null, |f| Value::str(f))
+            }
+            Scalar::W3cField => {
+                let i = int(&args[2]) as usize;
+                t::w3c_fields(&text(&args[0]))
+                    .get(i - 1)
+                    .map_or(Value::Null, |f| Value::str(f))
+            }
             Scalar::IsTrue => Value::Bool(args[0] == Value::Bool(true)),
             Scalar::IsFalse => Value::Bool(args[0] == Value::Bool(false)),
             Scalar::IsUnknown => Value::Bool(args[0].is_null()),

@@ -10,6 +10,100 @@ pub fn regex(pattern: &str) -> Result<Regex, String> {
     Regex::new(pattern).map_err(|e| format!("Invalid regular expression '{pattern}': {e}"))
 }
 
+/// [`regex`], compiled once per thread for each pattern (patterns are usually literals, so
+/// a row does not pay for compiling them).
+pub fn cached_regex(pattern: &str) -> Result<Regex, String> {
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Regex>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(re) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
+        return Ok(re);
+    }
+    let re = regex(pattern)?;
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= 256 {
+            c.clear();
+        }
+        c.insert(pattern.to_string(), re.clone());
+    });
+    Ok(re)
+}
+
+/// VARIABLE_COLUMN_LOG_PARSE's split: fields separated by `delimiter`; after `escape` a
+/// character is literal; between `quote` characters (one, or begin and end) the delimiter is
+/// part of the field (the quotes are not kept).
+pub fn split_fields(
+    s: &str,
+    delimiter: &str,
+    escape: Option<&str>,
+    quote: Option<&str>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut field = String::new();
+    let (open, close) = match quote.map(|q| q.chars().collect::<Vec<_>>()) {
+        Some(q) if q.len() == 1 => (Some(q[0]), Some(q[0])),
+        Some(q) if q.len() >= 2 => (Some(q[0]), Some(q[1])),
+        _ => (None, None),
+    };
+    let escape = escape.and_then(|e| e.chars().next());
+    let mut quoted = false;
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        if Some(c) == escape {
+            rest = &rest[c.len_utf8()..];
+            if let Some(n) = rest.chars().next() {
+                field.push(n);
+                rest = &rest[n.len_utf8()..];
+            }
+            continue;
+        }
+        if !quoted && Some(c) == open {
+            quoted = true;
+        } else if quoted && Some(c) == close {
+            quoted = false;
+        } else if !quoted && !delimiter.is_empty() && rest.starts_with(delimiter) {
+            out.push(std::mem::take(&mut field));
+            rest = &rest[delimiter.len()..];
+            continue;
+        } else {
+            field.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out.push(field);
+    out
+}
+
+/// The fields of a W3C (Apache) access log line: separated by spaces, a `[...]` field kept
+/// whole with its brackets, a `"..."` field without its quotes.
+pub fn w3c_fields(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = line.trim_start();
+    while !rest.is_empty() {
+        let (field, next) = if let Some(r) = rest.strip_prefix('"') {
+            match r.find('"') {
+                Some(end) => (r[..end].to_string(), &r[end + 1..]),
+                None => (r.to_string(), ""),
+            }
+        } else if rest.starts_with('[') {
+            match rest.find(']') {
+                Some(end) => (rest[..=end].to_string(), &rest[end + 1..]),
+                None => (rest.to_string(), ""),
+            }
+        } else {
+            match rest.find(' ') {
+                Some(end) => (rest[..end].to_string(), &rest[end..]),
+                None => (rest.to_string(), ""),
+            }
+        };
+        out.push(field);
+        rest = next.trim_start();
+    }
+    out
+}
+
 /// The one escape character of a LIKE or SIMILAR TO, which must be a single character.
 pub fn escape_char(escape: Option<&str>) -> Result<Option<char>, String> {
     match escape {

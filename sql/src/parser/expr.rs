@@ -298,11 +298,18 @@ impl Parser {
                 if self.peek().is_sym(".") {
                     self.next();
                     let col = self.ident("a column name after '.'")?;
+                    // `T.REC.COLUMN1`: a field of a row a log parsing function returned,
+                    // which the query that made it lays out as columns named `REC.COLUMN1`.
                     if self.peek().is_sym(".") {
-                        return Err(CodeValidationError::unsupported(
-                            self.pos(),
-                            "A field of a row-typed column (T.REC.COLUMN1, as the log parsing functions return it)",
-                        ));
+                        self.next();
+                        let field = self.ident("a field name after '.'")?;
+                        return Ok(Expr::Column {
+                            qualifier: Some(ident),
+                            name: Ident {
+                                name: format!("{}.{}", col.name, field.name),
+                                pos: col.pos,
+                            },
+                        });
                     }
                     return Ok(Expr::Column {
                         qualifier: Some(ident),

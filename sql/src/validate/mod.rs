@@ -7,6 +7,7 @@
 
 mod expr;
 mod join;
+mod logparse;
 mod query;
 mod rules;
 mod tablefn;

@@ -389,6 +389,23 @@ fn select_stage(
                     });
                 }
             }
+            SelectItem::Expr {
+                expr: Expr::Function { name: f, args, .. },
+                alias,
+            } if super::logparse::LOG_PARSERS.contains(&f.name.as_str()) => {
+                // A row: its fields become columns `ALIAS.FIELD` (see `logparse`).
+                let prefix = alias.as_ref().map_or(f.name.as_str(), |a| a.name.as_str());
+                for field in super::logparse::fields(&mut cx, f, args)? {
+                    items.push(field.expr);
+                    out.push(OutCol {
+                        col: Column {
+                            name: format!("{prefix}.{}", field.name),
+                            ty: field.ty,
+                        },
+                        pos: f.pos,
+                    });
+                }
+            }
             SelectItem::Expr { expr, alias } => {
                 let (c, ty) = cx.compile(expr)?;
                 let name = match (alias, expr) {
