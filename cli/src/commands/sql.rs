@@ -40,6 +40,11 @@ pub struct SourceArgs {
     /// With a `.sql` file: the input's `NamePrefix` (the stream is `<prefix>_001`).
     #[arg(long, default_value = "SOURCE_SQL_STREAM")]
     pub name_prefix: String,
+    /// The application's reference data source: the API's `ReferenceDataSource` JSON
+    /// (`TableName`, `ReferenceSchema`; an `S3ReferenceDataSource` is not read), so that code
+    /// joining the table validates (and, with `run --reference-data`, runs).
+    #[arg(long, value_name = "FILE")]
+    pub reference: Option<PathBuf>,
 }
 
 /// Flags of `kdaflow sql run`.
@@ -62,6 +67,10 @@ pub struct RunArgs {
     /// Print JSON lines (`{"stream": ..., "ROWTIME": ..., columns...}`) instead of a table.
     #[arg(long)]
     pub jsonl: bool,
+    /// With `--reference`: the reference table's rows, in its `ReferenceSchema`'s record
+    /// format (as the S3 object would hold them). Without it the table is empty.
+    #[arg(long, value_name = "FILE", requires = "reference")]
+    pub reference_data: Option<PathBuf>,
     /// Compare the output with these expected rows (JSON lines as `--jsonl` prints them) and
     /// print the difference; exit 1 when they differ (a unit test for an application).
     #[arg(long)]
@@ -74,6 +83,45 @@ struct Loaded {
     schema: SourceSchema,
     inputs: Vec<InAppStream>,
     outputs: Vec<String>,
+    /// The reference table and its record format.
+    reference: Option<(InAppStream, SourceSchema)>,
+}
+
+/// `--reference FILE`: the table a `ReferenceDataSource` JSON describes.
+fn reference(args: &SourceArgs) -> anyhow::Result<Option<(InAppStream, SourceSchema)>> {
+    let Some(path) = &args.reference else {
+        return Ok(None);
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let source: kdaflow_local::kinesisanalytics::model::ReferenceDataSource =
+        serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{} is not a ReferenceDataSource (TableName, ReferenceSchema)",
+                path.display()
+            )
+        })?;
+    let name = source.table_name.clone().with_context(|| {
+        format!(
+            "{}: the ReferenceDataSource has no TableName",
+            path.display()
+        )
+    })?;
+    let api = source.reference_schema.as_ref().with_context(|| {
+        format!(
+            "{}: the ReferenceDataSource has no ReferenceSchema",
+            path.display()
+        )
+    })?;
+    let schema = kdaflow_local::kinesisanalytics::sql::engine_schema(api)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(Some((
+        InAppStream {
+            name,
+            columns: schema.columns.clone(),
+        },
+        schema,
+    )))
 }
 
 fn load(args: &SourceArgs) -> anyhow::Result<Loaded> {
@@ -107,6 +155,7 @@ fn load(args: &SourceArgs) -> anyhow::Result<Loaded> {
             schema,
             inputs,
             outputs: Vec::new(),
+            reference: reference(args)?,
         });
     }
     let spec = ApplicationSpec::load(path)?;
@@ -122,6 +171,7 @@ fn load(args: &SourceArgs) -> anyhow::Result<Loaded> {
         schema,
         inputs,
         outputs: spec.outputs.iter().map(|o| o.name.clone()).collect(),
+        reference: reference(args)?,
     })
 }
 
@@ -129,7 +179,7 @@ fn compile(app: &Loaded, path: &Path) -> Result<Program, String> {
     validate(&ValidationRequest {
         code: &app.code,
         inputs: &app.inputs,
-        reference: None,
+        reference: app.reference.as_ref().map(|r| &r.0),
         outputs: &app.outputs,
     })
     .map_err(|e| format!("{}: {e}", path.display()))
@@ -406,6 +456,17 @@ fn run_records(args: &RunArgs) -> anyhow::Result<ExitCode> {
         .map(|s| s.name.clone())
         .collect();
     let mut engine = Engine::new(program, 7)?;
+    if let (Some((table, schema)), Some(path)) = (&app.reference, &args.reference_data) {
+        let data =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let rows =
+            engine.load_reference_records(&table.name, &RecordParser::new(schema)?, &data)?;
+        eprintln!(
+            "reference table {}: {rows} rows from {}",
+            table.name,
+            path.display()
+        );
+    }
     for s in &shown {
         engine.watch(s);
     }

@@ -157,3 +157,51 @@ fn explain_and_expect() {
         "{err}"
     );
 }
+
+#[test]
+fn a_reference_table_from_a_file_joins_the_input() {
+    let app = App::new(
+        r#"CREATE STREAM "OUT" (ticker VARCHAR(4), company VARCHAR(16), price DOUBLE);
+CREATE PUMP "P" AS INSERT INTO "OUT"
+  SELECT STREAM s."ticker", c."company", s."price"
+  FROM "SOURCE_SQL_STREAM_001" AS s LEFT JOIN "COMPANIES" AS c ON s."ticker" = c."ticker";
+"#,
+    );
+    let reference = app.file(
+        "reference.json",
+        r#"{"TableName": "COMPANIES", "ReferenceSchema": {"RecordFormat": {"RecordFormatType": "CSV",
+  "MappingParameters": {"CSVMappingParameters": {"RecordRowDelimiter": "\n", "RecordColumnDelimiter": ","}}},
+  "RecordColumns": [{"Name": "ticker", "SqlType": "VARCHAR(4)"}, {"Name": "company", "SqlType": "VARCHAR(16)"}]}}"#,
+    );
+    let data = app.file("companies.csv", "AMZN,Amazon\nMSFT,Microsoft\n");
+    // Without the table the code does not validate, as on the service.
+    let (code, _, err) = app.sql("check", &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("COMPANIES"), "{err}");
+    let (code, out, err) = app.sql("check", &["--reference", &reference]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = app.run(
+        "AMZN,10.5\nORCL,3\n",
+        &[
+            "--reference",
+            &reference,
+            "--reference-data",
+            &data,
+            "--jsonl",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("reference table COMPANIES: 2 rows"), "{err}");
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows[0]["COMPANY"], "Amazon", "{out}");
+    assert_eq!(rows[1]["COMPANY"], serde_json::Value::Null, "{out}");
+    let (code, out, _) = app.sql("explain", &["--reference", &reference]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("LEFT OUTER JOIN reference table COMPANIES"),
+        "{out}"
+    );
+}
