@@ -417,8 +417,10 @@ pub enum Literal {
     Bool(bool),
     /// An integer literal.
     Int(i64),
-    /// A decimal or approximate literal.
+    /// An approximate literal (with an exponent, `1.5E3`).
     Double(f64),
+    /// An exact numeric literal with a fraction (`1.5`), a DECIMAL.
+    Decimal(rust_decimal::Decimal),
     /// A string literal.
     Str(String),
     /// `INTERVAL 'n' unit`, in ms.

@@ -38,7 +38,8 @@ pub fn coerce(ty: &SqlType, v: Value) -> Result<Value, SqlError> {
             Value::Double(x) => Value::Double(x as f32 as f64),
             other => other,
         }),
-        SqlType::Double | SqlType::Decimal(..) => to_double(ty, v),
+        SqlType::Double => to_double(ty, v),
+        SqlType::Decimal(p, scale) => to_decimal(ty, v, *p, *scale),
         SqlType::Char(n) | SqlType::Varchar(n) => {
             let text = match v {
                 Value::Str(s) => s,
@@ -109,6 +110,9 @@ fn int_in(ty: &SqlType, v: Value, min: i64, max: i64) -> Result<Value, SqlError>
         Value::Double(d) if d.fract() == 0.0 && *d >= i64::MIN as f64 && *d <= i64::MAX as f64 => {
             *d as i64
         }
+        Value::Decimal(d) if d.fract().is_zero() => {
+            rust_decimal::prelude::ToPrimitive::to_i64(d).ok_or_else(|| cannot(&v, ty))?
+        }
         Value::Str(s) => {
             let t = s.trim();
             match t.parse::<i64>() {
@@ -127,10 +131,36 @@ fn int_in(ty: &SqlType, v: Value, min: i64, max: i64) -> Result<Value, SqlError>
     Ok(Value::Int(i))
 }
 
+/// A value as a DECIMAL(p, s): rounded to s places (half away from zero), and an error if
+/// its integer part has more than p - s digits.
+fn to_decimal(ty: &SqlType, v: Value, p: u32, scale: u32) -> Result<Value, SqlError> {
+    use rust_decimal::prelude::FromPrimitive;
+    let d = match &v {
+        Value::Decimal(d) => *d,
+        Value::Int(i) => (*i).into(),
+        Value::Double(x) => rust_decimal::Decimal::from_f64(*x).ok_or_else(|| cannot(&v, ty))?,
+        Value::Str(s) => s.trim().parse().map_err(|_| cannot(&v, ty))?,
+        _ => return Err(cannot(&v, ty)),
+    };
+    let mut d =
+        d.round_dp_with_strategy(scale, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    d.rescale(scale);
+    let digits = d.trunc().abs().to_string().trim_start_matches('0').len() as u32;
+    if digits > p.saturating_sub(scale) {
+        return Err(SqlError::Conversion(format!(
+            "Value '{v}' is out of range for {ty}"
+        )));
+    }
+    Ok(Value::Decimal(d))
+}
+
 fn to_double(ty: &SqlType, v: Value) -> Result<Value, SqlError> {
     match &v {
         Value::Double(_) => Ok(v),
         Value::Int(i) => Ok(Value::Double(*i as f64)),
+        Value::Decimal(d) => Ok(Value::Double(
+            rust_decimal::prelude::ToPrimitive::to_f64(d).unwrap_or(f64::NAN),
+        )),
         Value::Str(s) => s
             .trim()
             .parse::<f64>()
@@ -185,6 +215,12 @@ pub fn cast(ty: &SqlType, v: Value) -> Result<Value, SqlError> {
     match (ty, &v) {
         (_, Value::Null) | (SqlType::Null, _) => Ok(v),
         (t, Value::Double(d)) if t.is_integer() => coerce(ty, Value::Double(d.round())),
+        (t, Value::Decimal(d)) if t.is_integer() => coerce(
+            ty,
+            Value::Decimal(
+                d.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
+            ),
+        ),
         (SqlType::Char(n) | SqlType::Varchar(n), _) => {
             let text = match &v {
                 Value::Str(s) => s.to_string(),

@@ -42,6 +42,10 @@ pub fn serialize_row(format: OutputFormat, columns: &[Column], row: &Row) -> Str
                     Value::Int(i) => (*i).into(),
                     Value::Double(d) => serde_json::Number::from_f64(*d)
                         .map_or(serde_json::Value::Null, serde_json::Value::Number),
+                    Value::Decimal(d) => d
+                        .to_string()
+                        .parse::<serde_json::Number>()
+                        .map_or(serde_json::Value::Null, serde_json::Value::Number),
                     other => other.to_string().into(),
                 };
                 obj.insert(c.name.clone(), j);

@@ -1,13 +1,16 @@
 //! SQL types and runtime values.
 //!
-//! DECIMAL is carried as `f64` (a documented divergence: the service keeps exact decimals;
-//! the reference application never uses them). TIMESTAMP is epoch milliseconds, DATE is
-//! days since the epoch, TIME is milliseconds since midnight.
+//! DECIMAL is exact (`rust_decimal`, which keeps a value's scale: 1.5 * 2.250 is 3.3750).
+//! TIMESTAMP is epoch milliseconds, DATE is days since the epoch, TIME is milliseconds since
+//! midnight.
 
 use std::fmt;
 use std::sync::Arc;
 
 use crate::error::SqlError;
+
+/// The largest DECIMAL precision (the SQL Reference's numeric types page).
+pub const MAX_DECIMAL_PRECISION: u32 = 18;
 
 /// A column's declared SQL type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +29,7 @@ pub enum SqlType {
     Real,
     /// DOUBLE / FLOAT (64-bit float).
     Double,
-    /// DECIMAL(precision, scale); values are carried as f64.
+    /// DECIMAL(precision, scale): exact.
     Decimal(u32, u32),
     /// CHAR(n): fixed length, padded with spaces.
     Char(u32),
@@ -99,9 +102,14 @@ impl SqlType {
                     "{text} (a CHAR's length must be between 1 and 65534)"
                 )));
             }
-            ("DECIMAL" | "NUMERIC" | "DEC", [p, s]) if s > p || *p == 0 => {
+            ("DECIMAL" | "NUMERIC" | "DEC", [p, ..]) if *p == 0 || *p > MAX_DECIMAL_PRECISION => {
                 return Err(SqlError::BadSqlType(format!(
-                    "{text} (a DECIMAL's scale must not exceed its precision, which is at least 1)"
+                    "{text} (a DECIMAL's precision is 1 to {MAX_DECIMAL_PRECISION})"
+                )));
+            }
+            ("DECIMAL" | "NUMERIC" | "DEC", [p, s]) if s > p => {
+                return Err(SqlError::BadSqlType(format!(
+                    "{text} (a DECIMAL's scale must not exceed its precision)"
                 )));
             }
             _ => {}
@@ -114,9 +122,10 @@ impl SqlType {
             ("BIGINT", 0) => SqlType::BigInt,
             ("REAL", 0) => SqlType::Real,
             ("DOUBLE" | "DOUBLE PRECISION" | "FLOAT", 0) => SqlType::Double,
-            ("DECIMAL" | "NUMERIC" | "DEC", 0..=2) => {
-                SqlType::Decimal(len(19), args.get(1).copied().unwrap_or(0))
-            }
+            ("DECIMAL" | "NUMERIC" | "DEC", 0..=2) => SqlType::Decimal(
+                len(MAX_DECIMAL_PRECISION),
+                args.get(1).copied().unwrap_or(0),
+            ),
             ("CHAR" | "CHARACTER", 0..=1) => SqlType::Char(len(1)),
             ("VARCHAR" | "CHARACTER VARYING" | "CHAR VARYING", 0..=1) => {
                 SqlType::Varchar(len(65535))
@@ -214,8 +223,10 @@ pub enum Value {
     Bool(bool),
     /// Any integer type.
     Int(i64),
-    /// REAL, DOUBLE and DECIMAL.
+    /// REAL and DOUBLE.
     Double(f64),
+    /// DECIMAL (and exact numeric literals such as `1.5`).
+    Decimal(rust_decimal::Decimal),
     /// CHAR and VARCHAR.
     Str(Arc<str>),
     /// BINARY and VARBINARY.
@@ -246,6 +257,7 @@ impl Value {
         match self {
             Value::Int(i) => Some(*i as f64),
             Value::Double(d) => Some(*d),
+            Value::Decimal(d) => rust_decimal::prelude::ToPrimitive::to_f64(d),
             _ => None,
         }
     }
@@ -266,6 +278,7 @@ impl fmt::Display for Value {
             Value::Bool(b) => f.write_str(if *b { "TRUE" } else { "FALSE" }),
             Value::Int(i) => write!(f, "{i}"),
             Value::Double(d) => write!(f, "{}", crate::coerce::format_double(*d)),
+            Value::Decimal(d) => write!(f, "{d}"),
             Value::Str(s) => f.write_str(s),
             Value::Bytes(b) => f.write_str(&crate::coerce::hex(b)),
             Value::Timestamp(ms) => f.write_str(&crate::coerce::format_timestamp(*ms)),

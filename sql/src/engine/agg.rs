@@ -14,6 +14,7 @@ pub struct AggState {
     int_sum: i64,
     dbl_sum: f64,
     overflow: bool,
+    dec_sum: rust_decimal::Decimal,
     best: Value,
     ignore_nulls: bool,
     /// Welford's running mean and sum of squared differences, for the variances.
@@ -30,6 +31,7 @@ impl AggState {
             int_sum: 0,
             dbl_sum: 0.0,
             overflow: false,
+            dec_sum: rust_decimal::Decimal::ZERO,
             best: Value::Null,
             ignore_nulls: call.ignore_nulls,
             mean: 0.0,
@@ -86,6 +88,10 @@ impl AggState {
                     Some(s) => self.int_sum = s,
                     None => self.overflow = true,
                 },
+                Value::Decimal(d) => match self.dec_sum.checked_add(*d) {
+                    Some(s) => self.dec_sum = s,
+                    None => self.overflow = true,
+                },
                 other => self.dbl_sum += other.as_f64().unwrap_or(0.0),
             },
             AggFunc::Min | AggFunc::Max => {
@@ -109,6 +115,15 @@ impl AggState {
             _ if self.count == 0 => Value::Null,
             AggFunc::Sum | AggFunc::Avg if self.overflow => {
                 return Err("Numeric overflow in SUM/AVG".into());
+            }
+            AggFunc::Sum | AggFunc::Avg if matches!(ty, SqlType::Decimal(..)) => {
+                let total = self.dec_sum + rust_decimal::Decimal::from(self.int_sum);
+                let v = if self.func == AggFunc::Sum {
+                    total
+                } else {
+                    total / rust_decimal::Decimal::from(self.count)
+                };
+                crate::coerce::coerce(ty, Value::Decimal(v)).map_err(|e| e.to_string())?
             }
             AggFunc::Sum => {
                 if ty.is_integer() {

@@ -86,6 +86,7 @@ pub fn eval(e: &CExpr, cx: &Ctx<'_>) -> Result<Value, String> {
         CExpr::Neg(x) => match eval(x, cx)? {
             Value::Int(i) => Value::Int(i.checked_neg().ok_or("Numeric overflow")?),
             Value::Double(d) => Value::Double(-d),
+            Value::Decimal(d) => Value::Decimal(-d),
             Value::Interval(i) => Value::Interval(-i),
             _ => Value::Null,
         },
@@ -171,9 +172,13 @@ fn cast(v: Value, ty: &SqlType) -> Result<Value, String> {
 pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
-        (Value::Int(_) | Value::Double(_), Value::Int(_) | Value::Double(_)) => {
-            a.as_f64()?.partial_cmp(&b.as_f64()?)
+        (Value::Decimal(_) | Value::Int(_), Value::Decimal(_) | Value::Int(_)) => {
+            Some(exact(a)?.cmp(&exact(b)?))
         }
+        (
+            Value::Int(_) | Value::Double(_) | Value::Decimal(_),
+            Value::Int(_) | Value::Double(_) | Value::Decimal(_),
+        ) => a.as_f64()?.partial_cmp(&b.as_f64()?),
         (Value::Str(x), Value::Str(y)) => {
             Some(x.trim_end_matches(' ').cmp(y.trim_end_matches(' ')))
         }
@@ -250,6 +255,11 @@ fn arith(op: BinOp, a: Value, b: Value, ty: &SqlType) -> Result<Value, String> {
         }
         _ => {}
     }
+    if let SqlType::Decimal(_, scale) = ty
+        && let (Some(x), Some(y)) = (exact(&a), exact(&b))
+    {
+        return decimal_arith(op, x, y, *scale);
+    }
     if ty.is_integer() {
         let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) else {
             return Ok(Value::Null);
@@ -293,6 +303,38 @@ fn arith(op: BinOp, a: Value, b: Value, ty: &SqlType) -> Result<Value, String> {
             x % y
         }
     }))
+}
+
+/// An integer or a DECIMAL as an exact decimal.
+fn exact(v: &Value) -> Option<rust_decimal::Decimal> {
+    match v {
+        Value::Int(i) => Some((*i).into()),
+        Value::Decimal(d) => Some(*d),
+        _ => None,
+    }
+}
+
+/// DECIMAL arithmetic, exact: a sum or difference has the larger scale, a product the sum of
+/// the scales (both what `rust_decimal` keeps), a quotient the result type's scale.
+fn decimal_arith(
+    op: BinOp,
+    x: rust_decimal::Decimal,
+    y: rust_decimal::Decimal,
+    scale: u32,
+) -> Result<Value, String> {
+    const OVERFLOW: &str = "Numeric overflow";
+    let r = match op {
+        BinOp::Add => x.checked_add(y),
+        BinOp::Sub => x.checked_sub(y),
+        BinOp::Mul => x.checked_mul(y),
+        BinOp::Div | BinOp::Mod if y.is_zero() => return Err("Division by zero".into()),
+        BinOp::Div => x.checked_div(y).map(|mut q| {
+            q.rescale(scale);
+            q
+        }),
+        _ => x.checked_rem(y),
+    };
+    r.map(Value::Decimal).ok_or_else(|| OVERFLOW.to_string())
 }
 
 /// SQL LIKE with `%` and `_`.

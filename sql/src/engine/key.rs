@@ -32,6 +32,8 @@ impl Hash for Key {
             | Value::Time(i)
             | Value::Interval(i) => i.hash(state),
             Value::Double(d) => d.to_bits().hash(state),
+            // Equal decimals hash alike whatever their scale (1.5 and 1.50).
+            Value::Decimal(d) => d.normalize().hash(state),
             Value::Str(s) => s.hash(state),
             Value::Bytes(b) => b.hash(state),
         }

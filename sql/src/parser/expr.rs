@@ -208,6 +208,13 @@ impl Parser {
                     value: Literal::Double(-d),
                     pos,
                 },
+                Expr::Literal {
+                    value: Literal::Decimal(d),
+                    ..
+                } => Expr::Literal {
+                    value: Literal::Decimal(-d),
+                    pos,
+                },
                 other => Expr::Unary {
                     not: false,
                     expr: Box::new(other),
@@ -227,8 +234,16 @@ impl Parser {
         match &t.tok {
             Tok::Number(n) => {
                 self.next();
-                let value = if n.contains(['.', 'e', 'E']) {
+                let value = if n.contains(['e', 'E']) {
                     Literal::Double(n.parse().map_err(|_| self.error(pos, "bad number"))?)
+                } else if n.contains('.') {
+                    // An exact numeric literal is a DECIMAL; one too long for it, a DOUBLE.
+                    match n.parse::<rust_decimal::Decimal>() {
+                        Ok(d) => Literal::Decimal(d),
+                        Err(_) => {
+                            Literal::Double(n.parse().map_err(|_| self.error(pos, "bad number"))?)
+                        }
+                    }
                 } else {
                     match n.parse::<i64>() {
                         Ok(i) => Literal::Int(i),

@@ -678,6 +678,13 @@ impl ExprCx<'_> {
                     }
                     match (func, t.is_integer()) {
                         (AggFunc::Sum, true) => SqlType::BigInt,
+                        // A DECIMAL's SUM and AVG are exact DECIMALs of its scale.
+                        (_, false) if matches!(t, SqlType::Decimal(..)) => {
+                            let SqlType::Decimal(_, scale) = t else {
+                                unreachable!()
+                            };
+                            SqlType::Decimal(crate::types::MAX_DECIMAL_PRECISION, scale)
+                        }
                         // AVG of an integer column is an integer (truncated), as in the service;
                         // that is why the reference application casts to DOUBLE first.
                         (AggFunc::Avg, true) => t.clone(),

@@ -132,6 +132,13 @@ pub(crate) fn literal(l: &Literal) -> (CExpr, SqlType) {
             },
         ),
         Literal::Double(d) => (Value::Double(*d), SqlType::Double),
+        Literal::Decimal(d) => {
+            let digits = d.mantissa().unsigned_abs().to_string().len() as u32;
+            (
+                Value::Decimal(*d),
+                SqlType::Decimal(digits.max(d.scale()).max(1), d.scale()),
+            )
+        }
         Literal::Str(s) => (Value::str(s), SqlType::Varchar(s.chars().count() as u32)),
         Literal::Interval(ms) => (Value::Interval(*ms), SqlType::Interval),
         Literal::Timestamp(ms) => (Value::Timestamp(*ms), SqlType::Timestamp),
@@ -152,13 +159,7 @@ pub(crate) fn binary_type(op: BinOp, l: &SqlType, r: &SqlType) -> Result<SqlType
     };
     match op {
         BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => match (lf, rf) {
-            (F::Numeric | F::Null, F::Numeric | F::Null) => Ok(
-                if (l.is_integer() || lf == F::Null) && (r.is_integer() || rf == F::Null) {
-                    SqlType::BigInt
-                } else {
-                    SqlType::Double
-                },
-            ),
+            (F::Numeric | F::Null, F::Numeric | F::Null) => Ok(numeric_type(op, l, r)),
             (F::Datetime, F::Interval) if matches!(op, BinOp::Add | BinOp::Sub) => Ok(l.clone()),
             (F::Interval, F::Datetime) if op == BinOp::Add => Ok(r.clone()),
             (F::Interval, F::Interval) if matches!(op, BinOp::Add | BinOp::Sub) => {
@@ -188,6 +189,35 @@ pub(crate) fn binary_type(op: BinOp, l: &SqlType, r: &SqlType) -> Result<SqlType
             (F::Boolean | F::Null, F::Boolean | F::Null) => Ok(SqlType::Boolean),
             _ => Err(bad()),
         },
+    }
+}
+
+/// The type of arithmetic on two numbers: an approximate operand makes a DOUBLE; else a
+/// DECIMAL operand makes a DECIMAL (scale: the larger for + and -, the sum for *, 12 at
+/// least for /, as the SQL Reference's numeric types page says; precision at most 18); else
+/// a BIGINT.
+fn numeric_type(op: BinOp, l: &SqlType, r: &SqlType) -> SqlType {
+    use crate::types::MAX_DECIMAL_PRECISION as MAX;
+    let exact = |t: &SqlType| match t {
+        SqlType::Decimal(p, s) => Some((*p, *s)),
+        t if t.is_integer() || *t == SqlType::Null => Some((19, 0)),
+        _ => None,
+    };
+    match (exact(l), exact(r)) {
+        (Some((p1, s1)), Some((p2, s2)))
+            if matches!(l, SqlType::Decimal(..)) || matches!(r, SqlType::Decimal(..)) =>
+        {
+            let scale = match op {
+                BinOp::Mul => s1 + s2,
+                BinOp::Div => (s1 + s2).max(12),
+                _ => s1.max(s2),
+            }
+            .min(MAX);
+            let whole = (p1 - s1.min(p1)).max(p2 - s2.min(p2));
+            SqlType::Decimal((whole + scale).clamp(scale.max(1), MAX), scale)
+        }
+        (Some(_), Some(_)) => SqlType::BigInt,
+        _ => SqlType::Double,
     }
 }
 
