@@ -24,6 +24,9 @@ pub enum Statement {
         /// `OR REPLACE` was written: an earlier stream of the name is replaced.
         or_replace: bool,
     },
+    /// `CREATE FUNCTION name (params) RETURNS type ... RETURN expr`: a SQL function, inlined
+    /// where it is called.
+    CreateFunction(FunctionDef),
     /// `CREATE [OR REPLACE] PUMP name AS INSERT INTO target [(cols)] SELECT STREAM ...`.
     CreatePump {
         /// Pump name.
@@ -35,6 +38,21 @@ pub enum Statement {
         /// The continuous query.
         query: Box<Select>,
     },
+}
+
+/// A user-defined SQL function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionDef {
+    /// Its name.
+    pub name: Ident,
+    /// Its parameters and their types.
+    pub params: Vec<(Ident, SqlType)>,
+    /// What it returns.
+    pub returns: SqlType,
+    /// `RETURNS NULL ON NULL INPUT` (the default is CALLED ON NULL INPUT).
+    pub null_on_null: bool,
+    /// The RETURN expression, over the parameters.
+    pub body: Expr,
 }
 
 /// A column of a CREATE STREAM.
@@ -431,6 +449,51 @@ pub enum Literal {
     Date(i64),
     /// `TIME '...'`, ms since midnight.
     Time(i64),
+}
+
+impl Select {
+    /// Calls `f` on every expression of the query and of the queries inside it (not walking
+    /// into the expressions themselves: see [`Expr::walk_mut`]).
+    pub fn exprs_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
+        for item in &mut self.items {
+            if let SelectItem::Expr { expr, .. } = item {
+                f(expr);
+            }
+        }
+        self.from.exprs_mut(f);
+        self.filter.iter_mut().for_each(&mut *f);
+        self.group_by.iter_mut().for_each(&mut *f);
+        self.having.iter_mut().for_each(&mut *f);
+        if let Some((keys, _, _)) = &mut self.stagger {
+            keys.iter_mut().for_each(&mut *f);
+        }
+        for (e, _) in &mut self.order_by {
+            f(e);
+        }
+        for u in &mut self.union {
+            u.exprs_mut(f);
+        }
+    }
+}
+
+impl From {
+    fn exprs_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
+        match self {
+            From::Stream { .. } => {}
+            From::Table { cursor, args, .. } => {
+                cursor.exprs_mut(f);
+                args.iter_mut().for_each(&mut *f);
+            }
+            From::Subquery { query, .. } => query.exprs_mut(f),
+            From::Join {
+                left, right, on, ..
+            } => {
+                left.exprs_mut(f);
+                right.exprs_mut(f);
+                on.iter_mut().for_each(&mut *f);
+            }
+        }
+    }
 }
 
 impl Expr {

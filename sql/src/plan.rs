@@ -112,6 +112,9 @@ pub enum AggFunc {
     NthValue,
     /// NTH_VALUE(x, n) FROM LAST: x of the n-th row counting back from the current one.
     NthValueFromLast,
+    /// EXP_AVG(x, half-life) OVER (...): the average of the window's values, each weighing
+    /// half as much per half-life of age.
+    ExpAvg,
     /// ANY(b) / SOME(b): TRUE if b is true for a row.
     Any,
     /// EVERY(b): TRUE if b is true for every row.
@@ -119,19 +122,12 @@ pub enum AggFunc {
 }
 
 impl AggFunc {
-    /// Whether the aggregate picks a row of the window by position (LAG, NTH_VALUE).
+    /// Whether the aggregate reads the window's rows by position or age (LAG, NTH_VALUE,
+    /// EXP_AVG) rather than accumulating them.
     pub fn positional(self) -> bool {
         matches!(
             self,
-            AggFunc::Lag | AggFunc::NthValue | AggFunc::NthValueFromLast
-        )
-    }
-
-    /// Whether the aggregate is one of the statistical ones (a DOUBLE over numbers).
-    pub fn statistical(self) -> bool {
-        matches!(
-            self,
-            AggFunc::VarPop | AggFunc::VarSamp | AggFunc::StddevPop | AggFunc::StddevSamp
+            AggFunc::Lag | AggFunc::NthValue | AggFunc::NthValueFromLast | AggFunc::ExpAvg
         )
     }
 }
@@ -145,7 +141,7 @@ pub struct AggCall {
     pub arg: Option<CExpr>,
     /// FIRST_VALUE/LAST_VALUE/LAG/NTH_VALUE ... IGNORE NULLS.
     pub ignore_nulls: bool,
-    /// LAG's and NTH_VALUE's n (1 unless given).
+    /// LAG's and NTH_VALUE's n (1 unless given); EXP_AVG's half-life in ms.
     pub offset: i64,
     /// LAG's default, evaluated for the current row when there is no such row.
     pub default: Option<CExpr>,

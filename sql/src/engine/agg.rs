@@ -66,7 +66,8 @@ impl AggState {
             | AggFunc::LastValue
             | AggFunc::Lag
             | AggFunc::NthValue
-            | AggFunc::NthValueFromLast => {}
+            | AggFunc::NthValueFromLast
+            | AggFunc::ExpAvg => {}
             AggFunc::Any => {
                 if *v == Value::Bool(true) {
                     self.best = Value::Bool(true);
@@ -143,7 +144,9 @@ impl AggState {
             AggFunc::Min | AggFunc::Max | AggFunc::FirstValue | AggFunc::LastValue => {
                 self.best.clone()
             }
-            AggFunc::Lag | AggFunc::NthValue | AggFunc::NthValueFromLast => Value::Null,
+            AggFunc::Lag | AggFunc::NthValue | AggFunc::NthValueFromLast | AggFunc::ExpAvg => {
+                Value::Null
+            }
             // Non-NULL values were seen: ANY is TRUE if one was true, EVERY FALSE if one was false.
             AggFunc::Any => {
                 if self.best.is_null() {

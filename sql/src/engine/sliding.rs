@@ -115,6 +115,23 @@ fn positional(
     i: usize,
     cx: &Ctx<'_>,
 ) -> Result<Value, String> {
+    if call.func == AggFunc::ExpAvg {
+        // Weights halve per half-life of age behind the current row; NULLs do not count.
+        let now = rows.back().map_or(0, |(t, _)| *t);
+        let (mut sum, mut weights) = (0.0, 0.0);
+        for (t, v) in rows {
+            if let Some(x) = v[i].as_f64() {
+                let w = 0.5f64.powf((now - t) as f64 / call.offset.max(1) as f64);
+                sum += w * x;
+                weights += w;
+            }
+        }
+        return Ok(if weights > 0.0 {
+            Value::Double(sum / weights)
+        } else {
+            Value::Null
+        });
+    }
     let n = call.offset.max(0) as usize;
     let values = rows.iter().map(|(_, v)| &v[i]);
     let keep = |v: &&Value| !(call.ignore_nulls && v.is_null());

@@ -149,11 +149,8 @@ impl Parser {
             self.create_stream(or_replace)
         } else if self.eat_kw("PUMP") {
             self.create_pump()
-        } else if self.peek().is_kw("FUNCTION") {
-            Err(CodeValidationError::unsupported(
-                self.pos(),
-                "CREATE FUNCTION (a user-defined SQL function)",
-            ))
+        } else if self.eat_kw("FUNCTION") {
+            self.create_function()
         } else {
             Err(self.unexpected("STREAM or PUMP (the only objects application code creates here)"))
         }
@@ -191,6 +188,65 @@ impl Parser {
             columns,
             or_replace,
         })
+    }
+
+    /// `CREATE FUNCTION name (p type, ...) RETURNS type [LANGUAGE SQL] [SPECIFIC name]
+    /// [[NOT] DETERMINISTIC] CONTAINS SQL [READS SQL DATA] [MODIFIES SQL DATA]
+    /// [RETURNS NULL ON NULL INPUT | CALLED ON NULL INPUT] RETURN expr`.
+    fn create_function(&mut self) -> Result<Statement, CodeValidationError> {
+        let name = self.ident("a function name")?;
+        self.expect_sym("(")?;
+        let mut params = Vec::new();
+        if !self.eat_sym(")") {
+            loop {
+                let p = self.ident("a parameter name")?;
+                params.push((p, self.sql_type()?));
+                if !self.eat_sym(",") {
+                    break;
+                }
+            }
+            self.expect_sym(")")?;
+        }
+        self.expect_kw("RETURNS")?;
+        let returns = self.sql_type()?;
+        let mut null_on_null = false;
+        loop {
+            if self.eat_kw("LANGUAGE") {
+                self.expect_kw("SQL")?;
+            } else if self.eat_kw("SPECIFIC") {
+                self.ident("a specific name")?;
+            } else if self.eat_kw("NOT") {
+                self.expect_kw("DETERMINISTIC")?;
+            } else if self.eat_kw("DETERMINISTIC") {
+            } else if self.eat_kw("CONTAINS") {
+                self.expect_kw("SQL")?;
+            } else if self.eat_kw("READS") || self.eat_kw("MODIFIES") {
+                self.expect_kw("SQL")?;
+                self.expect_kw("DATA")?;
+            } else if self.peek().is_kw("RETURNS") {
+                self.next();
+                self.expect_kw("NULL")?;
+                self.expect_kw("ON")?;
+                self.expect_kw("NULL")?;
+                self.expect_kw("INPUT")?;
+                null_on_null = true;
+            } else if self.eat_kw("CALLED") {
+                self.expect_kw("ON")?;
+                self.expect_kw("NULL")?;
+                self.expect_kw("INPUT")?;
+            } else {
+                break;
+            }
+        }
+        self.expect_kw("RETURN")?;
+        let body = self.expr()?;
+        Ok(Statement::CreateFunction(crate::ast::FunctionDef {
+            name,
+            params,
+            returns,
+            null_on_null,
+            body,
+        }))
     }
 
     fn create_pump(&mut self) -> Result<Statement, CodeValidationError> {

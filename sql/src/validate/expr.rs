@@ -105,8 +105,7 @@ fn castable(from: &SqlType, to: &SqlType) -> bool {
 
 /// Functions of the SQL Reference the twin does not run yet: refused by name, so that no
 /// one takes them for a typo.
-pub(crate) const UNSUPPORTED_FUNCTIONS: [&str; 4] =
-    ["EXP_AVG", "GROUP_RANK", "HOTSPOTS", "SYS_LOG_PARSE"];
+pub(crate) const UNSUPPORTED_FUNCTIONS: [&str; 3] = ["GROUP_RANK", "HOTSPOTS", "SYS_LOG_PARSE"];
 
 /// An aggregate call as written.
 #[derive(Clone, Copy)]
@@ -504,6 +503,37 @@ impl ExprCx<'_> {
         args: &[Expr],
         over: Option<&WindowSpec>,
     ) -> Result<(CExpr, SqlType), CodeValidationError> {
+        if name.name == "$UDF_ARG" {
+            // An argument of an inlined SQL function: its type must be its parameter's.
+            let (c, t) = self.compile(&args[0])?;
+            let (
+                Some(Expr::Literal {
+                    value: crate::ast::Literal::Str(want),
+                    ..
+                }),
+                Some(Expr::Literal {
+                    value: crate::ast::Literal::Str(what),
+                    ..
+                }),
+            ) = (args.get(1), args.get(2))
+            else {
+                return Err(semantic(name.pos, "malformed inlined function argument"));
+            };
+            let want = SqlType::parse(want).map_err(|e| semantic(name.pos, e))?;
+            let same = t == want
+                || t == SqlType::Null
+                || (t.family() == Family::Character && want.family() == Family::Character)
+                || (matches!((&t, &want), (SqlType::Decimal(..), SqlType::Decimal(..))));
+            if !same {
+                return Err(semantic(
+                    args[0].pos(),
+                    format!(
+                        "{what} is {want} and the argument is {t}: a function's arguments are not cast (CAST it to {want})"
+                    ),
+                ));
+            }
+            return Ok((c, t));
+        }
         if super::logparse::LOG_PARSERS.contains(&name.name.as_str()) {
             return Err(semantic(
                 name.pos,
@@ -569,7 +599,8 @@ impl ExprCx<'_> {
             ignore_nulls,
         } = *call;
         let picks = matches!(func, AggFunc::FirstValue | AggFunc::LastValue) || func.positional();
-        if ignore_nulls && !picks {
+        let picks_nulls = picks && func != AggFunc::ExpAvg;
+        if ignore_nulls && !picks_nulls {
             return Err(semantic(
                 name.pos,
                 format!(
@@ -649,6 +680,7 @@ impl ExprCx<'_> {
         } else {
             let (lo, hi) = match func {
                 AggFunc::Lag => (1, 3),
+                AggFunc::ExpAvg => (2, 2),
                 AggFunc::NthValue | AggFunc::NthValueFromLast => (2, 2),
                 _ => (1, 1),
             };
@@ -698,6 +730,15 @@ impl ExprCx<'_> {
                 | AggFunc::Lag
                 | AggFunc::NthValue
                 | AggFunc::NthValueFromLast => t.clone(),
+                AggFunc::ExpAvg => {
+                    if !t.is_numeric() && t != SqlType::Null {
+                        return Err(semantic(
+                            args[0].pos(),
+                            format!("Cannot apply 'EXP_AVG' to arguments of type {t}"),
+                        ));
+                    }
+                    SqlType::Double
+                }
                 AggFunc::Any | AggFunc::Every => {
                     if !matches!(t, SqlType::Boolean | SqlType::Null) {
                         return Err(semantic(
@@ -722,6 +763,18 @@ impl ExprCx<'_> {
         // LAG's and NTH_VALUE's n is a positive integer literal; LAG's default any value of
         // the argument's type.
         let offset = match args.get(1) {
+            Some(e) if func == AggFunc::ExpAvg => match e {
+                Expr::Literal {
+                    value: crate::ast::Literal::Interval(ms),
+                    ..
+                } if *ms > 0 => *ms,
+                other => {
+                    return Err(semantic(
+                        other.pos(),
+                        "EXP_AVG's half-life must be a positive INTERVAL literal, e.g. INTERVAL '10' SECOND",
+                    ));
+                }
+            },
             Some(e) if func.positional() => match e {
                 Expr::Literal {
                     value: crate::ast::Literal::Int(n),

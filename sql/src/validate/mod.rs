@@ -11,6 +11,7 @@ mod logparse;
 mod query;
 mod rules;
 mod tablefn;
+mod udf;
 
 use std::collections::HashMap;
 
@@ -81,6 +82,7 @@ impl Program {
 pub fn validate(req: &ValidationRequest<'_>) -> Result<Program, CodeValidationError> {
     let statements = crate::parser::parse(req.code)?;
     let mut cx = Catalog::new(req)?;
+    let mut functions: Vec<crate::ast::FunctionDef> = Vec::new();
     for st in &statements {
         match st {
             Statement::CreateStream {
@@ -128,6 +130,23 @@ pub fn validate(req: &ValidationRequest<'_>) -> Result<Program, CodeValidationEr
                     None => cx.streams.push(def),
                 }
             }
+            Statement::CreateFunction(def) => {
+                if functions
+                    .iter()
+                    .any(|f| f.name.name == def.name.name && f.params.len() == def.params.len())
+                {
+                    return Err(CodeValidationError::at(
+                        ValidationKind::Semantic,
+                        def.name.pos,
+                        format!(
+                            "Function '{}' with {} parameter(s) is created twice",
+                            def.name.name,
+                            def.params.len()
+                        ),
+                    ));
+                }
+                functions.push(def.clone());
+            }
             Statement::CreatePump {
                 name,
                 target,
@@ -141,7 +160,9 @@ pub fn validate(req: &ValidationRequest<'_>) -> Result<Program, CodeValidationEr
                         format!("Pump '{}' is created twice", name.name),
                     ));
                 }
-                let plans = query::compile_pump(&cx, name, target, columns.as_deref(), query)?;
+                let mut query = query.clone();
+                udf::inline(&mut query, &functions)?;
+                let plans = query::compile_pump(&cx, name, target, columns.as_deref(), &query)?;
                 cx.pumps.extend(plans);
             }
         }

@@ -69,6 +69,7 @@ pub(crate) fn agg_func(name: &str) -> Option<AggFunc> {
         "STDDEV_SAMP" => AggFunc::StddevSamp,
         "LAG" => AggFunc::Lag,
         "ANY" | "SOME" => AggFunc::Any,
+        "EXP_AVG" => AggFunc::ExpAvg,
         "EVERY" => AggFunc::Every,
         "NTH_VALUE" => AggFunc::NthValue,
         "$NTH_VALUE_FROM_LAST" => AggFunc::NthValueFromLast,

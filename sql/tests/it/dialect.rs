@@ -244,3 +244,18 @@ CREATE PUMP "P" AS INSERT INTO "O" SELECT STREAM UNIX_TIMESTAMP("ticker") FROM "
         err.message
     );
 }
+
+#[test]
+fn exp_avg_weighs_values_by_their_age() {
+    // A 10 s half-life over a 30 s window: a value 10 s older weighs half as much.
+    let code = r#"CREATE STREAM "O" (avg_price DOUBLE);
+CREATE PUMP "P" AS INSERT INTO "O"
+  SELECT STREAM EXP_AVG("price", INTERVAL '10' SECOND) OVER (RANGE INTERVAL '30' SECOND PRECEDING) FROM "S";"#;
+    let mut e = engine(code, &["O"]);
+    push(&mut e, T0, "AMZN", 4.0, 1);
+    push(&mut e, T0 + 10_000, "AMZN", 10.0, 1);
+    let rows = e.drain("O");
+    assert_eq!(rows[0].values, vec![Value::Double(4.0)]);
+    // (0.5 * 4 + 1 * 10) / 1.5 = 8
+    assert_eq!(rows[1].values, vec![Value::Double(8.0)]);
+}
