@@ -208,6 +208,16 @@ pub fn parse_time(s: &str) -> Option<i64> {
         .map(|t| t.num_seconds_from_midnight() as i64 * 1000 + (t.nanosecond() / 1_000_000) as i64)
 }
 
+/// A pump's value into its target column: a number into an integer column rounds, as CAST
+/// does (the SQL Reference's EXTRACT example puts `EXTRACT(SECOND ...)` into an INTEGER);
+/// anything else as storage coercion (a long string is truncated).
+pub fn assign(ty: &SqlType, v: Value) -> Result<Value, SqlError> {
+    match &v {
+        Value::Double(_) | Value::Decimal(_) if ty.is_integer() => cast(ty, v),
+        _ => coerce(ty, v),
+    }
+}
+
 /// CAST: as storage coercion, except that an approximate or decimal number rounds to the
 /// nearest integer (half away from zero), and a value too long for its CHAR or VARCHAR is an
 /// error rather than truncated (the SQL Reference's CAST page).

@@ -432,7 +432,7 @@ impl Engine {
             let mut values = vec![Value::Null; cols.len()];
             let mut bad = None;
             for (v, &ti) in row.values.iter().zip(&pump.target_columns) {
-                match cols[ti].ty.coerce(v.clone()) {
+                match crate::coerce::assign(&cols[ti].ty, v.clone()) {
                     Ok(v) => values[ti] = v,
                     Err(e) => {
                         bad = Some(e.to_string());

@@ -56,6 +56,8 @@ pub enum Scalar {
     Overlay,
     /// EXTRACT(field FROM datetime or interval): BIGINT, SECOND a DECIMAL with milliseconds.
     Extract,
+    /// EXTRACT(SECOND FROM ...): a DECIMAL(5,3), the milliseconds included.
+    ExtractSecond,
     /// CEIL(datetime TO unit).
     CeilTo,
     /// INITCAP(s).
@@ -140,6 +142,7 @@ impl Scalar {
             "POSITION" => Scalar::Position,
             "OVERLAY" => Scalar::Overlay,
             "EXTRACT" => Scalar::Extract,
+            "$EXTRACT_SECOND" => Scalar::ExtractSecond,
             "$CEIL_TO" => Scalar::CeilTo,
             "INITCAP" => Scalar::Initcap,
             "REGEX_REPLACE" => Scalar::RegexReplace,
@@ -274,7 +277,7 @@ impl Scalar {
                     len(&args[0]).saturating_add(len(&args[1])),
                 ))
             }
-            Scalar::Extract => {
+            Scalar::Extract | Scalar::ExtractSecond => {
                 count(2, 2)?;
                 if !matches!(args[1].family(), Datetime | Interval | Null) {
                     return Err(format!(
@@ -282,7 +285,13 @@ impl Scalar {
                         args[1]
                     ));
                 }
-                Ok(SqlType::BigInt)
+                // The field is the first argument, a literal: the parser names SECOND's form
+                // apart, as its type differs.
+                Ok(if self == Scalar::ExtractSecond {
+                    SqlType::Decimal(5, 3)
+                } else {
+                    SqlType::BigInt
+                })
             }
             Scalar::CeilTo => {
                 count(2, 2)?;
@@ -730,6 +739,19 @@ impl Scalar {
                     U::Second => Value::Double(
                         f64::from(dt.second()) + f64::from(dt.timestamp_subsec_millis()) / 1000.0,
                     ),
+                }
+            }
+            Scalar::ExtractSecond => {
+                let v = Scalar::Extract.eval_more(args)?.unwrap_or(Value::Null);
+                match v.as_f64() {
+                    Some(x) => {
+                        use rust_decimal::prelude::FromPrimitive;
+                        let d = rust_decimal::Decimal::from_f64(x)
+                            .unwrap_or_default()
+                            .round_dp(3);
+                        Value::Decimal(d)
+                    }
+                    None => Value::Null,
                 }
             }
             Scalar::CeilTo => {

@@ -147,41 +147,61 @@ pub fn like_regex(pattern: &str, escape: Option<char>) -> Result<Regex, String> 
 }
 
 /// A SIMILAR TO pattern as a regular expression body (not anchored): `%` and `_` as in LIKE,
-/// `| * + ? {m,n} ( ) [ ]` as in regular expressions, the escape character making the next
-/// one literal, everything else literal.
+/// `| * + ? {m,n} ( )` as in regular expressions, `[seq]` one of, `[^seq]` none of,
+/// `[seq^seq]` in the first set and not in the second (the SQL Reference's string
+/// operators), the escape character making the next one literal, everything else literal.
+/// A parenthesis inside brackets is not a valid pattern.
 pub fn similar_body(pattern: &str, escape: Option<char>) -> Result<String, String> {
+    let invalid = |why: &str| format!("Invalid SIMILAR TO pattern '{pattern}': {why}");
     let mut re = String::new();
     let mut chars = pattern.chars().peekable();
-    let mut in_class = false;
     while let Some(c) = chars.next() {
         if Some(c) == escape {
             match chars.next() {
                 Some(n) => re.push_str(&regex::escape(&n.to_string())),
-                None => {
-                    return Err(format!(
-                        "Invalid escape at the end of the pattern '{pattern}'"
-                    ));
-                }
+                None => return Err(invalid("it ends with the escape character")),
             }
             continue;
         }
         match c {
             '[' => {
-                in_class = true;
-                re.push('[');
+                // One character class: [include] or [^exclude] or [include^exclude].
+                let mut include = String::new();
+                let mut exclude: Option<String> = None;
                 if chars.peek() == Some(&'^') {
-                    re.push('^');
                     chars.next();
+                    exclude = Some(String::new());
+                }
+                loop {
+                    let Some(k) = chars.next() else {
+                        return Err(invalid("a '[' is not closed"));
+                    };
+                    if k == '^' && exclude.is_none() {
+                        exclude = Some(String::new());
+                        continue;
+                    }
+                    let part = exclude.as_mut().unwrap_or(&mut include);
+                    match k {
+                        ']' => break,
+                        '(' | ')' => return Err(invalid("a parenthesis inside [ ]")),
+                        '-' => part.push('-'),
+                        k if Some(k) == escape => match chars.next() {
+                            Some(n) => part.push_str(&regex::escape(&n.to_string())),
+                            None => return Err(invalid("it ends with the escape character")),
+                        },
+                        k => part.push_str(&regex::escape(&k.to_string())),
+                    }
+                }
+                match (include.is_empty(), exclude) {
+                    (_, None) if include.is_empty() => return Err(invalid("an empty [ ]")),
+                    (_, None) => re.push_str(&format!("[{include}]")),
+                    (true, Some(x)) => re.push_str(&format!("[^{x}]")),
+                    (false, Some(x)) => re.push_str(&format!("[{include}&&[^{x}]]")),
                 }
             }
-            ']' => {
-                in_class = false;
-                re.push(']');
-            }
-            '%' if !in_class => re.push_str(".*"),
-            '_' if !in_class => re.push('.'),
-            '|' | '*' | '+' | '?' | '{' | '}' | '(' | ')' | ',' if !in_class => re.push(c),
-            '-' if in_class => re.push('-'),
+            '%' => re.push_str(".*"),
+            '_' => re.push('.'),
+            '|' | '*' | '+' | '?' | '{' | '}' | '(' | ')' | ',' => re.push(c),
             c => re.push_str(&regex::escape(&c.to_string())),
         }
     }

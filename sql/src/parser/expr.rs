@@ -35,10 +35,23 @@ impl Parser {
     fn not_expr(&mut self) -> Result<Expr, CodeValidationError> {
         if self.peek().is_kw("NOT") {
             let pos = self.next().pos;
-            let expr = Box::new(self.not_expr()?);
+            let expr = self.not_expr()?;
+            // The SQL Reference's logical operators table has NOT binding before IS TRUE,
+            // IS FALSE and IS UNKNOWN (`NOT UNKNOWN IS TRUE` is FALSE).
+            if let Expr::Function { name, args, .. } = &expr
+                && matches!(name.name.as_str(), "$IS_TRUE" | "$IS_FALSE" | "$IS_UNKNOWN")
+                && args.len() == 1
+            {
+                let inner = Expr::Unary {
+                    not: true,
+                    expr: Box::new(args[0].clone()),
+                    pos,
+                };
+                return Ok(internal(&name.name, vec![inner], name.pos));
+            }
             return Ok(Expr::Unary {
                 not: true,
-                expr,
+                expr: Box::new(expr),
                 pos,
             });
         }
@@ -478,7 +491,13 @@ impl Parser {
                     value: Literal::Str(format!("{unit:?}").to_uppercase()),
                     pos: upos,
                 };
-                Ok(Some(internal("EXTRACT", vec![field, source], pos)))
+                // SECOND is a DECIMAL(5,3) (with the milliseconds); the other fields BIGINTs.
+                let name = if unit == TimeUnit::Second {
+                    "$EXTRACT_SECOND"
+                } else {
+                    "EXTRACT"
+                };
+                Ok(Some(internal(name, vec![field, source], pos)))
             }
             "TIMESTAMP" if matches!(self.peek_at(1).tok, Tok::Str(_)) => {
                 self.next();
