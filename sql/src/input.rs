@@ -127,7 +127,9 @@ impl RecordParser {
                 let mut selected = Vec::new();
                 rows.select(&doc, &mut selected);
                 for r in selected {
-                    each(self.json_row(r, columns));
+                    for row in self.json_rows(r, columns) {
+                        each(row);
+                    }
                 }
             }
         }
@@ -169,15 +171,62 @@ impl RecordParser {
         Ok(values)
     }
 
+    /// The rows of one JSON row: one, or (a column path with `[0:]` followed by more steps,
+    /// `$.orders[0:].orderId`) one per element of that array, the other columns repeated on
+    /// each; an empty array still gives one row, with NULLs (the developer guide's JSONPath
+    /// page). A path ending in `[0:]` is the whole array, as its JSON text.
+    fn json_rows(
+        &self,
+        row: &serde_json::Value,
+        columns: &[JsonPath],
+    ) -> Vec<Result<Vec<Value>, RowParseError>> {
+        let flattened = columns.iter().find_map(|c| c.split_at_all());
+        let Some((array_path, _)) = flattened else {
+            return vec![self.json_row(row, columns, None)];
+        };
+        let mut arrays = Vec::new();
+        array_path.select(row, &mut arrays);
+        let n = arrays
+            .first()
+            .and_then(|a| a.as_array())
+            .map_or(0, |a| a.len());
+        (0..n.max(1))
+            .map(|k| self.json_row(row, columns, Some((&array_path, k))))
+            .collect()
+    }
+
+    /// One row: each column's value at its path; for the flattened array `(prefix, k)`, the
+    /// columns under it read its element k.
     fn json_row(
         &self,
         row: &serde_json::Value,
         columns: &[JsonPath],
+        element: Option<(&JsonPath, usize)>,
     ) -> Result<Vec<Value>, RowParseError> {
         let mut values = Vec::with_capacity(self.types.len());
         for (i, (ty, path)) in self.types.iter().zip(columns).enumerate() {
             let mut found = Vec::new();
-            path.select(row, &mut found);
+            match (path.split_at_all(), element) {
+                (Some((prefix, rest)), Some((array, k))) if prefix == *array => {
+                    let mut arrays = Vec::new();
+                    prefix.select(row, &mut arrays);
+                    if let Some(item) = arrays
+                        .first()
+                        .and_then(|a| a.as_array())
+                        .and_then(|a| a.get(k))
+                    {
+                        rest.select(item, &mut found);
+                    }
+                }
+                _ if path.steps.last() == Some(&crate::jsonpath::Step::All) => {
+                    // `$.orders[0:]`: the array itself.
+                    let whole = JsonPath {
+                        steps: path.steps[..path.steps.len() - 1].to_vec(),
+                    };
+                    whole.select(row, &mut found);
+                }
+                _ => path.select(row, &mut found),
+            }
             // The JSON mapping table of the developer guide: a boolean into a string column
             // is its JSON text (`true`) and into a number 1 or 0; a number into BOOLEAN is
             // false for 0 and true otherwise; a string into BOOLEAN is true for "true" in any
@@ -376,5 +425,55 @@ mod tests {
         let rows = all(&p, r#"{"records":[{"t":"AMZN","q":{"p":1.5}},{"t":"X"}]}"#);
         assert_eq!(rows[0], Ok(vec![Value::str("AMZN"), Value::Double(1.5)]));
         assert_eq!(rows[1], Ok(vec![Value::str("X"), Value::Null]));
+    }
+
+    #[test]
+    fn a_path_through_an_array_gives_a_row_per_element() {
+        // The developer guide's JSONPath page: $.orders[0:].orderId flattens the array, other
+        // columns repeat; $.orders[0:] alone is the array's JSON text; an empty array is one
+        // row of NULLs.
+        let p = RecordParser::new(&SourceSchema {
+            format: RecordFormat::Json {
+                row_path: "$".into(),
+            },
+            columns: vec![
+                RecordColumn::mapped("NAME", "VARCHAR(8)", "$.customerName"),
+                RecordColumn::mapped("ORDER_ID", "INTEGER", "$.orders[0:].orderId"),
+                RecordColumn::mapped("ITEMS", "VARCHAR(64)", "$.orders[0:].items"),
+            ],
+        })
+        .unwrap();
+        let rows = all(
+            &p,
+            r#"{"customerName":"Ann","orders":[{"orderId":1,"items":[2,3]},{"orderId":4}]}"#,
+        );
+        assert_eq!(
+            rows,
+            vec![
+                Ok(vec![Value::str("Ann"), Value::Int(1), Value::str("[2,3]")]),
+                Ok(vec![Value::str("Ann"), Value::Int(4), Value::Null]),
+            ]
+        );
+        let rows = all(&p, r#"{"customerName":"Bo","orders":[]}"#);
+        assert_eq!(
+            rows,
+            vec![Ok(vec![Value::str("Bo"), Value::Null, Value::Null])]
+        );
+        let whole = RecordParser::new(&SourceSchema {
+            format: RecordFormat::Json {
+                row_path: "$".into(),
+            },
+            columns: vec![RecordColumn::mapped(
+                "ORDERS",
+                "VARCHAR(64)",
+                "$.orders[0:]",
+            )],
+        })
+        .unwrap();
+        let rows = all(&whole, r#"{"orders":[{"orderId":1},{"orderId":4}]}"#);
+        assert_eq!(
+            rows,
+            vec![Ok(vec![Value::str(r#"[{"orderId":1},{"orderId":4}]"#)])]
+        );
     }
 }

@@ -20,6 +20,22 @@ pub struct JsonPath {
 }
 
 impl JsonPath {
+    /// `$.a[0:].b` as the path to the array (`$.a`) and the path inside each element (`$.b`),
+    /// when an all-elements step has steps after it.
+    pub fn split_at_all(&self) -> Option<(JsonPath, JsonPath)> {
+        let i = self.steps.iter().position(|s| *s == Step::All)?;
+        (i + 1 < self.steps.len()).then(|| {
+            (
+                JsonPath {
+                    steps: self.steps[..i].to_vec(),
+                },
+                JsonPath {
+                    steps: self.steps[i + 1..].to_vec(),
+                },
+            )
+        })
+    }
+
     /// Parses a path that starts with `$`.
     pub fn parse(text: &str) -> Result<Self, String> {
         let bad = |why: &str| format!("unsupported JSONPath '{text}': {why}");
