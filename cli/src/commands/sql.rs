@@ -10,8 +10,8 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use kdaflow_sql::plan::StreamKind;
 use kdaflow_sql::{
-    Engine, InAppStream, OutputFormat, Program, RecordParser, Row, SourceSchema, ValidationRequest,
-    Value, serialize_row, validate,
+    Engine, InAppStream, OutputFormat, Program, RecordFormat, RecordParser, Row, SourceSchema,
+    ValidationRequest, Value, serialize_row, validate,
 };
 use kdaflow_workflow::prerequisites::Prerequisites;
 use kdaflow_workflow::spec::ApplicationSpec;
@@ -55,6 +55,11 @@ pub struct RunArgs {
     /// The records: one per line (a CSV line without a header, or a JSON document).
     #[arg(long)]
     pub input: PathBuf,
+    /// How the input file's records are read, instead of the schema's `RecordFormat`: `csv`
+    /// (comma-separated), `tsv` (tab-separated) or `json` (a JSON object per line; columns
+    /// without a `Mapping` read the member of their name).
+    #[arg(long, value_enum)]
+    pub format: Option<InputFormat>,
     /// ROWTIME from this input column (a TIMESTAMP column; rows must be in time order).
     #[arg(long, conflicts_with = "rate")]
     pub rowtime_column: Option<String>,
@@ -75,6 +80,42 @@ pub struct RunArgs {
     /// print the difference; exit 1 when they differ (a unit test for an application).
     #[arg(long)]
     pub expect: Option<PathBuf>,
+}
+
+/// `kdaflow sql run --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    /// Comma-separated values, no header.
+    Csv,
+    /// Tab-separated values, no header.
+    Tsv,
+    /// A JSON object per line.
+    Json,
+}
+
+impl InputFormat {
+    /// The schema with this record format (the columns unchanged; JSON columns without a
+    /// mapping read `$.<name>`).
+    fn apply(self, schema: &SourceSchema) -> SourceSchema {
+        let mut schema = schema.clone();
+        schema.format = match self {
+            InputFormat::Csv | InputFormat::Tsv => RecordFormat::Csv {
+                row_delimiter: "\n".into(),
+                column_delimiter: if self == InputFormat::Csv { "," } else { "\t" }.into(),
+            },
+            InputFormat::Json => {
+                for c in &mut schema.columns {
+                    if c.mapping.is_none() {
+                        c.mapping = Some(format!("$.{}", c.name));
+                    }
+                }
+                RecordFormat::Json {
+                    row_path: "$".into(),
+                }
+            }
+        };
+        schema
+    }
 }
 
 /// An application ready for the engine.
@@ -435,10 +476,14 @@ fn run_records(args: &RunArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let input_stream = app.inputs[0].name.clone();
-    let parser = RecordParser::new(&app.schema)?;
+    let schema = match args.format {
+        Some(f) => f.apply(&app.schema),
+        None => app.schema.clone(),
+    };
+    let parser = RecordParser::new(&schema)?;
     let rowtime_column = match &args.rowtime_column {
         Some(c) => Some(
-            app.schema
+            schema
                 .columns
                 .iter()
                 .position(|col| col.name.eq_ignore_ascii_case(c))

@@ -205,3 +205,24 @@ CREATE PUMP "P" AS INSERT INTO "OUT"
         "{out}"
     );
 }
+
+#[test]
+fn format_reads_the_input_as_tsv_or_json_whatever_the_schema_says() {
+    let app = App::new(CODE);
+    // The schema says CSV; the files are TSV and JSON lines.
+    let (code, out, err) = app.run("AMZN\t1.5\nAMZN\t2\n", &["--format", "tsv", "--jsonl"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(r#""N":2"#), "{out}");
+    let (code, out, err) = app.run(
+        "{\"ticker\": \"MSFT\", \"price\": 3}\n{\"ticker\": \"MSFT\", \"price\": 4}\n",
+        &["--format", "json", "--jsonl"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(r#""TICKER":"MSFT","N":2"#), "{out}");
+    let (code, _, err) = app.run("x\n", &["--format", "xml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("csv") && err.contains("tsv") && err.contains("json"),
+        "{err}"
+    );
+}
