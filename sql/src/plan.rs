@@ -218,6 +218,14 @@ pub enum StageSpec {
     },
     /// A join of each stream row with the reference table's rows.
     RefJoin(RefJoinSpec),
+    /// SELECT DISTINCT: a row is emitted unless an equal one was, since the `leading` column
+    /// (time-based, monotonic) took its value. Only the first `width` columns are compared.
+    Distinct {
+        /// The monotonic column.
+        leading: usize,
+        /// The columns of the select list (ORDER BY's hidden keys follow).
+        width: usize,
+    },
     /// A JOIN of two streams over windows (always a pump's first stage; the pump reads both).
     StreamJoin(StreamJoinSpec),
     /// ORDER BY: rows are held while the leading key keeps its value, then emitted sorted by

@@ -376,6 +376,10 @@ pub fn explain(program: &Program) -> String {
                         frame(j.right_window)
                     )
                 }
+                StageSpec::Distinct { .. } => {
+                    "DISTINCT: equal rows dropped while the time-based item keeps its value"
+                        .to_string()
+                }
                 StageSpec::Sort { keys, leading, .. } => format!(
                     "ORDER BY {} key(s): rows held while the leading key keeps its value{}",
                     keys.len(),

@@ -91,3 +91,42 @@ impl Sort {
         self.current = None;
     }
 }
+
+/// SELECT DISTINCT on a stream: the rows seen since the leading (monotonic) column took its
+/// current value, so memory is bounded by one value's rows.
+#[derive(Debug)]
+pub struct Distinct {
+    leading: usize,
+    width: usize,
+    current: Option<Key>,
+    seen: std::collections::HashSet<Vec<Key>>,
+}
+
+impl Distinct {
+    /// A DISTINCT over the first `width` columns, reset when column `leading` changes.
+    pub fn new(leading: usize, width: usize) -> Self {
+        Self {
+            leading,
+            width,
+            current: None,
+            seen: std::collections::HashSet::new(),
+        }
+    }
+
+    /// Emits the row unless an equal one was emitted for the current leading value.
+    pub fn push(&mut self, row: &Row, out: &mut Vec<Row>) {
+        let lead = Key(row.values[self.leading].clone());
+        if self.current.as_ref() != Some(&lead) {
+            self.seen.clear();
+            self.current = Some(lead);
+        }
+        let key: Vec<Key> = row.values[..self.width.min(row.values.len())]
+            .iter()
+            .cloned()
+            .map(Key)
+            .collect();
+        if self.seen.insert(key) {
+            out.push(row.clone());
+        }
+    }
+}

@@ -5,7 +5,7 @@ use crate::engine::Row;
 use crate::engine::eval::{Ctx, eval, holds};
 use crate::engine::join::{RefJoin, StreamJoin};
 use crate::engine::sliding::Sliding;
-use crate::engine::sort::Sort;
+use crate::engine::sort::{Distinct, Sort};
 use crate::engine::stagger::Stagger;
 use crate::engine::tumbling::Tumbling;
 use crate::error::SqlError;
@@ -43,6 +43,8 @@ pub enum Stage {
     RefJoin(Box<RefJoin>),
     /// ORDER BY.
     Sort(Box<Sort>),
+    /// SELECT DISTINCT.
+    Distinct(Box<Distinct>),
     /// A join of two streams.
     StreamJoin(Box<StreamJoin>),
     /// Random cut forest.
@@ -66,6 +68,9 @@ impl Stage {
             StageSpec::Sliding { .. } => Stage::Sliding(Box::new(Sliding::new(spec))),
             StageSpec::RefJoin(j) => Stage::RefJoin(Box::new(RefJoin::new(j))),
             StageSpec::StreamJoin(j) => Stage::StreamJoin(Box::new(StreamJoin::new(j))),
+            StageSpec::Distinct { leading, width } => {
+                Stage::Distinct(Box::new(Distinct::new(*leading, *width)))
+            }
             StageSpec::Sort {
                 width,
                 keys,
@@ -96,6 +101,10 @@ impl Stage {
                 Ok(())
             }
             Stage::StreamJoin(j) => j.push(false, row, out),
+            Stage::Distinct(d) => {
+                d.push(row, out);
+                Ok(())
+            }
             Stage::Rcf(f) => f.push(row, out),
             Stage::CountDistinct(d) => {
                 d.push(row, out);
@@ -145,7 +154,11 @@ impl Stage {
                     });
                 }
             }
-            Stage::Project { .. } | Stage::Sliding(_) | Stage::RefJoin(_) | Stage::Rcf(_) => {}
+            Stage::Project { .. }
+            | Stage::Sliding(_)
+            | Stage::RefJoin(_)
+            | Stage::Rcf(_)
+            | Stage::Distinct(_) => {}
         }
     }
 }

@@ -153,25 +153,20 @@ fn branch_plan(
 /// Compiles a SELECT and everything under its FROM.
 pub(crate) fn compile_select(cx: &Catalog, q: &Select) -> Result<Compiled, CodeValidationError> {
     let (source, mut stages, scope) = compile_from(cx, &q.from)?;
-    if q.distinct {
-        return Err(semantic(
-            q.pos,
-            "SELECT DISTINCT is not supported on streams; use GROUP BY with a ROWTIME window",
-        ));
-    }
     if !q.union.is_empty() {
         return Err(semantic(
             q.pos,
             "UNION ALL combines the queries of a pump (INSERT INTO ... SELECT STREAM ... UNION ALL SELECT STREAM ...), not of a subquery",
         ));
     }
-    let (stage, out, sort) = select_stage(q, &scope)?;
+    let (stage, out, sort, distinct) = select_stage(q, &scope)?;
     // A plain `SELECT *` (or a projection that is the identity) adds no work.
     let identity = matches!(&stage, StageSpec::Project { filter: None, items }
         if items.len() == scope.columns.len() && items.iter().enumerate().all(|(i, c)| *c == CExpr::Col(i)));
     if !identity || stages.is_empty() {
         stages.push(stage);
     }
+    stages.extend(distinct);
     stages.extend(sort);
     Ok(Compiled {
         source,
@@ -314,12 +309,11 @@ fn plain_filter(scope: &Scope, e: Option<&Expr>) -> Result<Option<CExpr>, CodeVa
     Ok(Some(c))
 }
 
-/// The stage of a SELECT's list (filter, project or aggregate), its output columns, and the
-/// sort stage of its ORDER BY.
-fn select_stage(
-    q: &Select,
-    scope: &Scope,
-) -> Result<(StageSpec, Vec<OutCol>, Option<StageSpec>), CodeValidationError> {
+/// The stage of a SELECT's list (filter, project or aggregate), its output columns, the
+/// sort stage of its ORDER BY and the stage of its DISTINCT.
+type SelectStages = (StageSpec, Vec<OutCol>, Option<StageSpec>, Option<StageSpec>);
+
+fn select_stage(q: &Select, scope: &Scope) -> Result<SelectStages, CodeValidationError> {
     let filter = plain_filter(scope, q.filter.as_ref())?;
     if let (Some((_, _, pos)), false) = (&q.stagger, q.group_by.is_empty()) {
         return Err(semantic(
@@ -485,6 +479,22 @@ fn select_stage(
             })
         }
     };
+    // SELECT DISTINCT: rows are compared while a monotonic, time-based item keeps its value.
+    let distinct = if q.distinct {
+        let lead = items[..width].iter().position(|c| match &cx.mode {
+            Mode::Grouped { keys } => grouped_window_key(keys, c),
+            _ => reads_only_rowtime(c),
+        });
+        let Some(leading) = lead else {
+            return Err(semantic(
+                q.pos,
+                "SELECT DISTINCT on a stream needs a monotonic, time-based item in its select list (ROWTIME, FLOOR(ROWTIME TO unit) or the GROUP BY's window), within which rows are compared",
+            ));
+        };
+        Some(StageSpec::Distinct { leading, width })
+    } else {
+        None
+    };
     let stage = match cx.mode {
         Mode::Grouped { keys } if q.stagger.is_some() => StageSpec::Stagger {
             filter,
@@ -530,5 +540,5 @@ fn select_stage(
         }
         Mode::Plain => StageSpec::Project { filter, items },
     };
-    Ok((stage, out, sort))
+    Ok((stage, out, sort, distinct))
 }
