@@ -145,6 +145,17 @@ pub enum From {
         /// `AS alias`.
         alias: Option<Ident>,
     },
+    /// `(VALUES (a, b), ...) [AS alias [(c1, c2)]]`: a constant table.
+    Values {
+        /// The rows, each a list of constant expressions.
+        rows: Vec<Vec<Expr>>,
+        /// `AS alias`.
+        alias: Option<Ident>,
+        /// The column names (`EXPR$0`, ... without them).
+        columns: Option<Vec<Ident>>,
+        /// Where VALUES is.
+        pos: Pos,
+    },
     /// `left [INNER | LEFT [OUTER] | ...] JOIN right [ON condition]`, or `left, right`.
     Join {
         /// The left source.
@@ -480,6 +491,7 @@ impl From {
     fn exprs_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
         match self {
             From::Stream { .. } => {}
+            From::Values { rows, .. } => rows.iter_mut().flatten().for_each(&mut *f),
             From::Table { cursor, args, .. } => {
                 cursor.exprs_mut(f);
                 args.iter_mut().for_each(&mut *f);

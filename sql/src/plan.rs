@@ -296,6 +296,8 @@ pub struct RefJoinSpec {
     pub residual: Option<CExpr>,
     /// LEFT OUTER: a stream row without a match is kept, with NULL table columns.
     pub outer: bool,
+    /// A VALUES table's rows (the table is then no stream of the program).
+    pub constant: Option<Vec<Vec<Value>>>,
     /// The joined row is the table's columns, then the stream's (the table was written first).
     pub table_first: bool,
 }

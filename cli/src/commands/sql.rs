@@ -335,9 +335,12 @@ pub fn explain(program: &Program) -> String {
                     aggs_text(aggs)
                 ),
                 StageSpec::RefJoin(j) => format!(
-                    "{} reference table {}: hash lookup on {} key(s){}",
+                    "{} {}: hash lookup on {} key(s){}",
                     if j.outer { "LEFT OUTER JOIN" } else { "JOIN" },
-                    program.streams[j.table].name,
+                    match &j.constant {
+                        Some(rows) => format!("VALUES ({} rows)", rows.len()),
+                        None => format!("reference table {}", program.streams[j.table].name),
+                    },
                     j.table_keys.len(),
                     if j.residual.is_some() {
                         ", then the rest of ON"

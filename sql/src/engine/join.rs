@@ -39,14 +39,19 @@ fn key(v: Value) -> Option<Key> {
 }
 
 impl RefJoin {
-    /// A join over an empty table (until the reference data is loaded).
+    /// A join over an empty table (until the reference data is loaded), or over its VALUES.
     pub fn new(spec: &RefJoinSpec) -> Self {
-        Self {
+        let mut join = Self {
             spec: spec.clone(),
             rows: Arc::new(Vec::new()),
             index: HashMap::new(),
             probe: Vec::with_capacity(spec.stream_keys.len()),
+        };
+        // A VALUES table is there from the start.
+        if let Some(rows) = &spec.constant {
+            join.load(&Arc::new(rows.clone()));
         }
+        join
     }
 
     /// The table this join reads.

@@ -194,6 +194,45 @@ impl Parser {
                 alias,
             });
         }
+        if self.peek().is_sym("(") && self.peek_at(1).is_kw("VALUES") {
+            self.next();
+            let pos = self.next().pos;
+            let mut rows = Vec::new();
+            loop {
+                let mut row = Vec::new();
+                if self.eat_sym("(") {
+                    row.push(self.expr()?);
+                    while self.eat_sym(",") {
+                        row.push(self.expr()?);
+                    }
+                    self.expect_sym(")")?;
+                } else {
+                    row.push(self.expr()?);
+                }
+                rows.push(row);
+                if !self.eat_sym(",") {
+                    break;
+                }
+            }
+            self.expect_sym(")")?;
+            let alias = self.alias()?;
+            let columns = if alias.is_some() && self.eat_sym("(") {
+                let mut names = vec![self.ident("a column name")?];
+                while self.eat_sym(",") {
+                    names.push(self.ident("a column name")?);
+                }
+                self.expect_sym(")")?;
+                Some(names)
+            } else {
+                None
+            };
+            return Ok(From::Values {
+                rows,
+                alias,
+                columns,
+                pos,
+            });
+        }
         if self.peek().is_sym("(") {
             self.next();
             let query = Box::new(self.select()?);

@@ -27,17 +27,11 @@ pub(crate) fn compile(
     on: Option<&Expr>,
     pos: Pos,
 ) -> Result<(StreamId, Vec<StageSpec>, Scope), CodeValidationError> {
-    let table = |f: &From| match f {
-        From::Stream { name, alias, .. } => cx
-            .reference(name)
-            .map(|id| (id, qualifiers(name, alias.as_ref()))),
-        _ => None,
-    };
-    let (stream, (table, names), table_first) = match (table(left), table(right)) {
+    let (stream, table, table_first) = match (table_side(cx, left)?, table_side(cx, right)?) {
         (Some(_), Some(_)) => {
             return Err(semantic(
                 pos,
-                "both sides of this JOIN are the reference table; a query joins it with a stream",
+                "both sides of this JOIN are tables; a query joins a table with a stream",
             ));
         }
         (None, None) => return streams(cx, left, right, kind, on, pos),
@@ -61,9 +55,8 @@ pub(crate) fn compile(
         }
     };
     let (source, mut stages, stream_scope) = compile_from(cx, stream)?;
-    let columns = cx.streams[table].columns.clone();
-    let table_width = columns.len();
-    let table_scope = Scope::single(names, columns, false);
+    let table_width = table.columns.len();
+    let table_scope = Scope::single(table.names, table.columns, false);
     let scope = if table_first {
         Scope::join(table_scope.clone(), stream_scope.clone())
     } else {
@@ -108,7 +101,8 @@ pub(crate) fn compile(
         }
     };
     stages.push(StageSpec::RefJoin(RefJoinSpec {
-        table,
+        table: table.id,
+        constant: table.constant,
         table_width,
         stream_keys,
         table_keys,
@@ -220,6 +214,163 @@ fn streams(
         })],
         scope,
     ))
+}
+
+/// The table side of a join: the reference table, or a VALUES list.
+struct TableSide {
+    /// The reference table's stream id (for VALUES, none: `usize::MAX`).
+    id: StreamId,
+    names: Vec<String>,
+    columns: Vec<crate::plan::Column>,
+    constant: Option<Vec<Vec<crate::types::Value>>>,
+}
+
+/// `f` as a table, if it is one.
+fn table_side(cx: &Catalog, f: &From) -> Result<Option<TableSide>, CodeValidationError> {
+    match f {
+        From::Stream {
+            name,
+            alias,
+            renamed,
+            ..
+        } => match cx.reference(name) {
+            Some(id) => {
+                let mut columns = cx.streams[id].columns.clone();
+                if let Some(names) = renamed {
+                    super::query::rename(&mut columns, names, name)?;
+                }
+                Ok(Some(TableSide {
+                    id,
+                    names: qualifiers(name, alias.as_ref()),
+                    columns,
+                    constant: None,
+                }))
+            }
+            None => Ok(None),
+        },
+        From::Values {
+            rows,
+            alias,
+            columns,
+            pos,
+        } => {
+            let (cols, values) = values_table(rows, columns.as_deref(), *pos)?;
+            Ok(Some(TableSide {
+                id: usize::MAX,
+                names: alias.iter().map(|a| a.name.clone()).collect(),
+                columns: cols,
+                constant: Some(values),
+            }))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A VALUES list's columns (named by the column list, or `EXPR$0`, ...; typed by the first
+/// row) and its rows, evaluated (each value must be a constant).
+pub(crate) fn values_table(
+    rows: &[Vec<Expr>],
+    names: Option<&[crate::ast::Ident]>,
+    pos: Pos,
+) -> Result<(Vec<crate::plan::Column>, Vec<Vec<crate::types::Value>>), CodeValidationError> {
+    use crate::engine::eval::{Ctx, eval};
+    let empty = Scope::single(Vec::new(), Vec::new(), false);
+    let width = rows.first().map_or(0, Vec::len);
+    if let Some(names) = names
+        && names.len() != width
+    {
+        return Err(semantic(
+            pos,
+            format!(
+                "The column list has {} name(s) and VALUES has {width} column(s)",
+                names.len()
+            ),
+        ));
+    }
+    let cx = Ctx {
+        cols: &[],
+        rowtime: 0,
+        keys: &[],
+        aggs: &[],
+    };
+    // Each column's type holds every row's value (the longest string, the largest scale).
+    let mut types: Vec<SqlType> = Vec::new();
+    let mut compiled = Vec::new();
+    for row in rows {
+        if row.len() != width {
+            return Err(semantic(
+                pos,
+                "Every row of VALUES needs the same number of values",
+            ));
+        }
+        let mut cs = Vec::new();
+        for (i, e) in row.iter().enumerate() {
+            let (c, t) = ExprCx::new(&empty, Mode::Plain).compile(e)?;
+            match types.get_mut(i) {
+                None => types.push(t),
+                Some(have) => {
+                    *have = widen(have, &t).ok_or_else(|| {
+                        semantic(
+                            e.pos(),
+                            format!("VALUES column {} has values of types {have} and {t}", i + 1),
+                        )
+                    })?;
+                }
+            }
+            cs.push((c, e.pos()));
+        }
+        compiled.push(cs);
+    }
+    let mut out = Vec::new();
+    for row in compiled {
+        let mut values = Vec::new();
+        for (i, (c, p)) in row.into_iter().enumerate() {
+            let v = eval(&c, &cx).map_err(|m| semantic(p, m))?;
+            values.push(crate::coerce::assign(&types[i], v).map_err(|m| semantic(p, m))?);
+        }
+        out.push(values);
+    }
+    let columns = types
+        .into_iter()
+        .enumerate()
+        .map(|(i, ty)| crate::plan::Column {
+            name: names.map_or(format!("EXPR${i}"), |n| n[i].name.clone()),
+            ty,
+        })
+        .collect();
+    Ok((columns, out))
+}
+
+/// A type holding values of both `a` and `b`, if there is one.
+fn widen(a: &SqlType, b: &SqlType) -> Option<SqlType> {
+    use crate::types::Family as F;
+    let len = |t: &SqlType| match t {
+        SqlType::Char(n) | SqlType::Varchar(n) => *n,
+        _ => 0,
+    };
+    Some(match (a, b) {
+        (a, b) if a == b => a.clone(),
+        (SqlType::Null, t) | (t, SqlType::Null) => t.clone(),
+        (a, b) if a.family() == F::Character && b.family() == F::Character => {
+            SqlType::Varchar(len(a).max(len(b)))
+        }
+        (a, b) if a.family() == F::Numeric && b.family() == F::Numeric => match (a, b) {
+            (SqlType::Double | SqlType::Real, _) | (_, SqlType::Double | SqlType::Real) => {
+                SqlType::Double
+            }
+            (SqlType::Decimal(p1, s1), SqlType::Decimal(p2, s2)) => {
+                let scale = (*s1).max(*s2);
+                let whole = (p1 - s1).max(p2 - s2);
+                SqlType::Decimal(
+                    (whole + scale).min(crate::types::MAX_DECIMAL_PRECISION),
+                    scale,
+                )
+            }
+            (SqlType::Decimal(p, s), _) | (_, SqlType::Decimal(p, s)) => SqlType::Decimal(*p, *s),
+            _ => SqlType::BigInt,
+        },
+        _ => return None,
+    })
 }
 
 /// The AND-ed parts of a condition.

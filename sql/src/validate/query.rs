@@ -230,6 +230,12 @@ pub(crate) fn compile_from(
                 Scope::single(qualifiers(func, alias.as_ref()), out_cols, true),
             )
         }
+        From::Values { pos, .. } => {
+            return Err(semantic(
+                *pos,
+                "a query reads a stream; VALUES is a constant table, which a query JOINs with a stream",
+            ));
+        }
         From::Join {
             left,
             right,

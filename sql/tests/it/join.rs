@@ -298,3 +298,35 @@ CREATE PUMP "J" AS INSERT INTO "O"
         ]
     );
 }
+
+#[test]
+fn a_values_list_is_a_constant_table_to_join() {
+    let code = r#"CREATE STREAM "O" (ticker VARCHAR(8), label VARCHAR(8), weight DECIMAL(4,2));
+CREATE PUMP "P" AS INSERT INTO "O"
+  SELECT STREAM "S"."TICKER", t.label, t.w
+  FROM "S" LEFT JOIN (VALUES ('AMZN', 'big', 1.5), ('MSFT', 'bigger', 2.25)) AS t (k, label, w)
+  ON "S"."TICKER" = t.k;"#;
+    let program = check_with_table(code, ORDERS, None, &["O"]).unwrap();
+    let mut e = Engine::new(program, 1).unwrap();
+    push(&mut e, T0, "MSFT", 1);
+    push(&mut e, T0 + 1, "ORCL", 1);
+    let dec = |s: &str| Value::Decimal(s.parse().unwrap());
+    assert_eq!(
+        values(&mut e),
+        vec![
+            (
+                T0,
+                vec![Value::str("MSFT"), Value::str("bigger"), dec("2.25")]
+            ),
+            (T0 + 1, vec![Value::str("ORCL"), Value::Null, Value::Null]),
+        ]
+    );
+    let e = check_with_table(
+        r#"CREATE STREAM "O" (x INTEGER); CREATE PUMP "P" AS INSERT INTO "O" SELECT STREAM * FROM (VALUES (1), (2));"#,
+        ORDERS,
+        None,
+        &[],
+    )
+    .unwrap_err();
+    assert!(e.message.contains("VALUES is a constant table"), "{e}");
+}
