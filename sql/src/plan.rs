@@ -218,6 +218,20 @@ pub enum StageSpec {
     },
     /// A join of each stream row with the reference table's rows.
     RefJoin(RefJoinSpec),
+    /// GROUP_RANK: rows of one ROWTIME held, then emitted with their rank by a column.
+    GroupRank {
+        /// The column ranked by.
+        column: usize,
+        /// Rank 1 is the largest value.
+        desc: bool,
+        /// Emitted from the last rank to the first.
+        output_desc: bool,
+        /// A group is released this long after its ROWTIME even if no later row came (0: only
+        /// by a later row or time moving past it).
+        max_idle_ms: i64,
+        /// At most this many rows of a group are emitted (0: all).
+        output_max: usize,
+    },
     /// SELECT DISTINCT: a row is emitted unless an equal one was, since the `leading` column
     /// (time-based, monotonic) took its value. Only the first `width` columns are compared.
     Distinct {

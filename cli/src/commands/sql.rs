@@ -379,6 +379,17 @@ pub fn explain(program: &Program) -> String {
                         frame(j.right_window)
                     )
                 }
+                StageSpec::GroupRank {
+                    desc, output_max, ..
+                } => format!(
+                    "GROUP_RANK: the rows of each ROWTIME ranked {}{}",
+                    if *desc { "descending" } else { "ascending" },
+                    if *output_max > 0 {
+                        format!(", at most {output_max} emitted")
+                    } else {
+                        String::new()
+                    }
+                ),
                 StageSpec::Distinct { .. } => {
                     "DISTINCT: equal rows dropped while the time-based item keeps its value"
                         .to_string()

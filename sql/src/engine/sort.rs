@@ -130,3 +130,90 @@ impl Distinct {
         }
     }
 }
+
+/// GROUP_RANK: the rows of one ROWTIME (a group) are held until a row of another ROWTIME
+/// comes, or time moves past them (plus maxIdle), then emitted with an INTEGER rank by a
+/// column (ties share a rank, the next rank skips, as RANK() does).
+#[derive(Debug)]
+pub struct GroupRank {
+    column: usize,
+    desc: bool,
+    output_desc: bool,
+    max_idle_ms: i64,
+    output_max: usize,
+    group: Vec<Row>,
+}
+
+impl GroupRank {
+    /// The stage for its spec's values.
+    pub fn new(
+        column: usize,
+        desc: bool,
+        output_desc: bool,
+        max_idle_ms: i64,
+        output_max: usize,
+    ) -> Self {
+        Self {
+            column,
+            desc,
+            output_desc,
+            max_idle_ms,
+            output_max,
+            group: Vec::new(),
+        }
+    }
+
+    /// Takes a row; one of a later ROWTIME releases the held group first.
+    pub fn push(&mut self, row: &Row, out: &mut Vec<Row>) {
+        if self.group.first().is_some_and(|g| g.rowtime != row.rowtime) {
+            self.release(out);
+        }
+        self.group.push(row.clone());
+    }
+
+    /// Releases the group once time is past its ROWTIME (and maxIdle).
+    pub fn advance(&mut self, t: i64, out: &mut Vec<Row>) {
+        if self
+            .group
+            .first()
+            .is_some_and(|g| t > g.rowtime.saturating_add(self.max_idle_ms))
+        {
+            self.release(out);
+        }
+    }
+
+    fn release(&mut self, out: &mut Vec<Row>) {
+        let c = self.column;
+        let order = |a: &Row, b: &Row| {
+            let o = match (a.values[c].is_null(), b.values[c].is_null()) {
+                (true, true) => Ordering::Equal,
+                (true, false) => Ordering::Greater,
+                (false, true) => Ordering::Less,
+                _ => compare(&a.values[c], &b.values[c]).unwrap_or(Ordering::Equal),
+            };
+            if self.desc { o.reverse() } else { o }
+        };
+        let mut rows = std::mem::take(&mut self.group);
+        rows.sort_by(order);
+        let mut ranked: Vec<(i64, Row)> = Vec::with_capacity(rows.len());
+        for (i, row) in rows.into_iter().enumerate() {
+            let rank = match ranked.last() {
+                Some((r, prev)) if order(prev, &row) == Ordering::Equal => *r,
+                _ => i as i64 + 1,
+            };
+            ranked.push((rank, row));
+        }
+        if self.output_desc {
+            ranked.reverse();
+        }
+        let limit = if self.output_max == 0 {
+            usize::MAX
+        } else {
+            self.output_max
+        };
+        for (rank, mut row) in ranked.into_iter().take(limit) {
+            row.values.push(Value::Int(rank));
+            out.push(row);
+        }
+    }
+}

@@ -5,7 +5,7 @@ use crate::engine::Row;
 use crate::engine::eval::{Ctx, eval, holds};
 use crate::engine::join::{RefJoin, StreamJoin};
 use crate::engine::sliding::Sliding;
-use crate::engine::sort::{Distinct, Sort};
+use crate::engine::sort::{Distinct, GroupRank, Sort};
 use crate::engine::stagger::Stagger;
 use crate::engine::tumbling::Tumbling;
 use crate::error::SqlError;
@@ -45,6 +45,8 @@ pub enum Stage {
     Sort(Box<Sort>),
     /// SELECT DISTINCT.
     Distinct(Box<Distinct>),
+    /// GROUP_RANK.
+    GroupRank(Box<GroupRank>),
     /// A join of two streams.
     StreamJoin(Box<StreamJoin>),
     /// Random cut forest.
@@ -68,6 +70,19 @@ impl Stage {
             StageSpec::Sliding { .. } => Stage::Sliding(Box::new(Sliding::new(spec))),
             StageSpec::RefJoin(j) => Stage::RefJoin(Box::new(RefJoin::new(j))),
             StageSpec::StreamJoin(j) => Stage::StreamJoin(Box::new(StreamJoin::new(j))),
+            StageSpec::GroupRank {
+                column,
+                desc,
+                output_desc,
+                max_idle_ms,
+                output_max,
+            } => Stage::GroupRank(Box::new(GroupRank::new(
+                *column,
+                *desc,
+                *output_desc,
+                *max_idle_ms,
+                *output_max,
+            ))),
             StageSpec::Distinct { leading, width } => {
                 Stage::Distinct(Box::new(Distinct::new(*leading, *width)))
             }
@@ -103,6 +118,10 @@ impl Stage {
             Stage::StreamJoin(j) => j.push(false, row, out),
             Stage::Distinct(d) => {
                 d.push(row, out);
+                Ok(())
+            }
+            Stage::GroupRank(g) => {
+                g.push(row, out);
                 Ok(())
             }
             Stage::Rcf(f) => f.push(row, out),
@@ -143,6 +162,7 @@ impl Stage {
             Stage::CountDistinct(d) => d.advance(t, out),
             Stage::TopK(k) => k.advance(t, out),
             Stage::StreamJoin(j) => j.advance(t, out),
+            Stage::GroupRank(g) => g.advance(t, out),
             Stage::Sort(s) => {
                 if let Err(message) = s.advance(t, out) {
                     failures.push(RowFailure {

@@ -70,6 +70,17 @@ impl Parser {
         }
         let mut from = from;
         resolve_from_windows(&mut from, &windows)?;
+        if self.peek().is_kw("INTERSECT") || self.peek().is_kw("EXCEPT") {
+            let t = self.peek().clone();
+            return Err(CodeValidationError::at(
+                crate::error::ValidationKind::Semantic,
+                t.pos,
+                format!(
+                    "{} does not apply to streams: UNION ALL is the one set operator of a streaming query",
+                    t.describe()
+                ),
+            ));
+        }
         let mut union = Vec::new();
         if self.peek().is_kw("UNION") {
             let upos = self.next().pos;

@@ -228,6 +228,52 @@ pub(crate) fn compile(
                 out,
             ))
         }
+        "GROUP_RANK" => {
+            arity(func, args, 6, 6)?;
+            let column = column_arg(&args[0], name, cols)?;
+            let text = |e: &Expr, param: &str| match e {
+                Expr::Literal {
+                    value: Literal::Str(s),
+                    ..
+                } => Ok(s.clone()),
+                other => Err(semantic(
+                    other.pos(),
+                    format!("{name}: {param} must be a string literal"),
+                )),
+            };
+            let order = |e: &Expr, param: &str| -> Result<bool, CodeValidationError> {
+                match text(e, param)?.to_ascii_lowercase().as_str() {
+                    "asc" => Ok(false),
+                    "desc" => Ok(true),
+                    other => Err(semantic(
+                        e.pos(),
+                        format!("{name}: {param} is 'asc' or 'desc', got '{other}'"),
+                    )),
+                }
+            };
+            let rank_name = text(&args[1], "rankOutColumnName")?;
+            let desc = order(&args[2], "sortOrder")?;
+            let output_desc = order(&args[3], "outputOrder")?;
+            let (idle, ip) = int_arg(&args[4], name, "maxIdle")?;
+            range(ip, name, "maxIdle", idle, 0, i64::from(i32::MAX))?;
+            let (max, mp) = int_arg(&args[5], name, "outputMax")?;
+            range(mp, name, "outputMax", max, 0, i64::from(i32::MAX))?;
+            let mut out = cols.to_vec();
+            out.push(Column {
+                name: rank_name,
+                ty: SqlType::Integer,
+            });
+            Ok((
+                StageSpec::GroupRank {
+                    column,
+                    desc,
+                    output_desc,
+                    max_idle_ms: idle,
+                    output_max: max as usize,
+                },
+                out,
+            ))
+        }
         name if super::expr::UNSUPPORTED_FUNCTIONS.contains(&name) => Err(
             CodeValidationError::unsupported(func.pos, format!("The table function {name}")),
         ),
