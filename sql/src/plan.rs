@@ -25,6 +25,9 @@ pub enum StreamKind {
     Created,
     /// The system's `error_stream`.
     Error,
+    /// A stream the twin makes for a query (the rows of a UNION ALL that an ORDER BY sorts);
+    /// not visible to the code.
+    Internal,
     /// The in-application reference table a reference data source loads (read only by
     /// joining it with a stream).
     Reference,

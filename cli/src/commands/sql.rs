@@ -515,7 +515,7 @@ fn run_records(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let shown: Vec<String> = program
         .streams
         .iter()
-        .filter(|s| s.kind != StreamKind::Input)
+        .filter(|s| !matches!(s.kind, StreamKind::Input | StreamKind::Internal))
         .map(|s| s.name.clone())
         .collect();
     let mut engine = Engine::new(program, 7)?;

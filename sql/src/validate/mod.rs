@@ -162,6 +162,7 @@ pub fn validate(req: &ValidationRequest<'_>) -> Result<Program, CodeValidationEr
                 }
                 let mut query = query.clone();
                 udf::inline(&mut query, &functions)?;
+                let query = query::union_then_order(&mut cx, name, *query)?;
                 let plans = query::compile_pump(&cx, name, target, columns.as_deref(), &query)?;
                 cx.pumps.extend(plans);
             }

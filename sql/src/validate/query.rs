@@ -82,14 +82,6 @@ pub(crate) fn compile_pump(
     };
     let mut branches = Vec::new();
     flatten_union(query, &mut branches);
-    if branches.len() > 1 {
-        if let Some(q) = branches.iter().find(|q| !q.order_by.is_empty()) {
-            return Err(CodeValidationError::unsupported(
-                q.order_by[0].0.pos(),
-                "ORDER BY after UNION ALL",
-            ));
-        }
-    }
     let mut plans = Vec::new();
     for branch in branches {
         let mut single = branch.clone();
@@ -97,6 +89,79 @@ pub(crate) fn compile_pump(
         plans.push(branch_plan(cx, name, target_id, &target_columns, &single)?);
     }
     Ok(plans)
+}
+
+/// `a UNION ALL b ORDER BY ...` (the ORDER BY, parsed with the last query, sorts them all):
+/// the queries go to an internal stream, and the pump becomes `SELECT STREAM * FROM it
+/// ORDER BY ...`. Any other query is returned as it is.
+pub(crate) fn union_then_order(
+    cx: &mut Catalog,
+    pump: &Ident,
+    mut query: Select,
+) -> Result<Select, CodeValidationError> {
+    let mut branches = Vec::new();
+    flatten_union(&query, &mut branches);
+    let Some(last) = branches.last().filter(|_| branches.len() > 1) else {
+        return Ok(query);
+    };
+    if last.order_by.is_empty() {
+        return Ok(query);
+    }
+    if let Some(q) = branches[..branches.len() - 1]
+        .iter()
+        .find(|q| !q.order_by.is_empty())
+    {
+        return Err(semantic(
+            q.order_by[0].0.pos(),
+            "ORDER BY comes after the last query of a UNION ALL and sorts them all",
+        ));
+    }
+    let order_by = last.order_by.clone();
+    let pos = query.pos;
+    // The union's columns are its first query's.
+    let mut first = query.clone();
+    first.union.clear();
+    let columns: Vec<Column> = compile_select(cx, &first)?
+        .out
+        .into_iter()
+        .map(|o| o.col)
+        .collect();
+    let name = format!("$UNION${}", pump.name);
+    cx.streams.push(crate::plan::StreamDef {
+        name: name.clone(),
+        columns,
+        kind: StreamKind::Internal,
+    });
+    let internal = Ident { name, pos };
+    // The union into the internal stream, without its ORDER BY.
+    fn strip(q: &mut Select) {
+        q.order_by.clear();
+        q.union.iter_mut().for_each(strip);
+    }
+    strip(&mut query);
+    let plans = compile_pump(cx, pump, &internal, None, &query)?;
+    cx.pumps.extend(plans);
+    Ok(Select {
+        pos,
+        stream: true,
+        distinct: false,
+        items: vec![SelectItem::Wildcard {
+            qualifier: None,
+            pos,
+        }],
+        from: From::Stream {
+            name: internal,
+            alias: None,
+            renamed: None,
+            window: None,
+        },
+        filter: None,
+        group_by: Vec::new(),
+        having: None,
+        stagger: None,
+        order_by,
+        union: Vec::new(),
+    })
 }
 
 /// The queries of `q UNION ALL ...`, in order.
