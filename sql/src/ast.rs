@@ -217,6 +217,18 @@ pub enum TimeUnit {
 }
 
 impl TimeUnit {
+    /// The keyword.
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeUnit::Second => "SECOND",
+            TimeUnit::Minute => "MINUTE",
+            TimeUnit::Hour => "HOUR",
+            TimeUnit::Day => "DAY",
+            TimeUnit::Month => "MONTH",
+            TimeUnit::Year => "YEAR",
+        }
+    }
+
     /// Parses a unit keyword (upper case, singular).
     pub fn parse(word: &str) -> Option<Self> {
         Some(match word {
@@ -452,8 +464,8 @@ pub enum Literal {
     Decimal(rust_decimal::Decimal),
     /// A string literal.
     Str(String),
-    /// `INTERVAL 'n' unit`, in ms.
-    Interval(i64),
+    /// `INTERVAL 'n' unit [TO unit]`: ms, and the qualifier's leading and trailing fields.
+    Interval(i64, TimeUnit, TimeUnit),
     /// `TIMESTAMP '...'`, epoch ms.
     Timestamp(i64),
     /// `DATE '...'`, days since the epoch.

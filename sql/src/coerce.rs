@@ -90,7 +90,7 @@ pub fn coerce(ty: &SqlType, v: Value) -> Result<Value, SqlError> {
             Value::Str(ref s) => parse_time(s).map(Value::Time).ok_or_else(|| cannot(&v, ty)),
             _ => Err(cannot(&v, ty)),
         },
-        SqlType::Interval => match v {
+        SqlType::Interval(..) => match v {
             Value::Interval(_) => Ok(v),
             Value::Int(ms) => Ok(Value::Interval(ms)),
             _ => Err(cannot(&v, ty)),

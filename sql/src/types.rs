@@ -45,8 +45,9 @@ pub enum SqlType {
     Time,
     /// TIMESTAMP (millisecond precision).
     Timestamp,
-    /// An INTERVAL (only as an expression type, e.g. `INTERVAL '5' SECOND`), in milliseconds.
-    Interval,
+    /// An INTERVAL with its qualifier's leading and trailing fields (only as an expression
+    /// type, e.g. `INTERVAL '5' SECOND`); values are milliseconds.
+    Interval(crate::ast::TimeUnit, crate::ast::TimeUnit),
     /// The type of a bare NULL literal: assignable to anything.
     Null,
 }
@@ -153,7 +154,7 @@ impl SqlType {
             SqlType::Char(_) | SqlType::Varchar(_) => Family::Character,
             SqlType::Binary(_) | SqlType::Varbinary(_) => Family::Binary,
             SqlType::Date | SqlType::Time | SqlType::Timestamp => Family::Datetime,
-            SqlType::Interval => Family::Interval,
+            SqlType::Interval(..) => Family::Interval,
             SqlType::Null => Family::Null,
         }
     }
@@ -208,7 +209,8 @@ impl fmt::Display for SqlType {
             SqlType::Date => f.write_str("DATE"),
             SqlType::Time => f.write_str("TIME"),
             SqlType::Timestamp => f.write_str("TIMESTAMP"),
-            SqlType::Interval => f.write_str("INTERVAL"),
+            SqlType::Interval(a, b) if a == b => write!(f, "INTERVAL {}", a.name()),
+            SqlType::Interval(a, b) => write!(f, "INTERVAL {} TO {}", a.name(), b.name()),
             SqlType::Null => f.write_str("NULL"),
         }
     }

@@ -98,6 +98,9 @@ pub enum Scalar {
     IsFalse,
     /// `x IS UNKNOWN`.
     IsUnknown,
+    /// An interval's text, per its qualifier's fields: (interval, leading, trailing), e.g.
+    /// `+3 04:20` for DAY TO MINUTE.
+    IntervalText,
     /// MONOTONIC(x): x, declared non-decreasing (or non-increasing).
     Monotonic,
     /// A field of REGEX_LOG_PARSE / FAST_REGEX_LOG_PARSE: (s, regex, i), group i of the whole
@@ -374,6 +377,7 @@ impl Scalar {
                 count(1, 1)?;
                 Ok(args[0].clone())
             }
+            Scalar::IntervalText => Ok(SqlType::Varchar(32)),
             Scalar::RegexField | Scalar::FixedField | Scalar::VariableField | Scalar::W3cField => {
                 Ok(SqlType::Varchar(1024))
             }
@@ -390,7 +394,11 @@ impl Scalar {
                 if !(args[0].accepts(&args[1]) || args[1].accepts(&args[0])) {
                     return Err(format!("Cannot subtract {} from {}", args[1], args[0]));
                 }
-                Ok(SqlType::Interval)
+                // The qualifier is in the literal arguments: the compiler sets it.
+                Ok(SqlType::Interval(
+                    crate::ast::TimeUnit::Day,
+                    crate::ast::TimeUnit::Second,
+                ))
             }
             Scalar::CharLength => {
                 count(1, 1)?;
@@ -405,6 +413,7 @@ impl Scalar {
                 }
                 Ok(args[0].clone())
             }
+            Scalar::Abs if args.len() == 1 && args[0].family() == Interval => Ok(args[0].clone()),
             Scalar::Abs | Scalar::Ceil | Scalar::Floor => {
                 count(1, 1)?;
                 fam(0, Numeric, "numeric")?;
@@ -546,6 +555,8 @@ impl Scalar {
             }
             Scalar::Abs => match &args[0] {
                 Value::Int(i) => Value::Int(i.checked_abs().ok_or("ABS overflow")?),
+                Value::Interval(ms) => Value::Interval(ms.abs()),
+                Value::Decimal(d) => Value::Decimal(d.abs()),
                 v => Value::Double(num(v).abs()),
             },
             Scalar::Ceil => match &args[0] {
@@ -809,6 +820,12 @@ impl Scalar {
                 (a, b) => crate::engine::eval::compare(a, b) != Some(std::cmp::Ordering::Equal),
             }),
             Scalar::Monotonic => args[0].clone(),
+            Scalar::IntervalText => {
+                let Value::Interval(ms) = args[0] else {
+                    return Ok(None);
+                };
+                Value::str(&interval_text(ms, unit(&args[1]), unit(&args[2])))
+            }
             Scalar::RegexField => {
                 let i = int(&args[2]) as usize;
                 let re = t::cached_regex(&format!("^(?s:{})$", text(&args[1])))?;
@@ -856,9 +873,70 @@ impl Scalar {
     }
 }
 
+/// An interval's text for its qualifier: a sign, the leading field unpadded, the others two
+/// digits ('-' between YEAR and MONTH, ' ' after DAY, ':' between the time fields), seconds
+/// with their milliseconds when there are any: `+3 04:20` (DAY TO MINUTE), `+6:11` (MINUTE TO
+/// SECOND).
+pub fn interval_text(ms: i64, from: crate::ast::TimeUnit, to: crate::ast::TimeUnit) -> String {
+    use crate::ast::TimeUnit as U;
+    let sign = if ms < 0 { '-' } else { '+' };
+    let mut rest = ms.unsigned_abs();
+    let order = [U::Year, U::Month, U::Day, U::Hour, U::Minute, U::Second];
+    let (a, b) = (
+        order.iter().position(|u| *u == from).unwrap_or(0),
+        order.iter().position(|u| *u == to).unwrap_or(5),
+    );
+    let mut out = String::from(sign);
+    for (k, u) in order.iter().enumerate().take(b + 1).skip(a) {
+        let size = u.millis() as u64;
+        let n = if k == b && *u != U::Second {
+            rest / size
+        } else {
+            rest / size
+        };
+        rest -= n * size;
+        if k > a {
+            out.push(match u {
+                U::Month => '-',
+                U::Hour => ' ',
+                _ => ':',
+            });
+            out.push_str(&format!("{n:02}"));
+        } else {
+            out.push_str(&n.to_string());
+        }
+        if *u == U::Second && rest > 0 {
+            out.push_str(&format!(".{rest:03}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interval_texts_follow_their_qualifier() {
+        use crate::ast::TimeUnit as U;
+        assert_eq!(
+            interval_text(
+                3 * 86_400_000 + 4 * 3_600_000 + 20 * 60_000,
+                U::Day,
+                U::Minute
+            ),
+            "+3 04:20"
+        );
+        assert_eq!(
+            interval_text(-(6 * 60_000 + 11_000), U::Minute, U::Second),
+            "-6:11"
+        );
+        assert_eq!(interval_text(1_500, U::Second, U::Second), "+1.500");
+        assert_eq!(
+            interval_text(40 * 30 * 86_400_000, U::Year, U::Month),
+            "+3-04"
+        );
+    }
 
     #[test]
     fn substring_and_types() {

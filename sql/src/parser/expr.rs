@@ -367,8 +367,8 @@ impl Parser {
             }
             "INTERVAL" => {
                 self.next();
-                let ms = self.interval_body()?;
-                lit(Literal::Interval(ms))
+                let (ms, _, from, to) = self.interval_literal()?;
+                lit(Literal::Interval(ms, from, to))
             }
             "DATE" if matches!(self.peek_at(1).tok, Tok::Str(_)) => {
                 self.next();
@@ -625,6 +625,15 @@ impl Parser {
     /// An interval's milliseconds, and its number of months when it is a year-month interval
     /// (`'2' YEAR`, `'3-4' YEAR TO MONTH`): such intervals step by the calendar.
     fn interval_parts(&mut self) -> Result<(i64, Option<i64>), CodeValidationError> {
+        let (ms, months, _, _) = self.interval_literal()?;
+        Ok((ms, months))
+    }
+
+    /// An interval literal after INTERVAL: its ms, its months (a year-month interval) and its
+    /// qualifier's fields.
+    fn interval_literal(
+        &mut self,
+    ) -> Result<(i64, Option<i64>, TimeUnit, TimeUnit), CodeValidationError> {
         // INTERVAL [+|-] 'value' qualifier
         let outer_negative = if self.eat_sym("-") {
             true
@@ -685,7 +694,7 @@ impl Parser {
         }
         let sign = if negative != outer_negative { -1 } else { 1 };
         let ms = (ms.round() as i64) * sign;
-        Ok((ms, year_month.then_some(months * sign)))
+        Ok((ms, year_month.then_some(months * sign), from, to))
     }
 
     /// `name(args) [OVER (...)]`, including `COUNT(*)` and `COUNT(DISTINCT x)`.

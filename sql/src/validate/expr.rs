@@ -261,6 +261,18 @@ impl ExprCx<'_> {
                         format!("Cast function cannot convert value of type {from} to type {ty}"),
                     ));
                 }
+                // An interval's text depends on its qualifier, which its type carries.
+                let c = match (&from, ty.family()) {
+                    (SqlType::Interval(a, b), Family::Character) => CExpr::Func(
+                        Scalar::IntervalText,
+                        vec![
+                            c,
+                            CExpr::Lit(crate::types::Value::str(a.name())),
+                            CExpr::Lit(crate::types::Value::str(b.name())),
+                        ],
+                    ),
+                    _ => c,
+                };
                 Ok((CExpr::Cast(Box::new(c), ty.clone()), ty.clone()))
             }
             Expr::Case {
@@ -578,7 +590,27 @@ impl ExprCx<'_> {
             cs.push(c);
             ts.push(t);
         }
-        let ty = f.result_type(&ts).map_err(|m| semantic(name.pos, m))?;
+        let mut ty = f.result_type(&ts).map_err(|m| semantic(name.pos, m))?;
+        if f == Scalar::Diff
+            && let [
+                _,
+                _,
+                Expr::Literal {
+                    value: crate::ast::Literal::Str(a),
+                    ..
+                },
+                Expr::Literal {
+                    value: crate::ast::Literal::Str(b),
+                    ..
+                },
+            ] = args
+            && let (Some(a), Some(b)) = (
+                crate::ast::TimeUnit::parse(a),
+                crate::ast::TimeUnit::parse(b),
+            )
+        {
+            ty = SqlType::Interval(a, b);
+        }
         if f.reads_row_time() {
             cs.push(CExpr::RowTime);
         }
@@ -765,7 +797,7 @@ impl ExprCx<'_> {
         let offset = match args.get(1) {
             Some(e) if func == AggFunc::ExpAvg => match e {
                 Expr::Literal {
-                    value: crate::ast::Literal::Interval(ms),
+                    value: crate::ast::Literal::Interval(ms, ..),
                     ..
                 } if *ms > 0 => *ms,
                 other => {

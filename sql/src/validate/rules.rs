@@ -141,7 +141,7 @@ pub(crate) fn literal(l: &Literal) -> (CExpr, SqlType) {
             )
         }
         Literal::Str(s) => (Value::str(s), SqlType::Varchar(s.chars().count() as u32)),
-        Literal::Interval(ms) => (Value::Interval(*ms), SqlType::Interval),
+        Literal::Interval(ms, from, to) => (Value::Interval(*ms), SqlType::Interval(*from, *to)),
         Literal::Timestamp(ms) => (Value::Timestamp(*ms), SqlType::Timestamp),
         Literal::Date(d) => (Value::Date(*d), SqlType::Date),
         Literal::Time(ms) => (Value::Time(*ms), SqlType::Time),
@@ -164,12 +164,10 @@ pub(crate) fn binary_type(op: BinOp, l: &SqlType, r: &SqlType) -> Result<SqlType
             (F::Datetime, F::Interval) if matches!(op, BinOp::Add | BinOp::Sub) => Ok(l.clone()),
             (F::Interval, F::Datetime) if op == BinOp::Add => Ok(r.clone()),
             (F::Interval, F::Interval) if matches!(op, BinOp::Add | BinOp::Sub) => {
-                Ok(SqlType::Interval)
+                Ok(wider_interval(l, r))
             }
-            (F::Interval, F::Numeric) if matches!(op, BinOp::Mul | BinOp::Div) => {
-                Ok(SqlType::Interval)
-            }
-            (F::Numeric, F::Interval) if op == BinOp::Mul => Ok(SqlType::Interval),
+            (F::Interval, F::Numeric) if matches!(op, BinOp::Mul | BinOp::Div) => Ok(l.clone()),
+            (F::Numeric, F::Interval) if op == BinOp::Mul => Ok(r.clone()),
             _ => Err(bad()),
         },
         BinOp::Concat => {
@@ -219,6 +217,28 @@ fn numeric_type(op: BinOp, l: &SqlType, r: &SqlType) -> SqlType {
         }
         (Some(_), Some(_)) => SqlType::BigInt,
         _ => SqlType::Double,
+    }
+}
+
+/// The qualifier holding both intervals' fields (`DAY` and `HOUR TO MINUTE` give `DAY TO
+/// MINUTE`).
+fn wider_interval(l: &SqlType, r: &SqlType) -> SqlType {
+    use crate::ast::TimeUnit as U;
+    let rank = |u: &U| match u {
+        U::Year => 0,
+        U::Month => 1,
+        U::Day => 2,
+        U::Hour => 3,
+        U::Minute => 4,
+        U::Second => 5,
+    };
+    match (l, r) {
+        (SqlType::Interval(a, b), SqlType::Interval(c, d)) => SqlType::Interval(
+            *[a, c].into_iter().min_by_key(|u| rank(u)).unwrap_or(a),
+            *[b, d].into_iter().max_by_key(|u| rank(u)).unwrap_or(b),
+        ),
+        (SqlType::Interval(..), _) => l.clone(),
+        _ => r.clone(),
     }
 }
 
