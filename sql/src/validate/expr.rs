@@ -105,7 +105,7 @@ fn castable(from: &SqlType, to: &SqlType) -> bool {
 
 /// Functions of the SQL Reference the twin does not run yet: refused by name, so that no
 /// one takes them for a typo.
-pub(crate) const UNSUPPORTED_FUNCTIONS: [&str; 2] = ["HOTSPOTS", "SYS_LOG_PARSE"];
+pub(crate) const UNSUPPORTED_FUNCTIONS: [&str; 1] = ["HOTSPOTS"];
 
 /// An aggregate call as written.
 #[derive(Clone, Copy)]

@@ -14,7 +14,8 @@ use crate::plan::CExpr;
 use crate::types::{Family, SqlType, Value};
 
 /// The names of the functions.
-pub(crate) const LOG_PARSERS: [&str; 6] = [
+pub(crate) const LOG_PARSERS: [&str; 7] = [
+    "SYS_LOG_PARSE",
     "REGEX_LOG_PARSE",
     "FAST_REGEX_LOG_PARSE",
     "FAST_REGEX_LOG_PARSER",
@@ -114,6 +115,29 @@ pub(crate) fn fields(
                     ],
                 )
             }))
+        }
+        "SYS_LOG_PARSE" => {
+            // `Mon DD HH:MM:SS rest`: COLUMN1 the leading timestamp (its year, which syslog
+            // leaves out, is 1970, as CHAR_TO_TIMESTAMP's defaults say), COLUMN2 the rest.
+            const SYSLOG: &str = r"(\S+ +\d+ \d+:\d+:\d+) (.*)";
+            let group = |i: i64| {
+                CExpr::Func(
+                    Scalar::RegexField,
+                    vec![source.clone(), lit(Value::str(SYSLOG)), lit(Value::Int(i))],
+                )
+            };
+            Ok(vec![
+                Field {
+                    name: "COLUMN1".into(),
+                    ty: SqlType::Timestamp,
+                    expr: convert(group(1), &SqlType::Timestamp, Some("MMM d HH:mm:ss")),
+                },
+                Field {
+                    name: "COLUMN2".into(),
+                    ty: FIELD,
+                    expr: group(2),
+                },
+            ])
         }
         "FIXED_COLUMN_LOG_PARSE" => {
             let spec = text_arg(args, 1, f, "column list")?;

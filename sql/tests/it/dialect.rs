@@ -259,3 +259,21 @@ CREATE PUMP "P" AS INSERT INTO "O"
     // (0.5 * 4 + 1 * 10) / 1.5 = 8
     assert_eq!(rows[1].values, vec![Value::Double(8.0)]);
 }
+
+#[test]
+fn sys_log_parse_splits_the_timestamp_from_the_message() {
+    let code = r#"CREATE STREAM "O" (at_ TIMESTAMP, rest VARCHAR(64));
+CREATE PUMP "P" AS INSERT INTO "O"
+  SELECT STREAM t.r.COLUMN1, t.r.COLUMN2 FROM (SELECT STREAM SYS_LOG_PARSE("ticker" || ' 5 14:03:07 host1 sshd: accepted') AS r FROM "S") AS t;"#;
+    let mut e = engine(code, &["O"]);
+    push(&mut e, T0, "Jan", 1.0, 1);
+    let rows = e.drain("O");
+    // 1970-01-05 14:03:07
+    assert_eq!(
+        rows[0].values,
+        vec![
+            Value::Timestamp((4 * 86_400 + 14 * 3_600 + 3 * 60 + 7) * 1000),
+            Value::str("host1 sshd: accepted")
+        ]
+    );
+}
