@@ -238,7 +238,7 @@ pub fn cast(ty: &SqlType, v: Value) -> Result<Value, SqlError> {
             };
             if text.chars().count() > *n as usize {
                 return Err(SqlError::Conversion(format!(
-                    "Cannot CAST '{text}' to {ty}: it is {} characters long",
+                    "Cannot CAST '{text}' to {ty}: its length is {}",
                     text.chars().count()
                 )));
             }

@@ -221,6 +221,18 @@ pub enum StageSpec {
     },
     /// A join of each stream row with the reference table's rows.
     RefJoin(RefJoinSpec),
+    /// HOTSPOTS: each row with the dense regions (DBSCAN) of the last `window` rows'
+    /// numeric columns.
+    Hotspots {
+        /// The numeric columns analysed.
+        columns: Vec<usize>,
+        /// Rows considered per step.
+        window: usize,
+        /// The neighbourhood radius (DBSCAN's epsilon).
+        radius: f64,
+        /// Points a hotspot needs at least.
+        min_points: usize,
+    },
     /// GROUP_RANK: rows of one ROWTIME held, then emitted with their rank by a column.
     GroupRank {
         /// The column ranked by.

@@ -379,6 +379,15 @@ pub fn explain(program: &Program) -> String {
                         frame(j.right_window)
                     )
                 }
+                StageSpec::Hotspots {
+                    window,
+                    radius,
+                    min_points,
+                    columns,
+                } => format!(
+                    "HOTSPOTS over {} numeric column(s): the last {window} rows, radius {radius}, at least {min_points} points",
+                    columns.len()
+                ),
                 StageSpec::GroupRank {
                     desc, output_max, ..
                 } => format!(

@@ -217,7 +217,7 @@ fn binary(op: BinOp, a: Value, b: Value, ty: &SqlType) -> Result<Value, String> 
 
 fn arith(op: BinOp, a: Value, b: Value, ty: &SqlType) -> Result<Value, String> {
     const OVERFLOW: &str = "Numeric overflow";
-    const DIV0: &str = "Division by zero";
+    const DIV0: &str = "Divide by zero";
     const MS_PER_DAY: i64 = 86_400_000;
     let shift = |t: i64, i: i64| if op == BinOp::Sub { t - i } else { t + i };
     match (&a, &b) {
@@ -327,7 +327,7 @@ fn decimal_arith(
         BinOp::Add => x.checked_add(y),
         BinOp::Sub => x.checked_sub(y),
         BinOp::Mul => x.checked_mul(y),
-        BinOp::Div | BinOp::Mod if y.is_zero() => return Err("Division by zero".into()),
+        BinOp::Div | BinOp::Mod if y.is_zero() => return Err("Divide by zero".into()),
         BinOp::Div => x.checked_div(y).map(|mut q| {
             q.rescale(scale);
             q
@@ -361,6 +361,6 @@ mod tests {
     #[test]
     fn integer_division_by_zero_is_an_error() {
         let e = arith(BinOp::Div, Value::Int(1), Value::Int(0), &SqlType::BigInt);
-        assert_eq!(e.unwrap_err(), "Division by zero");
+        assert_eq!(e.unwrap_err(), "Divide by zero");
     }
 }

@@ -10,6 +10,7 @@ use crate::engine::stagger::Stagger;
 use crate::engine::tumbling::Tumbling;
 use crate::error::SqlError;
 use crate::functions::distinct::CountDistinct;
+use crate::functions::hotspots::Hotspots;
 use crate::functions::rcf::Forest;
 use crate::functions::topk::TopK;
 use crate::plan::{CExpr, StageSpec};
@@ -47,6 +48,8 @@ pub enum Stage {
     Distinct(Box<Distinct>),
     /// GROUP_RANK.
     GroupRank(Box<GroupRank>),
+    /// HOTSPOTS.
+    Hotspots(Box<Hotspots>),
     /// A join of two streams.
     StreamJoin(Box<StreamJoin>),
     /// Random cut forest.
@@ -70,6 +73,17 @@ impl Stage {
             StageSpec::Sliding { .. } => Stage::Sliding(Box::new(Sliding::new(spec))),
             StageSpec::RefJoin(j) => Stage::RefJoin(Box::new(RefJoin::new(j))),
             StageSpec::StreamJoin(j) => Stage::StreamJoin(Box::new(StreamJoin::new(j))),
+            StageSpec::Hotspots {
+                columns,
+                window,
+                radius,
+                min_points,
+            } => Stage::Hotspots(Box::new(Hotspots::new(
+                columns,
+                *window,
+                *radius,
+                *min_points,
+            ))),
             StageSpec::GroupRank {
                 column,
                 desc,
@@ -122,6 +136,10 @@ impl Stage {
             }
             Stage::GroupRank(g) => {
                 g.push(row, out);
+                Ok(())
+            }
+            Stage::Hotspots(h) => {
+                h.push(row, out);
                 Ok(())
             }
             Stage::Rcf(f) => f.push(row, out),
@@ -178,7 +196,8 @@ impl Stage {
             | Stage::Sliding(_)
             | Stage::RefJoin(_)
             | Stage::Rcf(_)
-            | Stage::Distinct(_) => {}
+            | Stage::Distinct(_)
+            | Stage::Hotspots(_) => {}
         }
     }
 }

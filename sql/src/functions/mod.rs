@@ -2,6 +2,7 @@
 
 pub mod datefmt;
 pub mod distinct;
+pub mod hotspots;
 pub mod rcf;
 pub mod scalar;
 pub mod text;

@@ -584,13 +584,13 @@ impl Scalar {
             Scalar::Mod => match (&args[0], &args[1]) {
                 (Value::Int(a), Value::Int(b)) => {
                     if *b == 0 {
-                        return Err("Division by zero".into());
+                        return Err("Divide by zero".into());
                     }
                     Value::Int(a % b)
                 }
                 (a, b) => {
                     if num(b) == 0.0 {
-                        return Err("Division by zero".into());
+                        return Err("Divide by zero".into());
                     }
                     Value::Double(num(a) % num(b))
                 }

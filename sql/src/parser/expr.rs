@@ -789,17 +789,19 @@ impl Parser {
             // ROWS BETWEEN n PRECEDING AND CURRENT ROW is ROWS n PRECEDING.
             let between = self.eat_kw("BETWEEN");
             let frame = match self.next().tok {
-                Tok::Number(n) => Frame::Rows(
-                    n.parse()
-                        .map_err(|_| self.error(p, "ROWS needs an integer"))?,
-                ),
-                _ => return Err(self.error(p, "ROWS needs an integer")),
+                Tok::Number(n) => Frame::Rows(n.parse().map_err(|_| self.error(p, ROWS_WINDOW))?),
+                _ => return Err(self.error(p, ROWS_WINDOW)),
             };
             self.expect_kw("PRECEDING")?;
             if between {
                 self.window_end()?;
             }
             frame
+        } else if self.peek().is_kw("ORDER") {
+            return Err(self.error(
+                self.pos(),
+                "ORDER BY is not allowed in a window: a window is ordered by ROWTIME (RANGE INTERVAL ... PRECEDING or ROWS n PRECEDING)",
+            ));
         } else {
             return Err(self.unexpected("RANGE INTERVAL ... PRECEDING or ROWS n PRECEDING"));
         };
@@ -899,6 +901,9 @@ fn not(expr: Expr, pos: Pos) -> Expr {
         pos,
     }
 }
+
+/// What a ROWS window takes.
+const ROWS_WINDOW: &str = "a ROWS window is a number of rows PRECEDING the current one (ROWS n PRECEDING, or ROWS BETWEEN n PRECEDING AND CURRENT ROW); UNBOUNDED, negative and FOLLOWING windows are not allowed";
 
 /// Words that can never start an expression unquoted.
 const RESERVED: [&str; 16] = [

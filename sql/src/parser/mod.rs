@@ -318,7 +318,12 @@ impl Parser {
             self.expect_sym(")")?;
             text = format!("{text}({})", args.join(","));
         }
-        SqlType::parse(&text).map_err(|_| self.error(pos, format!("Unknown data type {text}")))
+        SqlType::parse(&text).map_err(|e| match e {
+            crate::error::SqlError::BadSqlType(t) if t.contains('(') && t.contains(" (") => {
+                self.error(pos, format!("Invalid data type {t}"))
+            }
+            _ => self.error(pos, format!("Unknown data type {text}")),
+        })
     }
 }
 

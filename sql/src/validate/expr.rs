@@ -105,7 +105,7 @@ fn castable(from: &SqlType, to: &SqlType) -> bool {
 
 /// Functions of the SQL Reference the twin does not run yet: refused by name, so that no
 /// one takes them for a typo.
-pub(crate) const UNSUPPORTED_FUNCTIONS: [&str; 1] = ["HOTSPOTS"];
+pub(crate) const UNSUPPORTED_FUNCTIONS: [&str; 0] = [];
 
 /// An aggregate call as written.
 #[derive(Clone, Copy)]
@@ -540,7 +540,7 @@ impl ExprCx<'_> {
                 return Err(semantic(
                     args[0].pos(),
                     format!(
-                        "{what} is {want} and the argument is {t}: a function's arguments are not cast (CAST it to {want})"
+                        "{what} has type {want} and the argument's type is {t}: a function's arguments are not cast (CAST it to {want})"
                     ),
                 ));
             }
@@ -589,6 +589,15 @@ impl ExprCx<'_> {
             let (c, t) = self.compile(a)?;
             cs.push(c);
             ts.push(t);
+        }
+        if f.reads_row_time() && !ts.is_empty() {
+            return Err(semantic(
+                name.pos,
+                format!(
+                    "{} takes no arguments (a precision is not supported)",
+                    name.name
+                ),
+            ));
         }
         let mut ty = f.result_type(&ts).map_err(|m| semantic(name.pos, m))?;
         if f == Scalar::Diff

@@ -228,6 +228,66 @@ pub(crate) fn compile(
                 out,
             ))
         }
+        "HOTSPOTS" => {
+            arity(func, args, 3, 3)?;
+            let (w, wp) = int_arg(&args[0], name, "windowSize")?;
+            range(wp, name, "windowSize", w, 100, 1000)?;
+            let radius = match &args[1] {
+                Expr::Literal {
+                    value: Literal::Double(d),
+                    ..
+                } => *d,
+                Expr::Literal {
+                    value: Literal::Decimal(d),
+                    ..
+                } => rust_decimal::prelude::ToPrimitive::to_f64(d).unwrap_or(0.0),
+                Expr::Literal {
+                    value: Literal::Int(i),
+                    ..
+                } => *i as f64,
+                other => {
+                    return Err(semantic(
+                        other.pos(),
+                        format!("{name}: scanRadius must be a number literal"),
+                    ));
+                }
+            };
+            if !(radius > 0.0 && radius.is_finite()) {
+                return Err(CodeValidationError::at(
+                    ValidationKind::ParameterOutOfRange,
+                    args[1].pos(),
+                    format!("{name}: scanRadius must be greater than 0, got {radius}"),
+                ));
+            }
+            let (m, mp) = int_arg(&args[2], name, "minimumNumberOfPointsInAHotspot")?;
+            range(mp, name, "minimumNumberOfPointsInAHotspot", m, 2, w)?;
+            let numeric: Vec<usize> = cols
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.ty.is_numeric() && !matches!(c.ty, SqlType::Decimal(..)))
+                .map(|(i, _)| i)
+                .collect();
+            if numeric.is_empty() {
+                return Err(semantic(
+                    func.pos,
+                    format!("{name}: the CURSOR query has no numeric column to analyse"),
+                ));
+            }
+            let mut out = cols.to_vec();
+            out.push(Column {
+                name: "HOTSPOTS_RESULT".into(),
+                ty: SqlType::Varchar(10000),
+            });
+            Ok((
+                StageSpec::Hotspots {
+                    columns: numeric,
+                    window: w as usize,
+                    radius,
+                    min_points: m as usize,
+                },
+                out,
+            ))
+        }
         "GROUP_RANK" => {
             arity(func, args, 6, 6)?;
             let column = column_arg(&args[0], name, cols)?;

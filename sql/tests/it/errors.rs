@@ -60,7 +60,7 @@ fn division_by_zero_names_the_pump() {
     assert_eq!(engine.drain("O")[0].values, vec![Value::Double(2.0)]);
     let errors = engine.drain_errors();
     assert_eq!(errors.len(), 1);
-    assert_eq!(errors[0].values[3], Value::str("Division by zero"));
+    assert_eq!(errors[0].values[3], Value::str("Divide by zero"));
     assert_eq!(errors[0].values[6], Value::str("DIV_PUMP"));
 }
 
