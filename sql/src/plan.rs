@@ -327,6 +327,9 @@ pub struct RefJoinSpec {
     pub outer: bool,
     /// A VALUES table's rows (the table is then no stream of the program).
     pub constant: Option<Vec<Vec<Value>>>,
+    /// A relational SELECT of the table: its WHERE and select list, applied to the table's
+    /// rows as they are loaded.
+    pub transform: Option<(Option<CExpr>, Vec<CExpr>)>,
     /// The joined row is the table's columns, then the stream's (the table was written first).
     pub table_first: bool,
 }

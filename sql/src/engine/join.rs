@@ -61,11 +61,31 @@ impl RefJoin {
 
     /// Replaces the table's contents and rebuilds the index.
     pub fn load(&mut self, rows: &TableRows) {
-        self.rows = rows.clone();
+        self.rows = match &self.spec.transform {
+            None => rows.clone(),
+            // A relational SELECT of the table: its rows, filtered and projected once.
+            Some((filter, items)) => {
+                let mut out = Vec::new();
+                for values in rows.iter() {
+                    let row = Row {
+                        rowtime: 0,
+                        values: values.clone(),
+                    };
+                    let cx = Ctx::row(&row);
+                    if holds(filter.as_ref(), &cx).unwrap_or(false) {
+                        let projected: Result<Vec<Value>, String> =
+                            items.iter().map(|e| eval(e, &cx)).collect();
+                        out.extend(projected.ok());
+                    }
+                }
+                Arc::new(out)
+            }
+        };
         self.index.clear();
         if self.spec.table_keys.is_empty() {
             return;
         }
+        let rows = self.rows.clone();
         'rows: for (i, row) in rows.iter().enumerate() {
             let mut k = Vec::with_capacity(self.spec.table_keys.len());
             for &c in &self.spec.table_keys {

@@ -103,6 +103,7 @@ pub(crate) fn compile(
     stages.push(StageSpec::RefJoin(RefJoinSpec {
         table: table.id,
         constant: table.constant,
+        transform: table.transform,
         table_width,
         stream_keys,
         table_keys,
@@ -223,6 +224,7 @@ struct TableSide {
     names: Vec<String>,
     columns: Vec<crate::plan::Column>,
     constant: Option<Vec<Vec<crate::types::Value>>>,
+    transform: Option<(Option<CExpr>, Vec<CExpr>)>,
 }
 
 /// `f` as a table, if it is one.
@@ -244,6 +246,7 @@ fn table_side(cx: &Catalog, f: &From) -> Result<Option<TableSide>, CodeValidatio
                     names: qualifiers(name, alias.as_ref()),
                     columns,
                     constant: None,
+                    transform: None,
                 }))
             }
             None => Ok(None),
@@ -260,6 +263,54 @@ fn table_side(cx: &Catalog, f: &From) -> Result<Option<TableSide>, CodeValidatio
                 names: alias.iter().map(|a| a.name.clone()).collect(),
                 columns: cols,
                 constant: Some(values),
+                transform: None,
+            }))
+        }
+        // A relational SELECT over the reference table (no STREAM): its filter and select
+        // list are applied to the table's rows when they are loaded.
+        From::Subquery { query, alias } if !query.stream => {
+            let From::Stream { name, .. } = &query.from else {
+                return Err(CodeValidationError::unsupported(
+                    query.pos,
+                    "A relational SELECT over anything but the reference table",
+                ));
+            };
+            let Some(id) = cx.reference(name) else {
+                return Err(semantic(
+                    query.pos,
+                    format!(
+                        "'{}' is a stream: a query of a stream is SELECT STREAM (a relational SELECT reads the reference table)",
+                        name.name
+                    ),
+                ));
+            };
+            if !query.group_by.is_empty()
+                || query.having.is_some()
+                || !query.order_by.is_empty()
+                || !query.union.is_empty()
+                || query.stagger.is_some()
+            {
+                return Err(CodeValidationError::unsupported(
+                    query.pos,
+                    "GROUP BY, HAVING, ORDER BY or UNION in a relational SELECT of the reference table",
+                ));
+            }
+            let mut columns = cx.streams[id].columns.clone();
+            if let From::Stream {
+                renamed: Some(names),
+                ..
+            } = &query.from
+            {
+                super::query::rename(&mut columns, names, name)?;
+            }
+            let table_scope = Scope::single(qualifiers(name, None), columns, false);
+            let (filter, items, out) = super::query::relational(query, &table_scope)?;
+            Ok(Some(TableSide {
+                id,
+                names: alias.iter().map(|a| a.name.clone()).collect(),
+                columns: out,
+                constant: None,
+                transform: Some((filter, items)),
             }))
         }
         _ => Ok(None),

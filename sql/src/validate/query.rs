@@ -311,6 +311,28 @@ pub(crate) fn compile_from(
     })
 }
 
+/// A relational SELECT's WHERE and select list over `scope` (a table: no aggregates), with
+/// its output columns.
+pub(crate) fn relational(
+    q: &Select,
+    scope: &Scope,
+) -> Result<(Option<CExpr>, Vec<CExpr>, Vec<Column>), CodeValidationError> {
+    let (stage, out, sort, distinct) = select_stage(q, scope)?;
+    let StageSpec::Project { filter, items } = stage else {
+        return Err(CodeValidationError::unsupported(
+            q.pos,
+            "Aggregates in a relational SELECT of the reference table",
+        ));
+    };
+    if sort.is_some() || distinct.is_some() {
+        return Err(CodeValidationError::unsupported(
+            q.pos,
+            "ORDER BY or DISTINCT in a relational SELECT of the reference table",
+        ));
+    }
+    Ok((filter, items, out.into_iter().map(|o| o.col).collect()))
+}
+
 /// Whether `c` reads the row only through its ROWTIME (and does read it): such a key can be
 /// computed for a moment of time alone.
 fn reads_only_rowtime(c: &CExpr) -> bool {

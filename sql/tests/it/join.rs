@@ -330,3 +330,22 @@ CREATE PUMP "P" AS INSERT INTO "O"
     .unwrap_err();
     assert!(e.message.contains("VALUES is a constant table"), "{e}");
 }
+
+#[test]
+fn a_relational_select_of_the_table_filters_and_projects_its_rows() {
+    let code = r#"CREATE STREAM "O" (ticker VARCHAR(8), shout VARCHAR(32));
+CREATE PUMP "P" AS INSERT INTO "O"
+  SELECT STREAM "S"."TICKER", c.shout
+  FROM "S" JOIN (SELECT "TICKER" AS t, UPPER("NAME") AS shout FROM "COMPANIES" WHERE "MIN_QTY" > 1) AS c
+  ON "S"."TICKER" = c.t;"#;
+    let mut e = engine(code);
+    push(&mut e, T0, "AMZN", 1); // only "Amazon again" (min 5) passes the WHERE
+    push(&mut e, T0 + 1, "MSFT", 1);
+    assert_eq!(
+        values(&mut e),
+        vec![
+            (T0, vec![Value::str("AMZN"), Value::str("AMAZON AGAIN")]),
+            (T0 + 1, vec![Value::str("MSFT"), Value::str("MICROSOFT")]),
+        ]
+    );
+}
