@@ -889,11 +889,7 @@ pub fn interval_text(ms: i64, from: crate::ast::TimeUnit, to: crate::ast::TimeUn
     let mut out = String::from(sign);
     for (k, u) in order.iter().enumerate().take(b + 1).skip(a) {
         let size = u.millis() as u64;
-        let n = if k == b && *u != U::Second {
-            rest / size
-        } else {
-            rest / size
-        };
+        let n = rest / size;
         rest -= n * size;
         if k > a {
             out.push(match u {

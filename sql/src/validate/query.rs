@@ -311,12 +311,13 @@ pub(crate) fn compile_from(
     })
 }
 
+/// A relational SELECT as a table's rows are transformed: its WHERE, its select list, and
+/// its output columns.
+pub(crate) type Relational = (Option<CExpr>, Vec<CExpr>, Vec<Column>);
+
 /// A relational SELECT's WHERE and select list over `scope` (a table: no aggregates), with
 /// its output columns.
-pub(crate) fn relational(
-    q: &Select,
-    scope: &Scope,
-) -> Result<(Option<CExpr>, Vec<CExpr>, Vec<Column>), CodeValidationError> {
+pub(crate) fn relational(q: &Select, scope: &Scope) -> Result<Relational, CodeValidationError> {
     let (stage, out, sort, distinct) = select_stage(q, scope)?;
     let StageSpec::Project { filter, items } = stage else {
         return Err(CodeValidationError::unsupported(
