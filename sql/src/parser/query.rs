@@ -180,6 +180,19 @@ impl Parser {
         }
     }
 
+    /// `(c1, c2, ...)` after a FROM source's alias (`aliased`), naming its columns.
+    fn column_list(&mut self, aliased: bool) -> Result<Option<Vec<Ident>>, CodeValidationError> {
+        if !(aliased && self.eat_sym("(")) {
+            return Ok(None);
+        }
+        let mut names = vec![self.ident("a column name")?];
+        while self.eat_sym(",") {
+            names.push(self.ident("a column name")?);
+        }
+        self.expect_sym(")")?;
+        Ok(Some(names))
+    }
+
     /// One source of a FROM clause: a stream or table, a subquery or a table function.
     fn source(&mut self) -> Result<From, CodeValidationError> {
         if self.peek().is_kw("TABLE") && self.peek_at(1).is_sym("(") {
@@ -227,16 +240,7 @@ impl Parser {
             }
             self.expect_sym(")")?;
             let alias = self.alias()?;
-            let columns = if alias.is_some() && self.eat_sym("(") {
-                let mut names = vec![self.ident("a column name")?];
-                while self.eat_sym(",") {
-                    names.push(self.ident("a column name")?);
-                }
-                self.expect_sym(")")?;
-                Some(names)
-            } else {
-                None
-            };
+            let columns = self.column_list(alias.is_some())?;
             return Ok(From::Values {
                 rows,
                 alias,
@@ -258,16 +262,7 @@ impl Parser {
             None
         };
         let alias = self.alias()?;
-        let renamed = if alias.is_some() && self.eat_sym("(") {
-            let mut names = vec![self.ident("a column name")?];
-            while self.eat_sym(",") {
-                names.push(self.ident("a column name")?);
-            }
-            self.expect_sym(")")?;
-            Some(names)
-        } else {
-            None
-        };
+        let renamed = self.column_list(alias.is_some())?;
         if window.is_none() && self.peek().is_kw("OVER") {
             window = Some(self.window()?);
         }

@@ -67,16 +67,7 @@ pub(crate) fn compile(
     let mut rest = Vec::new();
     if let Some(on) = on {
         // The whole condition first, for its errors (ambiguous names, types).
-        if has_agg(on) {
-            return Err(semantic(on.pos(), "Aggregates are not allowed in ON"));
-        }
-        let (_, ty) = ExprCx::new(&scope, Mode::Plain).compile(on)?;
-        if !matches!(ty, SqlType::Boolean | SqlType::Null) {
-            return Err(semantic(
-                on.pos(),
-                format!("ON needs a BOOLEAN condition, got {ty}"),
-            ));
-        }
+        condition(on, &scope)?;
         let mut parts = Vec::new();
         conjuncts(on, &mut parts);
         for part in parts {
@@ -185,22 +176,7 @@ fn streams(
     let left_width = left_scope.columns.len();
     let right_width = right_scope.columns.len();
     let scope = Scope::join(left_scope, right_scope);
-    let condition = match on {
-        Some(on) => {
-            if has_agg(on) {
-                return Err(semantic(on.pos(), "Aggregates are not allowed in ON"));
-            }
-            let (c, ty) = ExprCx::new(&scope, Mode::Plain).compile(on)?;
-            if !matches!(ty, SqlType::Boolean | SqlType::Null) {
-                return Err(semantic(
-                    on.pos(),
-                    format!("ON needs a BOOLEAN condition, got {ty}"),
-                ));
-            }
-            Some(c)
-        }
-        None => None,
-    };
+    let on = on.map(|on| condition(on, &scope)).transpose()?;
     Ok((
         left_id,
         vec![StageSpec::StreamJoin(StreamJoinSpec {
@@ -209,7 +185,7 @@ fn streams(
             right_width,
             left_window,
             right_window,
-            on: condition,
+            on,
             keep_left: matches!(kind, JoinKind::Left | JoinKind::Full),
             keep_right: matches!(kind, JoinKind::Right | JoinKind::Full),
         })],
@@ -422,6 +398,21 @@ fn widen(a: &SqlType, b: &SqlType) -> Option<SqlType> {
         },
         _ => return None,
     })
+}
+
+/// A JOIN's ON condition over the joined row: a BOOLEAN, without aggregates.
+fn condition(on: &Expr, scope: &Scope) -> Result<CExpr, CodeValidationError> {
+    if has_agg(on) {
+        return Err(semantic(on.pos(), "Aggregates are not allowed in ON"));
+    }
+    let (c, ty) = ExprCx::new(scope, Mode::Plain).compile(on)?;
+    if !matches!(ty, SqlType::Boolean | SqlType::Null) {
+        return Err(semantic(
+            on.pos(),
+            format!("ON needs a BOOLEAN condition, got {ty}"),
+        ));
+    }
+    Ok(c)
 }
 
 /// The AND-ed parts of a condition.

@@ -76,6 +76,31 @@ fn column_arg(e: &Expr, func: &str, cols: &[Column]) -> Result<usize, CodeValida
         })
 }
 
+/// The cursor's numeric columns but DECIMALs (what RANDOM_CUT_FOREST and HOTSPOTS read);
+/// none is an error saying what the function would `verb`.
+fn numeric_columns(
+    func: &Ident,
+    cols: &[Column],
+    verb: &str,
+) -> Result<Vec<usize>, CodeValidationError> {
+    let numeric: Vec<usize> = cols
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.ty.is_numeric() && !matches!(c.ty, SqlType::Decimal(..)))
+        .map(|(i, _)| i)
+        .collect();
+    if numeric.is_empty() {
+        return Err(semantic(
+            func.pos,
+            format!(
+                "{}: the CURSOR query has no numeric column to {verb}",
+                func.name
+            ),
+        ));
+    }
+    Ok(numeric)
+}
+
 fn arity(func: &Ident, args: &[Expr], lo: usize, hi: usize) -> Result<(), CodeValidationError> {
     if args.len() < lo || args.len() > hi {
         return Err(semantic(
@@ -144,18 +169,7 @@ pub(crate) fn compile(
                 }
             };
             // DECIMAL is not supported by the service's forest; such columns pass through.
-            let numeric: Vec<usize> = cols
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.ty.is_numeric() && !matches!(c.ty, SqlType::Decimal(..)))
-                .map(|(i, _)| i)
-                .collect();
-            if numeric.is_empty() {
-                return Err(semantic(
-                    func.pos,
-                    format!("{name}: the CURSOR query has no numeric column to score"),
-                ));
-            }
+            let numeric = numeric_columns(func, cols, "score")?;
             if numeric.len() > RCF_MAX_COLUMNS {
                 return Err(CodeValidationError::at(
                     ValidationKind::ParameterOutOfRange,
@@ -261,18 +275,8 @@ pub(crate) fn compile(
             }
             let (m, mp) = int_arg(&args[2], name, "minimumNumberOfPointsInAHotspot")?;
             range(mp, name, "minimumNumberOfPointsInAHotspot", m, 2, w)?;
-            let numeric: Vec<usize> = cols
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.ty.is_numeric() && !matches!(c.ty, SqlType::Decimal(..)))
-                .map(|(i, _)| i)
-                .collect();
-            if numeric.is_empty() {
-                return Err(semantic(
-                    func.pos,
-                    format!("{name}: the CURSOR query has no numeric column to analyse"),
-                ));
-            }
+            // As for the forest, DECIMAL columns are not analysed (the SQL Reference).
+            let numeric = numeric_columns(func, cols, "analyse")?;
             let mut out = cols.to_vec();
             out.push(Column {
                 name: "HOTSPOTS_RESULT".into(),
