@@ -542,15 +542,7 @@ impl Scalar {
                 if len.is_some_and(|l| l < 0) {
                     return Err("SUBSTRING length must not be negative".into());
                 }
-                // SQL semantics: positions before 1 still count toward the length.
-                let from = start.max(1);
-                let to = len.map_or(i64::MAX, |l| start.saturating_add(l));
-                let out: String = s
-                    .chars()
-                    .enumerate()
-                    .filter(|(i, _)| (*i as i64 + 1) >= from && (*i as i64 + 1) < to)
-                    .map(|(_, c)| c)
-                    .collect();
+                let out = super::text::substring(&s, start, len);
                 Value::Str(Arc::from(out.as_str()))
             }
             Scalar::Abs => match &args[0] {
@@ -686,14 +678,7 @@ impl Scalar {
                         len.unwrap_or(0)
                     ));
                 }
-                let from = start.max(1);
-                let to = len.map_or(i64::MAX, |l| start.saturating_add(l));
-                let out: String = s
-                    .chars()
-                    .enumerate()
-                    .filter(|(i, _)| (*i as i64 + 1) >= from && (*i as i64 + 1) < to)
-                    .map(|(_, c)| c)
-                    .collect();
+                let out = super::text::substring(&s, start, len);
                 Value::str(&out)
             }
             Scalar::SubstringSimilar => {

@@ -306,6 +306,18 @@ pub fn regex_replace(
     Ok(format!("{head}{replaced}"))
 }
 
+/// SUBSTRING's characters from 1-based `start`, `len` of them counted from `start` (so a
+/// start before 1 still uses up length, as SQL says), or to the end.
+pub fn substring(s: &str, start: i64, len: Option<i64>) -> String {
+    let from = start.max(1);
+    let to = len.map_or(i64::MAX, |l| start.saturating_add(l));
+    s.chars()
+        .enumerate()
+        .filter(|(i, _)| (*i as i64 + 1) >= from && (*i as i64 + 1) < to)
+        .map(|(_, c)| c)
+        .collect()
+}
+
 /// `OVERLAY(s PLACING r FROM start [FOR len])` (len defaults to r's length; a start before 1
 /// keeps the part of r before position 1 too).
 pub fn overlay(s: &str, r: &str, start: i64, len: Option<i64>) -> Result<String, String> {

@@ -334,6 +334,15 @@ pub(crate) fn relational(q: &Select, scope: &Scope) -> Result<Relational, CodeVa
     Ok((filter, items, out.into_iter().map(|o| o.col).collect()))
 }
 
+/// The tumbling window a GROUP BY key makes of ROWTIME (STEP or FLOOR of it), if it is one.
+fn rowtime_window(k: &CExpr) -> Option<WindowFn> {
+    match k {
+        CExpr::Step(inner, window) if **inner == CExpr::RowTime => Some(*window),
+        CExpr::FloorTo(inner, unit) if **inner == CExpr::RowTime => Some(WindowFn::Floor(*unit)),
+        _ => None,
+    }
+}
+
 /// Whether `c` reads the row only through its ROWTIME (and does read it): such a key can be
 /// computed for a moment of time alone.
 fn reads_only_rowtime(c: &CExpr) -> bool {
@@ -550,7 +559,7 @@ fn select_stage(q: &Select, scope: &Scope) -> Result<SelectStages, CodeValidatio
     }
     let aggs = std::mem::take(&mut cx.aggs);
     let sort_lead = order.first().map(|(i, _, p)| (items[*i].clone(), *p));
-    let grouped_window_key = |keys: &[CExpr], c: &CExpr| matches!(c, CExpr::Key(i) if matches!(&keys[*i], CExpr::Step(inner, _) | CExpr::FloorTo(inner, _) if **inner == CExpr::RowTime));
+    let grouped_window_key = |keys: &[CExpr], c: &CExpr| matches!(c, CExpr::Key(i) if rowtime_window(&keys[*i]).is_some());
     let sort = match &sort_lead {
         None => None,
         Some((lead, pos)) => {
@@ -599,13 +608,10 @@ fn select_stage(q: &Select, scope: &Scope) -> Result<SelectStages, CodeValidatio
             items,
         },
         Mode::Grouped { keys } => {
-            let found = keys.iter().enumerate().find_map(|(i, k)| match k {
-                CExpr::Step(inner, window) if **inner == CExpr::RowTime => Some((i, *window)),
-                CExpr::FloorTo(inner, unit) if **inner == CExpr::RowTime => {
-                    Some((i, WindowFn::Floor(*unit)))
-                }
-                _ => None,
-            });
+            let found = keys
+                .iter()
+                .enumerate()
+                .find_map(|(i, k)| rowtime_window(k).map(|w| (i, w)));
             let Some((window_key, window)) = found else {
                 return Err(semantic(
                     q.group_by[0].pos(),
