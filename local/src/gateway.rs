@@ -31,11 +31,40 @@ use axum::routing::get;
 
 use crate::faults::{FaultRequest, Faults};
 use crate::protocol::{AwsError, CommonError, JsonVersion};
-use crate::service::{Protocol, Request};
+use crate::service::{HTTP_FRONT_END, Protocol, Request};
 pub use crate::service::{Service, ServiceFuture};
 
 /// The service a request goes to, and the operation.
 type Routed<'a> = (&'a Arc<dyn Service>, String);
+
+/// Calls per operation (`<service>.<Operation>`), injected faults included (AWS bills those
+/// too): counted by the gateway, and by a service whose front end routes by itself (S3).
+#[derive(Debug, Default)]
+pub struct Calls(RwLock<HashMap<String, Arc<AtomicU64>>>);
+
+impl Calls {
+    /// Counts one call.
+    pub fn count(&self, target: &str) {
+        if let Some(c) = self.0.read().get(target) {
+            c.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        self.0
+            .write()
+            .entry(target.to_string())
+            .or_default()
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Every count so far.
+    pub fn snapshot(&self) -> BTreeMap<String, u64> {
+        self.0
+            .read()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.load(Ordering::Relaxed)))
+            .collect()
+    }
+}
 
 /// Shared state of the gateway.
 #[derive(Debug)]
@@ -44,8 +73,7 @@ pub struct Gateway {
     faults: Arc<Faults>,
     body_limit: usize,
     require_auth: bool,
-    /// Calls per `X-Amz-Target`, injected faults included (AWS bills those too).
-    calls: RwLock<HashMap<String, Arc<AtomicU64>>>,
+    calls: Arc<Calls>,
 }
 
 impl Gateway {
@@ -55,26 +83,15 @@ impl Gateway {
         faults: Arc<Faults>,
         body_limit: usize,
         require_auth: bool,
+        calls: Arc<Calls>,
     ) -> Self {
         Self {
             services,
             faults,
             body_limit,
             require_auth,
-            calls: RwLock::new(HashMap::new()),
+            calls,
         }
-    }
-
-    fn count(&self, target: &str) {
-        if let Some(c) = self.calls.read().get(target) {
-            c.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
-        self.calls
-            .write()
-            .entry(target.to_string())
-            .or_default()
-            .fetch_add(1, Ordering::Relaxed);
     }
 
     /// The hosted services.
@@ -84,11 +101,7 @@ impl Gateway {
 
     /// How many calls each operation (`<service>.<Operation>`) received so far.
     pub fn call_counts(&self) -> BTreeMap<String, u64> {
-        self.calls
-            .read()
-            .iter()
-            .map(|(k, v)| (k.clone(), v.load(Ordering::Relaxed)))
-            .collect()
+        self.calls.snapshot()
     }
 
     /// The axum router: AWS calls on every other path, `/_kdaflow/*` for control.
@@ -224,6 +237,39 @@ async fn aws_call(
         Err((error, protocol)) => return error.into_response(protocol, &id),
     };
     let protocol = service.protocol();
+    if operation == HTTP_FRONT_END {
+        // The service's own front end checks, counts and answers (S3: its errors are XML).
+        let Request {
+            method,
+            uri,
+            headers,
+            ..
+        } = request;
+        if gw.require_auth && !authenticated(&headers, &uri) {
+            let mut r = (
+                StatusCode::FORBIDDEN,
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied: sign the request with SigV4 (any credentials work on the twin)</Message></Error>",
+            )
+                .into_response();
+            r.headers_mut()
+                .insert("content-type", HeaderValue::from_static("application/xml"));
+            return r;
+        }
+        let mut http = axum::http::Request::new(body);
+        *http.method_mut() = method;
+        *http.uri_mut() = uri;
+        *http.headers_mut() = headers;
+        let Some(reply) = service.clone().serve_http(http) else {
+            return CommonError::UnknownOperation
+                .with("This service has no HTTP front end")
+                .into_response(protocol, &id);
+        };
+        let mut response = reply.await;
+        if let Ok(v) = HeaderValue::from_str(&id) {
+            response.headers_mut().insert("x-amz-request-id", v);
+        }
+        return response;
+    }
     if gw.require_auth && !authenticated(&request.headers, &request.uri) {
         return CommonError::MissingAuthenticationToken
             .with("Missing Authentication Token: sign the request with SigV4 (any credentials work on the twin)")
@@ -240,7 +286,7 @@ async fn aws_call(
             return error.into_response(protocol, &id);
         }
     };
-    gw.count(&format!("{}.{operation}", service.name()));
+    gw.calls.count(&format!("{}.{operation}", service.name()));
     if let Some(e) = gw.faults.take_error(service.name(), &operation) {
         return e.into_response(protocol, &id);
     }
@@ -416,7 +462,14 @@ mod tests {
 
     fn gateway() -> Router {
         let services: Vec<Arc<dyn Service>> = vec![Arc::new(Echo), Arc::new(Toys)];
-        Arc::new(Gateway::new(services, Arc::default(), 1 << 20, true)).router()
+        Arc::new(Gateway::new(
+            services,
+            Arc::default(),
+            1 << 20,
+            true,
+            Arc::default(),
+        ))
+        .router()
     }
 
     fn signed(service: &str) -> String {

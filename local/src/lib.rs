@@ -20,6 +20,8 @@
 //! - [`dataplane`]: runs RUNNING applications' SQL over their inputs and delivers the results
 //!   ([`Twin::pump`] on virtual time, a background ticker in [`Twin::serve`]).
 //! - [`standins`]: stand-ins for the reference application's Lambda functions.
+//! - [`s3`]: S3 (REST-XML, through s3s): buckets and objects on disk; reference data,
+//!   Firehose's S3 destination, DiscoverInputSchema and Lambda code read and write it.
 //! - [`lambda`]: Lambda (REST-JSON): functions run as processes under the Runtime API, and
 //!   built-in functions run in this process.
 //! - [`states`]: Step Functions (the `kdaflow-asl` interpreter behind the API).
@@ -44,6 +46,7 @@ pub mod kinesisanalytics;
 pub mod lambda;
 pub mod protocol;
 pub mod resources;
+pub mod s3;
 pub mod service;
 pub mod standins;
 pub mod states;
@@ -82,6 +85,7 @@ pub struct Twin {
     data_plane: Arc<DataPlane>,
     standins: Arc<standins::Registry>,
     lambda: Arc<Lambda>,
+    s3: Arc<s3::S3>,
     states: Arc<states::StepFunctions>,
     events: Arc<events::EventBridge>,
     gateway: Arc<Gateway>,
@@ -133,6 +137,14 @@ impl TwinBuilder {
             None => Store::memory(),
         });
         let faults = Arc::new(Faults::default());
+        let calls = Arc::new(gateway::Calls::default());
+        let s3 = Arc::new(s3::S3::new(
+            self.config.clone(),
+            self.clock.clone(),
+            store.clone(),
+            faults.clone(),
+            calls.clone(),
+        )?);
         let kinesis_analytics = Arc::new(KinesisAnalytics::new(
             self.config.clone(),
             self.clock.clone(),
@@ -178,6 +190,7 @@ impl TwinBuilder {
             self.resource_checks,
         ));
         kinesis_analytics.set_start_hook(data_plane.hook());
+        data_plane.set_object_source(s3.clone());
         kinesis_analytics.set_record_sampler(Arc::new(dataplane::discover::StreamSampler::new(
             firehose.clone(),
             kinesis.clone(),
@@ -190,6 +203,8 @@ impl TwinBuilder {
             firehose.clone(),
             kinesis.clone(),
             lambda.clone(),
+            // Last: unsigned REST requests no other service routes are S3's.
+            s3.clone(),
         ];
         sdk.register_all(&services);
         // Executions that were RUNNING when the twin stopped go on where they were.
@@ -201,6 +216,7 @@ impl TwinBuilder {
             faults.clone(),
             self.config.body_limit,
             self.config.require_auth,
+            calls,
         ));
         Ok(Twin {
             config: self.config,
@@ -212,6 +228,7 @@ impl TwinBuilder {
             data_plane,
             standins: Arc::default(),
             lambda,
+            s3,
             states,
             events,
             gateway,
@@ -292,6 +309,11 @@ impl Twin {
     /// process.
     pub fn lambda(&self) -> &Arc<Lambda> {
         &self.lambda
+    }
+
+    /// The S3 service.
+    pub fn s3(&self) -> &Arc<s3::S3> {
+        &self.s3
     }
 
     /// Calls per operation (`<service>.<Operation>`, e.g.

@@ -83,6 +83,14 @@ impl Protocol {
     }
 }
 
+/// The operation name a REST service's `route` answers when its protocol front end is a
+/// library's that routes by itself (S3 through s3s): the gateway then streams the whole request
+/// to [`Service::serve_http`].
+pub const HTTP_FRONT_END: &str = "(http front end)";
+
+/// A whole HTTP request, its body a stream.
+pub type HttpRequest = http::Request<axum::body::Body>;
+
 /// How one operation is handled.
 pub enum Handler<S> {
     /// Answers at once from the JSON body.
@@ -91,6 +99,9 @@ pub enum Handler<S> {
     Async(fn(Arc<S>, Bytes) -> ServiceFuture),
     /// A REST operation: the whole request in, the whole reply out.
     Rest(fn(Arc<S>, Request) -> BoxFuture<Result<Reply, AwsError>>),
+    /// Served by the service's HTTP front end ([`Operations::serve_http`]), which routes and
+    /// streams by itself.
+    Http,
     /// Part of the AWS model, not served by the twin (README, "Known divergences").
     NotImplemented,
 }
@@ -101,6 +112,7 @@ impl<S> Debug for Handler<S> {
             Handler::Sync(_) => "Sync",
             Handler::Async(_) => "Async",
             Handler::Rest(_) => "Rest",
+            Handler::Http => "Http",
             Handler::NotImplemented => "NotImplemented",
         })
     }
@@ -132,6 +144,14 @@ impl<S> Operation<S> {
         }
     }
 
+    /// An operation served by the service's HTTP front end.
+    pub const fn http(name: &'static str) -> Self {
+        Self {
+            name,
+            handler: Handler::Http,
+        }
+    }
+
     /// An operation of the AWS model the twin does not serve.
     pub const fn not_implemented(name: &'static str) -> Self {
         Self {
@@ -158,6 +178,15 @@ pub trait Operations: Send + Sync + Debug + Sized + 'static {
     fn route(&self, _request: &Request) -> Option<&'static str> {
         None
     }
+
+    /// Serves a whole request, its body streamed, when [`Operations::route`] answered
+    /// [`HTTP_FRONT_END`]; `None` for services without such a front end.
+    fn serve_http(
+        self: Arc<Self>,
+        _request: HttpRequest,
+    ) -> Option<BoxFuture<axum::response::Response>> {
+        None
+    }
 }
 
 /// A service hosted on the gateway (object-safe; see [`Operations`] for how one is written).
@@ -175,6 +204,11 @@ pub trait Service: Send + Sync + Debug + 'static {
     /// The operation `request` is, if it is one of this service's (REST protocols only; awsJson
     /// requests are resolved by their target).
     fn route(&self, request: &Request) -> Option<&'static str>;
+    /// Serves a whole streamed request (see [`Operations::serve_http`]).
+    fn serve_http(
+        self: Arc<Self>,
+        request: HttpRequest,
+    ) -> Option<BoxFuture<axum::response::Response>>;
     /// Runs an awsJson operation on a JSON body (the gateway and in-process callers).
     fn call(self: Arc<Self>, operation: &str, body: Bytes) -> ServiceFuture;
     /// Runs a REST operation on the whole request.
@@ -226,6 +260,13 @@ impl<S: Operations> Service for S {
         Operations::route(self, request)
     }
 
+    fn serve_http(
+        self: Arc<Self>,
+        request: HttpRequest,
+    ) -> Option<BoxFuture<axum::response::Response>> {
+        Operations::serve_http(self, request)
+    }
+
     fn call(self: Arc<Self>, operation: &str, body: Bytes) -> ServiceFuture {
         match S::TABLE.iter().find(|o| o.name == operation) {
             Some(op) => match op.handler {
@@ -234,7 +275,7 @@ impl<S: Operations> Service for S {
                 Handler::NotImplemented => {
                     Box::pin(std::future::ready(Err(not_implemented::<S>(operation))))
                 }
-                Handler::Rest(_) => {
+                Handler::Rest(_) | Handler::Http => {
                     Box::pin(std::future::ready(Err(AwsError::serialization(format!(
                         "{} is a REST operation of {}: call it over HTTP",
                         operation,

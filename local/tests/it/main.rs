@@ -19,6 +19,7 @@ mod notebook;
 mod operations;
 mod persistence;
 mod protocol;
+mod s3;
 mod states;
 mod tables;
 mod timestamps;

@@ -75,6 +75,7 @@ async fn operation_tables_match_the_sdk_models() {
         ("states", "aws-sdk-sfn"),
         ("events", "aws-sdk-eventbridge"),
         ("lambda", "aws-sdk-lambda"),
+        ("s3", "aws-sdk-s3"),
     ];
     assert_eq!(
         twin.services().len(),
