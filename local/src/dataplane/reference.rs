@@ -5,10 +5,9 @@
 //! UpdateApplication — each raises the version, and a new version starts a new run); nothing
 //! reloads it otherwise.
 //!
-//! Objects come from an [`ObjectSource`]: S3 on the twin is the one to come (its issue is
-//! open); until then an embedder (or a test) provides one with
-//! [`super::DataPlane::set_object_source`], and without one the table stays empty and the
-//! tick reports why.
+//! Objects come from an [`ObjectSource`]: the twin's S3 ([`crate::s3::S3`]), which
+//! `TwinBuilder::build` sets; a missing bucket or key leaves the table empty and the tick
+//! reports why.
 
 use std::fmt::Debug;
 

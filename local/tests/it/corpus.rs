@@ -5,8 +5,6 @@
 //! stream at their ROWTIMEs on virtual time, and the rows read back from the output Kinesis
 //! stream compared with the documented ones.
 
-use std::sync::Arc;
-
 use aws_sdk_kinesisanalytics::types::*;
 use kdaflow_asl::clock::{Clock, VirtualClock};
 use kdaflow_local::TwinConfig;
@@ -84,8 +82,6 @@ async fn run_on_twin(case: &Json) -> Vec<Json> {
     let first = rowtime(&rows[0]);
     let clock = VirtualClock::at_epoch_seconds(first.div_euclid(1000) - 10);
     let h = Harness::with_clock(TwinConfig::default(), clock).await;
-    let objects = Arc::new(Objects::default());
-    h.twin().data_plane().set_object_source(objects.clone());
     let ks = kinesis::client(&h.running.endpoint_url());
     kinesis::create(&ks, "corpus-in", 1).await;
     kinesis::create(&ks, "corpus-out", 1).await;
@@ -151,7 +147,13 @@ async fn run_on_twin(case: &Json) -> Vec<Json> {
                 format!("{}\n", cells.join(","))
             })
             .collect();
-        objects.put("corpus", "table.csv", csv.as_bytes());
+        put_object(
+            &h.running.endpoint_url(),
+            "corpus",
+            "table.csv",
+            csv.as_bytes(),
+        )
+        .await;
         c.add_application_reference_data_source()
             .application_name("corpus")
             .current_application_version_id(version)

@@ -774,18 +774,22 @@ fn ratings_reference(key: &str) -> ReferenceDataSource {
 #[tokio::test]
 async fn reference_data_is_loaded_at_start_and_reloaded_by_update_application() {
     let p = Plane::new().await;
-    let objects = Arc::new(Objects::default());
-    objects.put(
+    // The objects are in the twin's S3, put there through aws-sdk-s3.
+    let endpoint = p.h.running.endpoint_url();
+    put_object(
+        &endpoint,
         "kdaflow-reference",
         "ratings-v1.csv",
         b"1,terrible\n5,great\n",
-    );
-    objects.put(
+    )
+    .await;
+    put_object(
+        &endpoint,
         "kdaflow-reference",
         "ratings-v2.csv",
         b"1,awful\n3,fine\n5,superb\n",
-    );
-    p.twin().data_plane().set_object_source(objects.clone());
+    )
+    .await;
     kinesis::create(&p.ks, "in", 1).await;
     kinesis::create(&p.ks, "rated", 1).await;
     let c = &p.h.client;
@@ -910,8 +914,14 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DEST"
         ["R0000000000003,fine\n", "R0000000000004,awful\n"]
     );
 
-    // An object that is not there: the tick says so and the table is empty.
-    objects.0.lock().clear();
+    // The object changes in S3: the next version change of the application reads it again.
+    put_object(
+        &endpoint,
+        "kdaflow-reference",
+        "ratings-v2.csv",
+        b"5,stellar\n",
+    )
+    .await;
     let version = c
         .describe_application()
         .application_name("rated")
@@ -938,15 +948,60 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DEST"
         .await
         .unwrap();
     p.h.advance_ms(2_000);
+    p.twin().pump().await;
+    put(5, 5).await;
+    put(6, 3).await;
+    p.h.advance_ms(1);
+    p.twin().pump().await;
+    let out = kinesis::read_all(&p.ks, "rated").await;
+    assert_eq!(
+        out[4..],
+        ["R0000000000005,stellar\n", "R0000000000006,unknown\n"]
+    );
+
+    // An object that is not there: the tick says so and the table is empty.
+    s3_client(&endpoint)
+        .delete_object()
+        .bucket("kdaflow-reference")
+        .key("ratings-v2.csv")
+        .send()
+        .await
+        .unwrap();
+    let version = c
+        .describe_application()
+        .application_name("rated")
+        .send()
+        .await
+        .unwrap()
+        .application_detail
+        .unwrap()
+        .application_version_id;
+    c.update_application()
+        .application_name("rated")
+        .current_application_version_id(version)
+        .application_update(
+            ApplicationUpdate::builder()
+                .application_code_update(
+                    r#"CREATE OR REPLACE STREAM "DEST" (review_id VARCHAR(14), label VARCHAR(16));
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DEST"
+    SELECT STREAM s."review_id", COALESCE(r.LABEL, 'missing')
+    FROM "SOURCE_SQL_STREAM_001" AS s LEFT JOIN "RATINGS" AS r ON s."star_rating" = r.STARS;"#,
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    p.h.advance_ms(2_000);
     let report = p.twin().pump().await;
     assert!(
         report.problems.iter().any(|m| m.contains("s3://kdaflow-reference/ratings-v2.csv") && m.contains("NoSuchKey")),
         "{:?}",
         report.problems
     );
-    put(5, 5).await;
+    put(7, 5).await;
     p.h.advance_ms(1);
     p.twin().pump().await;
     let out = kinesis::read_all(&p.ks, "rated").await;
-    assert_eq!(out[4..], ["R0000000000005,unknown\n"]);
+    assert_eq!(out[6..], ["R0000000000007,missing\n"]);
 }

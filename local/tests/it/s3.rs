@@ -4,21 +4,13 @@
 
 use aws_sdk_s3 as s3;
 use aws_sdk_s3::primitives::ByteStream;
-use s3::config::{BehaviorVersion, Credentials, Region};
 use s3::types::{ChecksumAlgorithm, ChecksumMode, CompletedMultipartUpload, CompletedPart};
 
 use crate::support::{Harness, code};
 use kdaflow_local::TwinConfig;
 
 fn client(endpoint: &str) -> s3::Client {
-    let config = s3::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .force_path_style(true)
-        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
-        .build();
-    s3::Client::from_conf(config)
+    crate::support::s3_client(endpoint)
 }
 
 async fn body(out: s3::operation::get_object::GetObjectOutput) -> Vec<u8> {

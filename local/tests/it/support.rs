@@ -269,28 +269,33 @@ pub async fn start(client: &kda::Client, name: &str) -> Result<(), kda::Error> {
 
 pub use kda::types::ApplicationStatus;
 
-/// Reference data objects for the data plane, by bucket and key: the `ObjectSource` interface
-/// S3 on the twin will provide (its issue is open), held here in memory.
-#[derive(Debug, Default)]
-pub struct Objects(pub parking_lot::Mutex<std::collections::BTreeMap<(String, String), Vec<u8>>>);
-
-impl Objects {
-    /// Stores an object.
-    pub fn put(&self, bucket: &str, key: &str, data: &[u8]) {
-        self.0
-            .lock()
-            .insert((bucket.to_string(), key.to_string()), data.to_vec());
-    }
+/// An S3 client for the twin at `endpoint` (path style: the endpoint is an IP address).
+pub fn s3_client(endpoint: &str) -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "AKIDTEST", "secret", None, None, "test",
+        ))
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
 }
 
-impl kdaflow_local::dataplane::reference::ObjectSource for Objects {
-    fn get_object(&self, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
-        self.0
-            .lock()
-            .get(&(bucket.to_string(), key.to_string()))
-            .cloned()
-            .ok_or_else(|| format!("NoSuchKey: the object {key} does not exist"))
+/// Stores an object on the twin's S3 through the SDK, creating the bucket if needed.
+pub async fn put_object(endpoint: &str, bucket: &str, key: &str, data: &[u8]) {
+    let c = s3_client(endpoint);
+    if c.head_bucket().bucket(bucket).send().await.is_err() {
+        c.create_bucket().bucket(bucket).send().await.unwrap();
     }
+    c.put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(aws_sdk_s3::primitives::ByteStream::from(data.to_vec()))
+        .send()
+        .await
+        .unwrap();
 }
 
 /// A record format: JSON with row path `$`, or CSV with `\n` rows and `,` columns.
