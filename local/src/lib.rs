@@ -186,11 +186,11 @@ impl TwinBuilder {
             firehose.clone(),
             kinesis.clone(),
             lambda.clone(),
+            s3.clone(),
             self.clock.clone(),
             self.resource_checks,
         ));
         kinesis_analytics.set_start_hook(data_plane.hook());
-        data_plane.set_object_source(s3.clone());
         kinesis_analytics.set_record_sampler(Arc::new(dataplane::discover::StreamSampler::new(
             firehose.clone(),
             kinesis.clone(),

@@ -140,6 +140,8 @@ pub struct DataPlane {
     state: tokio::sync::Mutex<State>,
     events: tokio::sync::broadcast::Sender<Arc<TickReport>>,
     objects: parking_lot::RwLock<Option<Arc<dyn ObjectSource>>>,
+    /// Where delivery streams with an S3 destination write.
+    s3: Arc<crate::s3::S3>,
 }
 
 impl DataPlane {
@@ -150,6 +152,7 @@ impl DataPlane {
         firehose: Arc<Firehose>,
         kinesis: Arc<Kinesis>,
         lambda: Arc<Lambda>,
+        s3: Arc<crate::s3::S3>,
         clock: SharedClock,
         check_resources: bool,
     ) -> Self {
@@ -164,12 +167,14 @@ impl DataPlane {
             starts: Mutex::new(BTreeMap::new()),
             state: tokio::sync::Mutex::new(State::default()),
             events: tokio::sync::broadcast::channel(1024).0,
-            objects: parking_lot::RwLock::new(None),
+            objects: parking_lot::RwLock::new(Some(s3.clone())),
+            s3,
         }
     }
 
-    /// Where reference data objects come from (see [`reference`]); applications that start
-    /// or change after this read their reference tables from it.
+    /// Where reference data objects come from (see [`reference`]; the twin's S3 unless an
+    /// embedder sets another); applications that start or change after this read their
+    /// reference tables from it.
     pub fn set_object_source(&self, objects: Arc<dyn ObjectSource>) {
         *self.objects.write() = Some(objects);
     }
@@ -273,6 +278,10 @@ impl DataPlane {
             }
         }
         drop(state);
+        // Delivery streams' S3 destinations, after this tick's outputs reached their streams.
+        report
+            .problems
+            .extend(self.firehose.deliver_to_s3(&self.s3).await);
         if !report.deliveries.is_empty() || !report.errors.is_empty() {
             let _ = self.events.send(Arc::new(report.clone()));
         }

@@ -11,6 +11,7 @@
 pub mod error;
 pub mod model;
 mod put;
+pub mod s3dest;
 mod streams;
 
 use std::collections::VecDeque;
@@ -85,6 +86,8 @@ pub struct FirehoseRecord {
 struct Log {
     first: u64,
     records: VecDeque<FirehoseRecord>,
+    /// The offset up to which records went to the stream's S3 destination.
+    delivered: u64,
 }
 
 impl Log {

@@ -19,7 +19,7 @@ pub fn client(endpoint: &str) -> fh::Client {
     fh::Client::from_conf(config)
 }
 
-/// An S3 destination (the twin does not deliver to it, but the service requires one).
+/// An S3 destination (a bucket these tests do not create: records stay buffered).
 pub fn s3() -> ExtendedS3DestinationConfiguration {
     ExtendedS3DestinationConfiguration::builder()
         .role_arn("arn:aws:iam::000000000000:role/DSOAWS_Kinesis")
@@ -320,4 +320,106 @@ async fn streams_survive_a_restart_but_records_do_not() {
     let l = c.list_delivery_streams().send().await.unwrap();
     assert_eq!(l.delivery_stream_names, vec!["kept"]);
     assert!(h.twin().firehose().records("kept").unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_s3_destination_receives_objects_by_interval_and_by_size_gzip_when_asked() {
+    use aws_sdk_firehose::types::{BufferingHints, CompressionFormat};
+    use std::io::Read;
+    let h = Harness::new().await;
+    let endpoint = h.running.endpoint_url();
+    let c = client(&endpoint);
+    let s3 = crate::support::s3_client(&endpoint);
+    s3.create_bucket().bucket("lake").send().await.unwrap();
+    let dest = |gzip: bool, prefix: &str| {
+        ExtendedS3DestinationConfiguration::builder()
+            .role_arn("arn:aws:iam::000000000000:role/DSOAWS_Kinesis")
+            .bucket_arn("arn:aws:s3:::lake")
+            .prefix(prefix)
+            .buffering_hints(
+                BufferingHints::builder()
+                    .size_in_mbs(1)
+                    .interval_in_seconds(60)
+                    .build(),
+            )
+            .compression_format(if gzip {
+                CompressionFormat::Gzip
+            } else {
+                CompressionFormat::Uncompressed
+            })
+            .build()
+            .unwrap()
+    };
+    for (name, gzip, prefix) in [("zipped", true, "reviews/"), ("plain", false, "")] {
+        c.create_delivery_stream()
+            .delivery_stream_name(name)
+            .extended_s3_destination_configuration(dest(gzip, prefix))
+            .send()
+            .await
+            .unwrap();
+    }
+    c.put_record_batch()
+        .delivery_stream_name("zipped")
+        .records(record(b"{\"a\":1}\n"))
+        .records(record(b"{\"a\":2}\n"))
+        .send()
+        .await
+        .unwrap();
+    h.twin().pump().await;
+    assert!(
+        h.twin().s3().keys("lake", "").is_empty(),
+        "buffered until the interval"
+    );
+    h.advance_ms(60_000);
+    let report = h.twin().pump().await;
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let keys = h.twin().s3().keys("lake", "reviews/");
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    // The virtual clock starts at 2026-01-01T00:00:00Z.
+    assert!(
+        keys[0].starts_with("reviews/2026/01/01/00/zipped-1-2026-01-01-00-00-00-"),
+        "{keys:?}"
+    );
+    assert!(keys[0].ends_with(".gz"), "{keys:?}");
+    let object = s3
+        .get_object()
+        .bucket("lake")
+        .key(&keys[0])
+        .send()
+        .await
+        .unwrap();
+    let gz = object.body.collect().await.unwrap().into_bytes();
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_string(&mut text)
+        .unwrap();
+    assert_eq!(text, "{\"a\":1}\n{\"a\":2}\n");
+    // By size: 1 MiB buffered is written at once, without waiting for the interval.
+    let big = vec![b'x'; 600 * 1024];
+    for _ in 0..2 {
+        c.put_record()
+            .delivery_stream_name("plain")
+            .record(record(&big))
+            .send()
+            .await
+            .unwrap();
+    }
+    h.twin().pump().await;
+    let keys = h.twin().s3().keys("lake", "2026/");
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    let head = s3
+        .head_object()
+        .bucket("lake")
+        .key(&keys[0])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.content_length(), Some(600 * 1024));
+    h.advance_ms(60_000);
+    h.twin().pump().await;
+    assert_eq!(
+        h.twin().s3().keys("lake", "2026/").len(),
+        2,
+        "the rest at the interval"
+    );
 }
