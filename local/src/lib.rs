@@ -156,6 +156,7 @@ impl TwinBuilder {
             self.config.clone(),
             self.clock.clone(),
             store.clone(),
+            s3.clone(),
         )?);
         let firehose = Arc::new(Firehose::new(
             self.config.clone(),
@@ -195,6 +196,7 @@ impl TwinBuilder {
             firehose.clone(),
             kinesis.clone(),
             lambda.clone(),
+            s3.clone(),
         )));
         let services: Vec<Arc<dyn Service>> = vec![
             states.clone(),

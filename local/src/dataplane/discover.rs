@@ -19,15 +19,22 @@ pub struct StreamSampler {
     firehose: Arc<Firehose>,
     kinesis: Arc<Kinesis>,
     lambda: Arc<Lambda>,
+    s3: Arc<crate::s3::S3>,
 }
 
 impl StreamSampler {
     /// A sampler over the twin's services.
-    pub fn new(firehose: Arc<Firehose>, kinesis: Arc<Kinesis>, lambda: Arc<Lambda>) -> Self {
+    pub fn new(
+        firehose: Arc<Firehose>,
+        kinesis: Arc<Kinesis>,
+        lambda: Arc<Lambda>,
+        s3: Arc<crate::s3::S3>,
+    ) -> Self {
         Self {
             firehose,
             kinesis,
             lambda,
+            s3,
         }
     }
 
@@ -79,6 +86,10 @@ impl RecordSampler for StreamSampler {
                  stream or a Kinesis stream of this account and region"
             )
         })
+    }
+
+    fn object(&self, bucket: &str, key: &str) -> Result<Vec<u8>, String> {
+        self.s3.get_bytes(bucket, key)
     }
 
     async fn preprocess(

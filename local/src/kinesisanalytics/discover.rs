@@ -58,6 +58,10 @@ pub trait RecordSampler: Send + Sync + Debug {
         stream_arn: &str,
         records: &[InRecord],
     ) -> Result<Vec<Outcome>, String>;
+
+    /// The bytes of S3 object `key` in bucket `bucket` (DiscoverInputSchema's
+    /// `S3Configuration`); `Err` names S3's error.
+    fn object(&self, bucket: &str, key: &str) -> Result<Vec<u8>, String>;
 }
 
 impl KinesisAnalytics {
@@ -90,11 +94,8 @@ impl KinesisAnalytics {
             v.required("s3Configuration.fileKey", &s.file_key);
         }
         v.finish()?;
-        if req.s3_configuration.is_some() {
-            return Err(KinesisAnalyticsError::UnsupportedOperation.with(
-                "Schema discovery from S3 is not available on the kdaflow twin, which hosts no S3; \
-                 give the schema explicitly in the application's InputSchema",
-            ));
+        if let Some(s) = &req.s3_configuration {
+            return self.discover_from_s3(s);
         }
         let (Some(arn), Some(_role), Some(pos)) = (
             &req.resource_arn,
@@ -149,6 +150,49 @@ impl KinesisAnalytics {
             "InputSchema": schema,
             "ParsedInputRecords": parsed,
             "ProcessedInputRecords": processed,
+            "RawInputRecords": raw,
+        });
+        Ok(Bytes::from(body.to_string()))
+    }
+}
+
+impl KinesisAnalytics {
+    /// DiscoverInputSchema over an S3 object: its lines are the records (the first
+    /// [`SAMPLE_SIZE`]); no preprocessing applies.
+    fn discover_from_s3(&self, s: &super::model::S3Configuration) -> Result<Bytes, AwsError> {
+        let arn = s.bucket_arn.as_deref().unwrap_or_default();
+        let key = s.file_key.as_deref().unwrap_or_default();
+        let bucket = crate::dataplane::reference::bucket_name(arn).ok_or_else(|| {
+            KinesisAnalyticsError::InvalidArgument.with(format!(
+                "BucketARN {arn} is not an S3 bucket ARN (arn:aws:s3:::name)"
+            ))
+        })?;
+        let sampler = self.sampler.read().clone();
+        let bytes = match &sampler {
+            Some(sampler) => sampler.object(bucket, key).map_err(|why| {
+                KinesisAnalyticsError::InvalidArgument
+                    .with(format!("Could not read s3://{bucket}/{key}: {why}"))
+            })?,
+            None => Vec::new(),
+        };
+        let raw: Vec<String> = text(&bytes)
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(SAMPLE_SIZE)
+            .map(str::to_string)
+            .collect();
+        let Some((schema, parsed)) = infer(&raw) else {
+            return Err(KinesisAnalyticsError::UnableToDetectSchema
+                .with(format!(
+                    "No records could be read from s3://{bucket}/{key} to infer a schema from"
+                ))
+                .with_member("RawInputRecords", json!(raw))
+                .with_member("ProcessedInputRecords", json!(raw)));
+        };
+        let body = json!({
+            "InputSchema": schema,
+            "ParsedInputRecords": parsed,
+            "ProcessedInputRecords": raw,
             "RawInputRecords": raw,
         });
         Ok(Bytes::from(body.to_string()))

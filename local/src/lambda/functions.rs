@@ -172,16 +172,33 @@ impl Lambda {
     }
 
     /// The code of a `Code` member or UpdateFunctionCode body: the zip bytes.
-    fn zip_of(zip_file: &Option<String>, s3: bool, image: bool) -> Result<Vec<u8>, AwsError> {
+    fn zip_of(
+        &self,
+        zip_file: &Option<String>,
+        s3: (&Option<String>, &Option<String>),
+        image: bool,
+    ) -> Result<Vec<u8>, AwsError> {
         if image {
             return Err(invalid(
                 "Container images are not supported by the kdaflow twin (no container runtime); package the function as a zip",
             ));
         }
-        if s3 {
-            return Err(invalid(
-                "Code from S3 is not supported until the twin hosts S3; pass the zip as ZipFile",
-            ));
+        match s3 {
+            (Some(bucket), Some(key)) => {
+                // Lambda's own wording for an object it cannot get (InvalidParameterValueException).
+                return self.s3.get_bytes(bucket, key).map_err(|e| {
+                    let (code, message) = e.split_once(": ").unwrap_or(("InternalError", &e));
+                    invalid(format!(
+                        "Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: {message}"
+                    ))
+                });
+            }
+            (None, None) => {}
+            _ => {
+                return Err(invalid(
+                    "Please provide a source for function code (both S3Bucket and S3Key)",
+                ));
+            }
         }
         let Some(zip) = zip_file else {
             return Err(invalid(
@@ -417,9 +434,9 @@ pub(super) fn create_function(
             )));
         }
         let code = input.code.clone().unwrap_or_default();
-        let zip = Lambda::zip_of(
+        let zip = lambda.zip_of(
             &code.zip_file,
-            code.s3_bucket.is_some() || code.s3_key.is_some(),
+            (&code.s3_bucket, &code.s3_key),
             code.image_uri.is_some(),
         )?;
         let timeout = check_timeout(input.timeout)?;
@@ -646,9 +663,9 @@ pub(super) fn update_code(
         let parts = Parts::of(&request);
         let (name, _) = lambda.target(&parts)?;
         let input: UpdateCodeInput = body(&request)?;
-        let zip = Lambda::zip_of(
+        let zip = lambda.zip_of(
             &input.zip_file,
-            input.s3_bucket.is_some() || input.s3_key.is_some(),
+            (&input.s3_bucket, &input.s3_key),
             input.image_uri.is_some(),
         )?;
         let architectures = input

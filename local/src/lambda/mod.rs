@@ -67,6 +67,8 @@ pub struct Lambda {
     functions: Table<FunctionRecord>,
     builtins: LambdaRegistry,
     code: code::CodeStore,
+    /// Where `Code.S3Bucket`/`S3Key` packages are read from.
+    s3: Arc<crate::s3::S3>,
     runtimes: runtime::Runtimes,
     /// The twin's own endpoint, set when it serves: functions get it as `AWS_ENDPOINT_URL`.
     endpoint: OnceLock<String>,
@@ -83,6 +85,7 @@ impl Lambda {
         config: TwinConfig,
         clock: SharedClock,
         store: Arc<Store>,
+        s3: Arc<crate::s3::S3>,
     ) -> Result<Self, LocalError> {
         let code = code::CodeStore::open(config.state_dir.as_deref()).map_err(|source| {
             LocalError::StateDir {
@@ -111,6 +114,7 @@ impl Lambda {
             clock,
             functions,
             code,
+            s3,
             endpoint: OnceLock::new(),
             python: tokio::sync::OnceCell::new(),
             node: tokio::sync::OnceCell::new(),

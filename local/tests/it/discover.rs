@@ -323,3 +323,55 @@ async fn empty_and_missing_streams() {
         assert!(message(&e).contains(arn), "{}", message(&e));
     }
 }
+
+#[tokio::test]
+async fn an_s3_object_gives_a_schema_from_its_lines() {
+    let h = Harness::new().await;
+    let endpoint = h.running.endpoint_url();
+    put_object(
+        &endpoint,
+        "samples",
+        "reviews.json",
+        b"{\"review_id\":\"R1\",\"star_rating\":5}\n{\"review_id\":\"R2\",\"star_rating\":3}\n",
+    )
+    .await;
+    let s3 = |key: &str| {
+        S3Configuration::builder()
+            .role_arn(arns::ROLE_KINESIS)
+            .bucket_arn("arn:aws:s3:::samples")
+            .file_key(key)
+            .build()
+            .unwrap()
+    };
+    let out = h
+        .client
+        .discover_input_schema()
+        .s3_configuration(s3("reviews.json"))
+        .send()
+        .await
+        .unwrap();
+    let columns: Vec<(String, String)> = out
+        .input_schema()
+        .unwrap()
+        .record_columns()
+        .iter()
+        .map(|c| (c.name().to_string(), c.sql_type().to_string()))
+        .collect();
+    assert_eq!(columns.len(), 2, "{columns:?}");
+    assert_eq!(columns[1].0, "star_rating");
+    assert_eq!(out.raw_input_records().len(), 2);
+    let e = h
+        .client
+        .discover_input_schema()
+        .s3_configuration(s3("missing.json"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        e.as_service_error()
+            .unwrap()
+            .is_invalid_argument_exception(),
+        "{e:?}"
+    );
+    assert!(message(&e).contains("NoSuchKey"), "{}", message(&e));
+}

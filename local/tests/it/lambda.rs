@@ -898,3 +898,40 @@ async fn functions_survive_a_restart_with_a_state_dir() {
     assert_eq!(out.function_error(), None, "{}", text(&out));
     assert_eq!(text(&out), r#"{"got":{"n": 1}}"#);
 }
+
+#[tokio::test]
+async fn code_comes_from_an_s3_object() {
+    let h = Harness::new().await;
+    let endpoint = h.running.endpoint_url();
+    let c = lambda_client(&endpoint);
+    crate::support::put_object(
+        &endpoint,
+        "code",
+        "echo.zip",
+        &shell_runtime("", "echo from-s3"),
+    )
+    .await;
+    let from_s3 = |key: &str| {
+        c.create_function()
+            .function_name("from-s3")
+            .runtime(Runtime::Providedal2023)
+            .role(ROLE)
+            .handler("h")
+            .code(
+                FunctionCode::builder()
+                    .s3_bucket("code")
+                    .s3_key(key)
+                    .build(),
+            )
+    };
+    let e = from_s3("missing.zip").send().await.unwrap_err();
+    assert_eq!(code(&e), "InvalidParameterValueException");
+    assert!(
+        message(&e).contains("S3 Error Code: NoSuchKey"),
+        "{}",
+        message(&e)
+    );
+    from_s3("echo.zip").send().await.unwrap();
+    let out = invoke(&c, "from-s3", "{}").await;
+    assert_eq!(text(&out).trim(), "from-s3");
+}
