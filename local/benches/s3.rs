@@ -80,7 +80,11 @@ async fn main() {
             .endpoint_url(running.endpoint_url())
             .force_path_style(true)
             .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "AKIDBENCH", "secret", None, None, "bench",
+                "AKIDBENCH",
+                "secret",
+                None,
+                None,
+                "bench",
             ))
             .build(),
     );
@@ -115,7 +119,9 @@ async fn main() {
     assert_eq!(got, bytes);
     let (rss_after_get, peak) = memory();
 
-    println!("S3 on the twin, one {mb} MiB object (client and twin in this process; state dir synced)");
+    println!(
+        "S3 on the twin, one {mb} MiB object (client and twin in this process; state dir synced)"
+    );
     println!(
         "  disk write+sync  {:>8.1} MB/s   PutObject (aws-sdk-s3, CRC32 trailer)  {:>8.1} MB/s",
         mb_per_s(bytes, disk_write),
