@@ -394,7 +394,7 @@ async fn too_many_tags() {
 }
 
 #[tokio::test]
-async fn unsupported_operation_and_invalid_configuration() {
+async fn missing_s3_object_and_invalid_configuration() {
     let h = Harness::new().await;
     let c = &h.client;
     let e = c
@@ -410,7 +410,10 @@ async fn unsupported_operation_and_invalid_configuration() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code(&e), "UnsupportedOperationException");
+    // No such bucket on the twin's S3: the service names the object it could not read.
+    assert_eq!(code(&e), "InvalidArgumentException");
+    let message = message(&e);
+    assert!(message.contains("s3://bucket/data.csv"), "{message}");
     create_bare(c, "no-input").await;
     let e = c
         .start_application()
