@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Clients written by others against one `kdaflow serve`: the AWS CLI (v1) and the AWS SDK for
 # JavaScript v3 (pinned, installed on first run into .venv/awscli and .ci/clients/node_modules),
-# and boto3 (the venv .ci/run made): timestamps, Lambda, the Python-functions example. Run from the repository root by .ci/run:
+# and boto3 (the venv .ci/run made): timestamps, Lambda, the Python-functions example, S3. Run from the repository root by .ci/run:
 #   KDAFLOW_BIN=target/debug/kdaflow bash .ci/clients/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -33,3 +33,6 @@ node --no-warnings .ci/clients/timestamps.mjs "$endpoint"
 # Lambda with boto3, and the README's example: a user's own Python functions in an application.
 .venv/boto3/bin/python .ci/clients/lambda_boto3.py "$endpoint"
 .venv/boto3/bin/python examples/python-functions/run.py "$endpoint"
+# S3 with boto3 (both checksum wires, multipart, presigned) and the AWS CLI (cp, sync, rb).
+.venv/boto3/bin/python .ci/clients/s3_boto3.py "$endpoint"
+PATH="$PWD/.venv/awscli/bin:$PATH" bash .ci/clients/s3_cli.sh "$endpoint"

@@ -137,6 +137,7 @@ async fn main() {
         while sent < due {
             twin.firehose()
                 .put(STREAM, Bytes::from(reviews.next_review().line()))
+                .await
                 .expect("put");
             sent += 1;
         }

@@ -212,9 +212,11 @@ fn request_id() -> String {
 
 fn authenticated(headers: &HeaderMap, uri: &Uri) -> bool {
     headers.contains_key("authorization")
-        || uri
-            .query()
-            .is_some_and(|q| q.split('&').any(|kv| kv.starts_with("X-Amz-Algorithm=")))
+        || uri.query().is_some_and(|q| {
+            // SigV4's query form, or SigV2's (botocore's S3 presigned URLs).
+            q.split('&')
+                .any(|kv| kv.starts_with("X-Amz-Algorithm=") || kv.starts_with("AWSAccessKeyId="))
+        })
 }
 
 async fn aws_call(

@@ -27,7 +27,7 @@
 //! - [`states`]: Step Functions (the `kdaflow-asl` interpreter behind the API).
 //! - [`events`]: EventBridge rules, patterns and Step Functions targets.
 //! - [`faults`]: fault injection.
-//! - [`store`]: persistence under `--state-dir`.
+//! - [`store`]: persistence under `--state-dir`; [`journal`]: its group commit of records.
 //! - [`error`]: the twin's own errors ([`LocalError`]).
 //!
 //! Depends on `kdaflow-asl` (the clock, the interpreter) and `kdaflow-sql` (code validation,
@@ -41,6 +41,7 @@ pub mod events;
 pub mod faults;
 pub mod firehose;
 pub mod gateway;
+pub mod journal;
 pub mod kinesis;
 pub mod kinesisanalytics;
 pub mod lambda;

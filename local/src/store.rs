@@ -7,12 +7,14 @@
 //! new version of a record *before* they change their in-memory state and answer the caller.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::LocalError;
+use crate::journal::Journal;
 
 /// The file inside the state directory.
 pub const DATABASE_FILE: &str = "kdaflow.redb";
@@ -20,8 +22,9 @@ pub const DATABASE_FILE: &str = "kdaflow.redb";
 /// Where records live.
 #[derive(Debug)]
 pub struct Store {
-    db: Option<Database>,
+    db: Option<Arc<Database>>,
     path: Option<PathBuf>,
+    journal: Journal,
 }
 
 impl Store {
@@ -30,6 +33,7 @@ impl Store {
         Self {
             db: None,
             path: None,
+            journal: Journal::memory(),
         }
     }
 
@@ -40,11 +44,26 @@ impl Store {
             source,
         })?;
         let path = dir.join(DATABASE_FILE);
-        let db = Database::create(&path)?;
+        let db = Arc::new(Database::create(&path)?);
+        let journal = Journal::start(db.clone())?;
         Ok(Self {
             db: Some(db),
             path: Some(path),
+            journal,
         })
+    }
+
+    /// The group-commit writer for records (Kinesis and Firehose appends).
+    pub fn journal(&self) -> &Journal {
+        &self.journal
+    }
+
+    /// A read transaction over the database, `None` without one.
+    pub fn begin_read(&self) -> Result<Option<redb::ReadTransaction>, LocalError> {
+        match &self.db {
+            Some(db) => Ok(Some(db.begin_read()?)),
+            None => Ok(None),
+        }
     }
 
     /// The database file, when there is one.

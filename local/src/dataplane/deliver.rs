@@ -24,6 +24,9 @@ use crate::validation::encode_blob;
 
 /// Records per output Lambda invocation.
 pub const MAX_LAMBDA_RECORDS: usize = 500;
+/// Records per append to a Kinesis or Firehose destination (PutRecords' and PutRecordBatch's
+/// limit).
+pub const MAX_STREAM_BATCH: usize = 500;
 /// The first retry's delay; each further retry doubles it, up to [`MAX_BACKOFF_MS`].
 pub const FIRST_BACKOFF_MS: i64 = 1_000;
 /// The longest delay between retries.
@@ -172,20 +175,25 @@ impl OutputRun {
                     }
                 }
             }
+            // One append per batch of a stream's call limit (durable, group-committed).
             Dest::Kinesis(stream) => {
-                for p in batch {
-                    let data = Bytes::from(p.data.clone());
-                    match dp.kinesis.put(stream, &p.record_id, None, data) {
-                        Ok(_) => accepted.push(p.data),
-                        Err(_) => failed.push(p),
+                for chunk in batch.chunks(MAX_STREAM_BATCH) {
+                    let records = chunk
+                        .iter()
+                        .map(|p| (Bytes::from(p.data.clone()), p.record_id.clone(), None))
+                        .collect();
+                    match dp.kinesis.append(stream, records).await {
+                        Ok(_) => accepted.extend(chunk.iter().map(|p| p.data.clone())),
+                        Err(_) => failed.extend(chunk.iter().cloned()),
                     }
                 }
             }
             Dest::Firehose(stream) => {
-                for p in batch {
-                    match dp.firehose.put(stream, Bytes::from(p.data.clone())) {
-                        Ok(_) => accepted.push(p.data),
-                        Err(_) => failed.push(p),
+                for chunk in batch.chunks(MAX_STREAM_BATCH) {
+                    let records = chunk.iter().map(|p| Bytes::from(p.data.clone())).collect();
+                    match dp.firehose.append(stream, records).await {
+                        Ok(_) => accepted.extend(chunk.iter().map(|p| p.data.clone())),
+                        Err(_) => failed.extend(chunk.iter().cloned()),
                     }
                 }
             }

@@ -101,7 +101,9 @@ pub async fn stream_sample(
             while owed >= 1.0 {
                 owed -= 1.0;
                 let Some(r) = records.next() else { break };
-                twin.firehose().put(&options.delivery_stream, r.data)?;
+                twin.firehose()
+                    .put(&options.delivery_stream, r.data)
+                    .await?;
                 report.sent += 1;
                 report.anomalies += usize::from(r.anomaly);
             }

@@ -3,10 +3,13 @@
 //!
 //! Layout: [`model`] (wire shapes), `streams` (Create/Describe/List/DeleteDeliveryStream),
 //! `put` (PutRecord, PutRecordBatch). Delivery to the configured destination (S3, Redshift, …)
-//! is not emulated: records accepted by a stream are kept in an in-memory log for 24 hours
-//! (the service's retention when its destination is unavailable), where the data plane reads
-//! them (a stream that is an application's input) and tests inspect them (a stream that is an
-//! application's output). Stream metadata is persisted with the [`Store`]; records are not.
+//! other than S3 ([`s3dest`]) is not emulated: records accepted by a stream are kept in a log
+//! for 24 hours (the service's retention when its destination is unavailable), where the data
+//! plane reads them (a stream that is an application's input), the S3 destination takes its
+//! buffers from, and tests inspect them. Stream metadata is persisted with the [`Store`]; with
+//! a state directory every accepted record is on disk before PutRecord(Batch) answers (the
+//! store's [`crate::journal`]), and the log, with how far its S3 destination got, is loaded
+//! again at start: buffers accepted but not yet delivered are delivered after a restart.
 
 pub mod error;
 pub mod model;
@@ -14,16 +17,21 @@ mod put;
 pub mod s3dest;
 mod streams;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use kdaflow_asl::clock::SharedClock;
+use parking_lot::Mutex;
+use redb::{ReadableTable as _, TableDefinition};
 use serde::{Deserialize, Serialize};
 
 pub use self::error::FirehoseError;
 use crate::config::TwinConfig;
+use crate::error::LocalError;
+use crate::journal::Publish;
+use crate::kinesis::open;
 use crate::protocol::{AwsError, JsonVersion};
 use crate::resources::{ArnScheme, Record, Shared, Table};
 use crate::service::{Operation, Operations, Protocol};
@@ -83,11 +91,13 @@ pub struct FirehoseRecord {
 /// A stream's record log: offsets count every record ever accepted, so a reader's position
 /// stays valid while old records are trimmed.
 #[derive(Debug, Default)]
-struct Log {
+pub(crate) struct Log {
     first: u64,
     records: VecDeque<FirehoseRecord>,
     /// The offset up to which records went to the stream's S3 destination.
     delivered: u64,
+    /// Offsets handed out to appends not yet durable (see [`crate::journal`]).
+    reserved: u64,
 }
 
 impl Log {
@@ -95,16 +105,40 @@ impl Log {
         self.first + self.records.len() as u64
     }
 
-    fn append(&mut self, record: FirehoseRecord) {
-        let horizon = record.arrival_ms - RETENTION_MS;
-        while self.records.front().is_some_and(|r| r.arrival_ms < horizon)
-            || self.records.len() >= MAX_KEPT_RECORDS
-        {
-            self.records.pop_front();
-            self.first += 1;
-        }
-        self.records.push_back(record);
+    /// How many of the oldest records go once `adding` more arrive at `now_ms`: those older
+    /// than the retention, and the oldest beyond [`MAX_KEPT_RECORDS`].
+    fn expiring(&self, now_ms: i64, adding: u64) -> usize {
+        let horizon = now_ms - RETENTION_MS;
+        let old = self
+            .records
+            .iter()
+            .take_while(|r| r.arrival_ms < horizon)
+            .count();
+        let total = self.records.len() as u64 + self.reserved + adding;
+        let over = total.saturating_sub(MAX_KEPT_RECORDS as u64) as usize;
+        old.max(over).min(self.records.len())
     }
+
+    fn trim(&mut self, now_ms: i64) {
+        let n = self.expiring(now_ms, 0);
+        self.records.drain(..n);
+        self.first += n as u64;
+    }
+}
+
+/// A stream's log, under its own lock apart from the stream's row (the journal's writer
+/// locks only these; see [`crate::journal`]).
+type SharedLog = Arc<Mutex<Log>>;
+
+/// Records on disk: (stream incarnation, offset) -> (arrival ms, RecordId, data).
+const RECORDS: TableDefinition<(&str, u64), (i64, &str, &[u8])> =
+    TableDefinition::new("firehose.records");
+/// Each log's end and delivered offsets: incarnation -> (end, delivered).
+const LOGS: TableDefinition<&str, (u64, u64)> = TableDefinition::new("firehose.logs");
+
+/// What tells a stream's records apart from those of an earlier stream of the same name.
+fn incarnation(meta: &StreamMeta) -> String {
+    format!("{}@{}", meta.name, meta.create_ms)
 }
 
 /// The Firehose service of the twin.
@@ -112,8 +146,9 @@ impl Log {
 pub struct Firehose {
     config: TwinConfig,
     clock: SharedClock,
+    store: Arc<Store>,
     /// Delivery streams; each row keeps its record log beside the stored metadata.
-    streams: Table<StreamMeta, Log>,
+    streams: Table<StreamMeta, SharedLog>,
     /// Records still to fail in the next PutRecordBatch calls (see [`Firehose::fail_next_records`]).
     fail_records: AtomicU64,
     /// Feeds RecordIds.
@@ -130,23 +165,111 @@ fn missing(config: &TwinConfig) -> impl Fn(&str) -> AwsError + Send + Sync + 'st
     }
 }
 
+/// The answer when records could not be made durable (the service's 503, worth a retry).
+fn not_durable(e: &LocalError) -> AwsError {
+    FirehoseError::ServiceUnavailable.with(format!(
+        "The records were not stored and were not accepted: {e}. Send them again."
+    ))
+}
+
 impl Firehose {
-    /// The service, with the delivery streams found in `store`.
+    /// The service, with the delivery streams found in `store` and the records they held.
     pub fn new(
         config: TwinConfig,
         clock: SharedClock,
         store: Arc<Store>,
-    ) -> Result<Self, crate::error::LocalError> {
-        let streams = Table::load(TABLE, store, clock.clone(), missing(&config), |_| {
-            Log::default()
-        })?;
-        Ok(Self {
+    ) -> Result<Self, LocalError> {
+        let streams = Table::load(
+            TABLE,
+            store.clone(),
+            clock.clone(),
+            missing(&config),
+            |_| SharedLog::default(),
+        )?;
+        let f = Self {
             config,
             clock,
+            store,
             streams,
             fail_records: AtomicU64::new(0),
             next_record: AtomicU64::new(0),
-        })
+        };
+        f.load_records()?;
+        Ok(f)
+    }
+
+    /// Fills the logs from the store (records past retention, and those of streams that are
+    /// gone, are dropped from the store too).
+    fn load_records(&self) -> Result<(), LocalError> {
+        let Some(read) = self.store.begin_read()? else {
+            return Ok(());
+        };
+        let now = self.now_ms();
+        let horizon = now - RETENTION_MS;
+        let live: HashMap<String, SharedLog> = self
+            .streams
+            .rows()
+            .into_iter()
+            .map(|(_, shared)| {
+                let row = shared.lock();
+                (incarnation(&row.record), row.extra.clone())
+            })
+            .collect();
+        let mut stale: Vec<(String, u64)> = Vec::new();
+        let mut gone: Vec<String> = Vec::new();
+        if let Some(logs) = open(&read, LOGS)? {
+            for entry in logs.iter()? {
+                let (k, v) = entry?;
+                let (end, delivered) = v.value();
+                match live.get(k.value()) {
+                    Some(log) => {
+                        let mut log = log.lock();
+                        log.first = end;
+                        log.delivered = delivered;
+                    }
+                    None => gone.push(k.value().to_string()),
+                }
+            }
+        }
+        if let Some(records) = open(&read, RECORDS)? {
+            for entry in records.iter()? {
+                let (k, v) = entry?;
+                let (inc, offset) = k.value();
+                let (arrival_ms, record_id, data) = v.value();
+                let Some(log) = live.get(inc) else {
+                    stale.push((inc.to_string(), offset));
+                    continue;
+                };
+                let mut log = log.lock();
+                if log.records.is_empty() {
+                    log.first = offset;
+                }
+                if arrival_ms < horizon {
+                    stale.push((inc.to_string(), offset));
+                    log.first = offset + 1;
+                    continue;
+                }
+                log.records.push_back(FirehoseRecord {
+                    record_id: record_id.to_string(),
+                    arrival_ms,
+                    data: Bytes::copy_from_slice(data),
+                });
+            }
+        }
+        if !stale.is_empty() || !gone.is_empty() {
+            self.store.journal().submit(move |tx| {
+                let mut records = tx.open_table(RECORDS)?;
+                for (inc, offset) in &stale {
+                    records.remove((inc.as_str(), *offset))?;
+                }
+                let mut logs = tx.open_table(LOGS)?;
+                for inc in &gone {
+                    logs.remove(inc.as_str())?;
+                }
+                Ok(())
+            });
+        }
+        Ok(())
     }
 
     fn now_ms(&self) -> i64 {
@@ -162,8 +285,15 @@ impl Firehose {
         missing(&self.config)(name)
     }
 
-    fn entry(&self, name_or_arn: &str) -> Result<Shared<StreamMeta, Log>, AwsError> {
+    fn entry(&self, name_or_arn: &str) -> Result<Shared<StreamMeta, SharedLog>, AwsError> {
         Ok(self.streams.resolve(&ARNS, &self.config, name_or_arn)?.1)
+    }
+
+    /// The stream's record and its log.
+    fn stream(&self, name_or_arn: &str) -> Result<(StreamMeta, SharedLog), AwsError> {
+        let shared = self.entry(name_or_arn)?;
+        let row = shared.lock();
+        Ok((row.record.clone(), row.extra.clone()))
     }
 
     /// Whether delivery stream `name_or_arn` exists on the twin.
@@ -199,21 +329,106 @@ impl Firehose {
     }
 
     /// Accepts one record into a stream, as PutRecord does; returns its RecordId.
-    pub fn put(&self, name_or_arn: &str, data: Bytes) -> Result<String, AwsError> {
-        let shared = self.entry(name_or_arn)?;
+    pub async fn put(&self, name_or_arn: &str, data: Bytes) -> Result<String, AwsError> {
+        let mut ids = self.append(name_or_arn, vec![data]).await?;
+        Ok(ids.pop().unwrap_or_default())
+    }
+
+    /// Accepts records into a stream, in order, durably when the twin has a state directory
+    /// (see [`crate::journal`]); returns their RecordIds.
+    pub async fn append(
+        &self,
+        name_or_arn: &str,
+        data: Vec<Bytes>,
+    ) -> Result<Vec<String>, AwsError> {
+        let (meta, log) = self.stream(name_or_arn)?;
         let now = self.now_ms();
-        let id = self.record_id(now);
-        shared.lock().extra.append(FirehoseRecord {
-            record_id: id.clone(),
-            arrival_ms: now,
-            data,
+        let inc = incarnation(&meta);
+        let made: Vec<FirehoseRecord> = data
+            .into_iter()
+            .map(|data| FirehoseRecord {
+                record_id: self.record_id(now),
+                arrival_ms: now,
+                data,
+            })
+            .collect();
+        self.store
+            .journal()
+            .append(move |tx| {
+                let mut state = log.lock();
+                let adding = made.len() as u64;
+                let base = state.end() + state.reserved;
+                let expiring = state.expiring(now, adding) as u64;
+                state.reserved += adding;
+                if let Some(tx) = tx {
+                    let mut table = tx.open_table(RECORDS)?;
+                    for (i, r) in made.iter().enumerate() {
+                        let key = (inc.as_str(), base + i as u64);
+                        table.insert(key, (r.arrival_ms, r.record_id.as_str(), &r.data[..]))?;
+                    }
+                    for offset in state.first..state.first + expiring {
+                        table.remove((inc.as_str(), offset))?;
+                    }
+                    let mut logs = tx.open_table(LOGS)?;
+                    logs.insert(inc.as_str(), (base + adding, state.delivered))?;
+                }
+                drop(state);
+                let ids: Vec<String> = made.iter().map(|r| r.record_id.clone()).collect();
+                let publish: Publish = Box::new(move |committed| {
+                    let mut state = log.lock();
+                    state.reserved -= adding;
+                    if committed {
+                        state.records.extend(made);
+                        state.trim(now);
+                    }
+                });
+                Ok((ids, publish))
+            })
+            .await
+            .map_err(|e| not_durable(&e))
+    }
+
+    /// Records that a stream's records up to `end` reached its S3 destination (durably, so
+    /// a restart delivers only what was not).
+    async fn mark_delivered(&self, name: &str, end: u64) -> Result<(), AwsError> {
+        let (meta, log) = self.stream(name)?;
+        let inc = incarnation(&meta);
+        self.store
+            .journal()
+            .append(move |tx| {
+                let state = log.lock();
+                let delivered = state.delivered.max(end);
+                if let Some(tx) = tx {
+                    let mut logs = tx.open_table(LOGS)?;
+                    logs.insert(inc.as_str(), (state.end() + state.reserved, delivered))?;
+                }
+                drop(state);
+                let publish: Publish = Box::new(move |committed| {
+                    if committed {
+                        let mut state = log.lock();
+                        state.delivered = state.delivered.max(delivered);
+                    }
+                });
+                Ok(((), publish))
+            })
+            .await
+            .map_err(|e| not_durable(&e))
+    }
+
+    /// Forgets a deleted stream's records (in the store after every append already made).
+    fn forget_records(&self, meta: &StreamMeta) {
+        let inc = incarnation(meta);
+        self.store.journal().submit(move |tx| {
+            let mut table = tx.open_table(RECORDS)?;
+            table.retain_in((inc.as_str(), 0)..=(inc.as_str(), u64::MAX), |_, _| false)?;
+            tx.open_table(LOGS)?.remove(inc.as_str())?;
+            Ok(())
         });
-        Ok(id)
     }
 
     /// The offset just past the newest record (where a reader starting "now" begins).
     pub fn end_offset(&self, name_or_arn: &str) -> Result<u64, AwsError> {
-        Ok(self.entry(name_or_arn)?.lock().extra.end())
+        Ok(self.stream(name_or_arn)?.1.lock().end())
     }
 
     /// Up to `max` records from `offset` (clamped to the oldest kept), and the offset after them.
@@ -223,9 +438,8 @@ impl Firehose {
         offset: u64,
         max: usize,
     ) -> Result<(Vec<FirehoseRecord>, u64), AwsError> {
-        let shared = self.entry(name_or_arn)?;
-        let row = shared.lock();
-        let log = &row.extra;
+        let (_, log) = self.stream(name_or_arn)?;
+        let log = log.lock();
         let start = offset.max(log.first);
         let skip = (start - log.first) as usize;
         let out: Vec<FirehoseRecord> = log.records.iter().skip(skip).take(max).cloned().collect();
@@ -252,8 +466,13 @@ impl Operations for Firehose {
         Operation::sync("DescribeDeliveryStream", Self::describe_delivery_stream),
         Operation::sync("ListDeliveryStreams", Self::list_delivery_streams),
         Operation::not_implemented("ListTagsForDeliveryStream"),
-        Operation::sync("PutRecord", Self::put_record),
-        Operation::sync("PutRecordBatch", Self::put_record_batch),
+        // They answer once their records are durable.
+        Operation::asynch("PutRecord", |s, b| {
+            Box::pin(async move { s.put_record(&b).await })
+        }),
+        Operation::asynch("PutRecordBatch", |s, b| {
+            Box::pin(async move { s.put_record_batch(&b).await })
+        }),
         Operation::not_implemented("StartDeliveryStreamEncryption"),
         Operation::not_implemented("StopDeliveryStreamEncryption"),
         Operation::not_implemented("TagDeliveryStream"),

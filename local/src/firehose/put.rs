@@ -50,7 +50,7 @@ impl Firehose {
         Ok(())
     }
 
-    pub(super) fn put_record(&self, body: &[u8]) -> Result<Bytes, AwsError> {
+    pub(super) async fn put_record(&self, body: &[u8]) -> Result<Bytes, AwsError> {
         let req: PutRecordRequest = parse_body(body)?;
         let mut c = Constraints::default();
         check_name(&mut c, "deliveryStreamName", &req.delivery_stream_name);
@@ -58,11 +58,13 @@ impl Firehose {
         c.finish()?;
         let name = req.delivery_stream_name.unwrap_or_default();
         self.check_direct_put(&name)?;
-        let id = self.put(&name, Bytes::from(data.unwrap_or_default()))?;
+        let id = self
+            .put(&name, Bytes::from(data.unwrap_or_default()))
+            .await?;
         to_body(&json!({ "RecordId": id, "Encrypted": false }))
     }
 
-    pub(super) fn put_record_batch(&self, body: &[u8]) -> Result<Bytes, AwsError> {
+    pub(super) async fn put_record_batch(&self, body: &[u8]) -> Result<Bytes, AwsError> {
         let req: PutRecordBatchRequest = parse_body(body)?;
         let mut c = Constraints::default();
         check_name(&mut c, "deliveryStreamName", &req.delivery_stream_name);
@@ -89,18 +91,24 @@ impl Firehose {
         self.check_direct_put(&name)?;
         let mut failed = 0;
         let mut responses = Vec::with_capacity(batch.len());
+        let mut accepted = Vec::with_capacity(batch.len());
         for data in batch {
             if self.take_record_failure() {
                 failed += 1;
-                responses.push(json!({
+                responses.push(Some(json!({
                     "ErrorCode": FirehoseError::ServiceUnavailable.name(),
                     "ErrorMessage": "Slow down.",
-                }));
+                })));
                 continue;
             }
-            let id = self.put(&name, Bytes::from(data))?;
-            responses.push(json!({ "RecordId": id }));
+            responses.push(None);
+            accepted.push(Bytes::from(data));
         }
+        let mut ids = self.append(&name, accepted).await?.into_iter();
+        let responses: Vec<serde_json::Value> = responses
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| json!({ "RecordId": ids.next().unwrap_or_default() })))
+            .collect();
         to_body(&json!({
             "FailedPutCount": failed,
             "Encrypted": false,

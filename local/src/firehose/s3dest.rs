@@ -96,7 +96,7 @@ impl Firehose {
             let Some(target) = S3Target::of(member, config) else {
                 return;
             };
-            let log = &mut row.extra;
+            let log = row.extra.lock();
             let start = log.delivered.max(log.first);
             let skip = (start - log.first) as usize;
             let Some(oldest) = log.records.get(skip) else {
@@ -148,9 +148,9 @@ impl Firehose {
             };
             match s3.put_bytes(&target.bucket, &batch.key, body, headers).await {
                 Ok(_) => {
-                    if let Ok(shared) = self.entry(&batch.stream) {
-                        let mut row = shared.lock();
-                        row.extra.delivered = row.extra.delivered.max(batch.end);
+                    if let Err(e) = self.mark_delivered(&batch.stream, batch.end).await {
+                        // Delivered again after a restart: S3 sees the object twice.
+                        problems.push(format!("delivery stream {}: {}", batch.stream, e.message));
                     }
                 }
                 Err(e) => problems.push(format!(

@@ -7,7 +7,7 @@ use regex::Regex;
 use serde_json::{Value, json};
 
 use super::model::*;
-use super::{Firehose, FirehoseError, Log, StreamMeta};
+use super::{Firehose, FirehoseError, StreamMeta};
 use crate::protocol::{AwsError, parse_body, to_body};
 use crate::resources::Insert;
 use crate::validation::{Constraints, anchored};
@@ -137,7 +137,7 @@ impl Firehose {
                     "You have already consumed your firehose quota of {MAX_DELIVERY_STREAMS} hoses. Firehose names: {name}"
                 )));
             }
-            Ok(Insert::New(meta, Log::default(), ()))
+            Ok(Insert::New(meta, Default::default(), ()))
         })?;
         to_body(&json!({ "DeliveryStreamARN": arn }))
     }
@@ -223,8 +223,9 @@ impl Firehose {
         check_name(&mut c, "deliveryStreamName", &req.delivery_stream_name);
         c.finish()?;
         let name = req.delivery_stream_name.unwrap_or_default();
-        if self.streams.remove(&name, |_| Ok(()))?.is_none() {
-            return Err(self.not_found(&name));
+        match self.streams.remove(&name, |_| Ok(()))? {
+            Some(meta) => self.forget_records(&meta),
+            None => return Err(self.not_found(&name)),
         }
         to_body(&json!({}))
     }

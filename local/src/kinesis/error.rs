@@ -15,5 +15,7 @@ crate::aws_errors! {
         ExpiredIterator = "ExpiredIteratorException",
         /// A hot shard (per-record failures in PutRecords use the name too).
         ProvisionedThroughputExceeded = "ProvisionedThroughputExceededException",
+        /// The service could not make the request's records durable (500).
+        InternalFailure = "InternalFailureException",
     }
 }

@@ -3,24 +3,31 @@
 //!
 //! Layout: [`keys`] (shard ids, hash ranges, sequence numbers, iterators), `streams`
 //! (Create/Describe/DescribeSummary/List/ListShards/Delete), `records` (PutRecord, PutRecords,
-//! GetShardIterator, GetRecords). Stream metadata is persisted with the [`Store`]; records live
-//! in memory for the stream's retention period.
+//! GetShardIterator, GetRecords, Increase/DecreaseStreamRetentionPeriod). Stream metadata is
+//! persisted with the [`Store`]; with a state directory every record is on disk (through the
+//! store's [`crate::journal`], group-committed) before PutRecord(s) answers, and is loaded
+//! again at start, with its sequence number, for the stream's retention period. The records
+//! within retention are also kept in memory, where GetRecords reads them.
 
 pub mod error;
 pub mod keys;
 mod records;
 mod streams;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use kdaflow_asl::clock::SharedClock;
+use parking_lot::Mutex;
+use redb::{ReadableTable as _, TableDefinition};
 use serde::{Deserialize, Serialize};
 
 pub use self::error::KinesisError;
 use crate::config::TwinConfig;
+use crate::error::LocalError;
+use crate::journal::Publish;
 use crate::protocol::{AwsError, JsonVersion};
 use crate::resources::{ArnScheme, Record, Shared, Table};
 use crate::service::{Operation, Operations, Protocol};
@@ -79,6 +86,8 @@ pub struct KinesisRecord {
 struct Shard {
     first: u64,
     records: VecDeque<KinesisRecord>,
+    /// Positions handed out to appends not yet durable (see [`crate::journal`]).
+    reserved: u64,
 }
 
 impl Shard {
@@ -86,15 +95,18 @@ impl Shard {
         self.first + self.records.len() as u64
     }
 
+    /// How many of the oldest records arrived before `horizon_ms`.
+    fn expired(&self, horizon_ms: i64) -> usize {
+        self.records
+            .iter()
+            .take_while(|r| r.arrival_ms < horizon_ms)
+            .count()
+    }
+
     fn trim(&mut self, horizon_ms: i64) {
-        while self
-            .records
-            .front()
-            .is_some_and(|r| r.arrival_ms < horizon_ms)
-        {
-            self.records.pop_front();
-            self.first += 1;
-        }
+        let n = self.expired(horizon_ms);
+        self.records.drain(..n);
+        self.first += n as u64;
     }
 
     /// Up to `max` records (and at most `max_bytes`) from `position`, and the next position.
@@ -115,18 +127,42 @@ impl Shard {
     }
 }
 
-/// A stream's shards, empty when it is created or loaded (records live in memory).
-fn new_shards(meta: &StreamMeta) -> Vec<Shard> {
-    (0..meta.shards).map(|_| Shard::default()).collect()
+/// A stream's shards, under their own lock apart from the stream's row (the journal's writer
+/// locks only these; see [`crate::journal`]).
+type Shards = Arc<Mutex<Vec<Shard>>>;
+
+/// A record's key on disk: (stream incarnation, shard, position).
+type RecordKey = (&'static str, u64, u64);
+/// A record on disk: (arrival ms, partition key, data).
+type RecordValue = (i64, &'static str, &'static [u8]);
+/// Records on disk.
+const RECORDS: TableDefinition<RecordKey, RecordValue> = TableDefinition::new("kinesis.records");
+/// Each shard's next position, so sequence numbers keep rising after every record expired.
+const ENDS: TableDefinition<(&str, u64), u64> = TableDefinition::new("kinesis.shard-ends");
+
+/// What tells a stream's records apart from those of an earlier stream of the same name.
+fn incarnation(meta: &StreamMeta) -> String {
+    format!("{}@{}", meta.name, meta.create_ms)
 }
+
+/// A stream's shards, empty when it is created (loaded ones are filled from the store).
+fn new_shards(meta: &StreamMeta) -> Shards {
+    Arc::new(Mutex::new(
+        (0..meta.shards).map(|_| Shard::default()).collect(),
+    ))
+}
+
+/// A record to append: data, partition key, explicit hash key.
+pub type NewRecord = (Bytes, String, Option<u128>);
 
 /// The Kinesis Data Streams service of the twin.
 #[derive(Debug)]
 pub struct Kinesis {
     config: TwinConfig,
     clock: SharedClock,
+    store: Arc<Store>,
     /// Streams; each row keeps its shards' records beside the stored metadata.
-    streams: Table<StreamMeta, Vec<Shard>>,
+    streams: Table<StreamMeta, Shards>,
     /// Records still to fail in the next PutRecords calls (see [`Kinesis::fail_next_records`]).
     fail_records: AtomicU64,
 }
@@ -140,20 +176,128 @@ fn missing(config: &TwinConfig) -> impl Fn(&str) -> AwsError + Send + Sync + 'st
     }
 }
 
+/// The answer when records could not be made durable.
+fn not_durable(e: &LocalError) -> AwsError {
+    KinesisError::InternalFailure.with(format!(
+        "The records were not stored and were not added to the stream: {e}. Send them again."
+    ))
+}
+
 impl Kinesis {
-    /// The service, with the streams found in `store`.
+    /// The service, with the streams found in `store` and their records within retention.
     pub fn new(
         config: TwinConfig,
         clock: SharedClock,
         store: Arc<Store>,
-    ) -> Result<Self, crate::error::LocalError> {
-        let streams = Table::load(TABLE, store, clock.clone(), missing(&config), new_shards)?;
-        Ok(Self {
+    ) -> Result<Self, LocalError> {
+        let streams = Table::load(
+            TABLE,
+            store.clone(),
+            clock.clone(),
+            missing(&config),
+            new_shards,
+        )?;
+        let k = Self {
             config,
             clock,
+            store,
             streams,
             fail_records: AtomicU64::new(0),
-        })
+        };
+        k.load_records()?;
+        Ok(k)
+    }
+
+    /// Fills the shards from the store: records past retention and records of streams that
+    /// are gone are dropped (from the store too).
+    fn load_records(&self) -> Result<(), LocalError> {
+        let Some(read) = self.store.begin_read()? else {
+            return Ok(());
+        };
+        let now = self.now_ms();
+        let live: HashMap<String, (Shards, i64)> = self
+            .streams
+            .rows()
+            .into_iter()
+            .map(|(_, shared)| {
+                let row = shared.lock();
+                let horizon = now - row.record.retention_hours * 3_600_000;
+                (incarnation(&row.record), (row.extra.clone(), horizon))
+            })
+            .collect();
+        let mut stale: Vec<(String, u64, u64)> = Vec::new();
+        let mut gone: Vec<(String, u64)> = Vec::new();
+        if let Some(ends) = open(&read, ENDS)? {
+            for entry in ends.iter()? {
+                let (k, v) = entry?;
+                let (inc, shard) = k.value();
+                match live.get(inc) {
+                    Some((shards, _)) => {
+                        if let Some(s) = shards.lock().get_mut(shard as usize) {
+                            s.first = v.value();
+                        }
+                    }
+                    None => gone.push((inc.to_string(), shard)),
+                }
+            }
+        }
+        if let Some(records) = open(&read, RECORDS)? {
+            for entry in records.iter()? {
+                let (k, v) = entry?;
+                let (inc, shard, position) = k.value();
+                let (arrival_ms, partition_key, data) = v.value();
+                let Some((shards, horizon)) = live.get(inc) else {
+                    stale.push((inc.to_string(), shard, position));
+                    continue;
+                };
+                let mut shards = shards.lock();
+                let Some(s) = shards.get_mut(shard as usize) else {
+                    stale.push((inc.to_string(), shard, position));
+                    continue;
+                };
+                if s.records.is_empty() {
+                    s.first = position;
+                }
+                if arrival_ms < *horizon {
+                    stale.push((inc.to_string(), shard, position));
+                    s.first = position + 1;
+                    continue;
+                }
+                s.records.push_back(KinesisRecord {
+                    sequence_number: String::new(),
+                    arrival_ms,
+                    partition_key: partition_key.to_string(),
+                    data: Bytes::copy_from_slice(data),
+                    shard: shard as usize,
+                });
+            }
+        }
+        // Sequence numbers are derived from the stream and the position, as when they were
+        // answered.
+        for (_, shared) in self.streams.rows() {
+            let row = shared.lock();
+            let created_s = row.record.create_ms.div_euclid(1000);
+            for (i, s) in row.extra.lock().iter_mut().enumerate() {
+                let first = s.first;
+                for (n, r) in s.records.iter_mut().enumerate() {
+                    r.sequence_number = keys::sequence_number(created_s, i, first + n as u64);
+                }
+            }
+        }
+        if !stale.is_empty() || !gone.is_empty() {
+            self.store.journal().submit(move |tx| {
+                let mut records = tx.open_table(RECORDS)?;
+                for (inc, shard, position) in &stale {
+                    records.remove((inc.as_str(), *shard, *position))?;
+                }
+                let mut ends = tx.open_table(ENDS)?;
+                for (inc, shard) in &gone {
+                    ends.remove((inc.as_str(), *shard))?;
+                }
+                Ok(())
+            });
+        }
+        Ok(())
     }
 
     fn now_ms(&self) -> i64 {
@@ -169,8 +313,15 @@ impl Kinesis {
         missing(&self.config)(name)
     }
 
-    fn entry(&self, name_or_arn: &str) -> Result<Shared<StreamMeta, Vec<Shard>>, AwsError> {
+    fn entry(&self, name_or_arn: &str) -> Result<Shared<StreamMeta, Shards>, AwsError> {
         Ok(self.streams.resolve(&ARNS, &self.config, name_or_arn)?.1)
+    }
+
+    /// The stream's record and its shards.
+    fn stream(&self, name_or_arn: &str) -> Result<(StreamMeta, Shards), AwsError> {
+        let shared = self.entry(name_or_arn)?;
+        let row = shared.lock();
+        Ok((row.record.clone(), row.extra.clone()))
     }
 
     /// Whether stream `name_or_arn` exists on the twin.
@@ -191,39 +342,124 @@ impl Kinesis {
     }
 
     /// Appends a record, as PutRecord does; returns `(shard id, sequence number)`.
-    pub fn put(
+    pub async fn put(
         &self,
         name_or_arn: &str,
         partition_key: &str,
         explicit_hash_key: Option<u128>,
         data: Bytes,
     ) -> Result<(String, String), AwsError> {
-        let shared = self.entry(name_or_arn)?;
-        let now = self.now_ms();
-        let mut e = shared.lock();
-        let n = e.record.shards;
-        let key = explicit_hash_key.unwrap_or_else(|| keys::hash_key(partition_key));
-        let shard = keys::shard_for(key, n);
-        let created_s = e.record.create_ms.div_euclid(1000);
-        let horizon = now - e.record.retention_hours * 3_600_000;
-        let s = &mut e.extra[shard];
-        s.trim(horizon);
-        let seq = keys::sequence_number(created_s, shard, s.end());
-        s.records.push_back(KinesisRecord {
-            sequence_number: seq.clone(),
-            arrival_ms: now,
-            partition_key: partition_key.to_string(),
-            data,
-            shard,
-        });
+        let record = (data, partition_key.to_string(), explicit_hash_key);
+        let mut out = self.append(name_or_arn, vec![record]).await?;
+        let (shard, seq) = out.pop().unwrap_or_default();
         Ok((keys::shard_id(shard), seq))
+    }
+
+    /// Appends records to their shards, in order, durably when the twin has a state
+    /// directory (see [`crate::journal`]): each record's `(shard index, sequence number)`.
+    pub async fn append(
+        &self,
+        name_or_arn: &str,
+        records: Vec<NewRecord>,
+    ) -> Result<Vec<(usize, String)>, AwsError> {
+        let (meta, shards) = self.stream(name_or_arn)?;
+        let now = self.now_ms();
+        let inc = incarnation(&meta);
+        let created_s = meta.create_ms.div_euclid(1000);
+        let horizon = now - meta.retention_hours * 3_600_000;
+        let placed: Vec<(usize, Bytes, String)> = records
+            .into_iter()
+            .map(|(data, key, hash)| {
+                let k = hash.unwrap_or_else(|| keys::hash_key(&key));
+                (keys::shard_for(k, meta.shards), data, key)
+            })
+            .collect();
+        self.store
+            .journal()
+            .append(move |tx| {
+                let mut state = shards.lock();
+                let mut made = Vec::with_capacity(placed.len());
+                let mut out = Vec::with_capacity(placed.len());
+                let mut touched: Vec<usize> = Vec::new();
+                for (shard, data, partition_key) in placed {
+                    let s = &mut state[shard];
+                    let position = s.end() + s.reserved;
+                    s.reserved += 1;
+                    if !touched.contains(&shard) {
+                        touched.push(shard);
+                    }
+                    let seq = keys::sequence_number(created_s, shard, position);
+                    out.push((shard, seq.clone()));
+                    made.push((
+                        position,
+                        KinesisRecord {
+                            sequence_number: seq,
+                            arrival_ms: now,
+                            partition_key,
+                            data,
+                            shard,
+                        },
+                    ));
+                }
+                if let Some(tx) = tx {
+                    let mut table = tx.open_table(RECORDS)?;
+                    for (position, r) in &made {
+                        let key = (inc.as_str(), r.shard as u64, *position);
+                        table.insert(key, (r.arrival_ms, r.partition_key.as_str(), &r.data[..]))?;
+                    }
+                    let mut ends = tx.open_table(ENDS)?;
+                    for &shard in &touched {
+                        let s = &state[shard];
+                        ends.insert((inc.as_str(), shard as u64), s.end() + s.reserved)?;
+                        for position in s.first..s.first + s.expired(horizon) as u64 {
+                            table.remove((inc.as_str(), shard as u64, position))?;
+                        }
+                    }
+                }
+                drop(state);
+                let publish: Publish = Box::new(move |committed| {
+                    let mut state = shards.lock();
+                    for (_, r) in made {
+                        let s = &mut state[r.shard];
+                        s.reserved -= 1;
+                        if committed {
+                            s.records.push_back(r);
+                        }
+                    }
+                    if committed {
+                        for shard in touched {
+                            state[shard].trim(horizon);
+                        }
+                    }
+                });
+                Ok((out, publish))
+            })
+            .await
+            .map_err(|e| not_durable(&e))
+    }
+
+    /// Forgets a deleted stream's records (in the store after every append already made).
+    fn forget_records(&self, meta: &StreamMeta) {
+        let inc = incarnation(meta);
+        let shards = meta.shards as u64;
+        self.store.journal().submit(move |tx| {
+            let mut table = tx.open_table(RECORDS)?;
+            table.retain_in(
+                (inc.as_str(), 0, 0)..=(inc.as_str(), shards, u64::MAX),
+                |_, _| false,
+            )?;
+            let mut ends = tx.open_table(ENDS)?;
+            for shard in 0..shards {
+                ends.remove((inc.as_str(), shard))?;
+            }
+            Ok(())
+        });
     }
 
     /// Every shard's end position (where a reader starting "now" begins).
     pub fn end_positions(&self, name_or_arn: &str) -> Result<Vec<u64>, AwsError> {
-        let shared = self.entry(name_or_arn)?;
-        let e = shared.lock();
-        Ok(e.extra.iter().map(Shard::end).collect())
+        let (_, shards) = self.stream(name_or_arn)?;
+        Ok(shards.lock().iter().map(Shard::end).collect())
     }
 
     /// Reads up to `max` records across shards from `positions` (one per shard; missing ones
@@ -234,11 +470,11 @@ impl Kinesis {
         positions: &mut Vec<u64>,
         max: usize,
     ) -> Result<Vec<KinesisRecord>, AwsError> {
-        let shared = self.entry(name_or_arn)?;
-        let e = shared.lock();
-        positions.resize(e.extra.len(), 0);
+        let (_, shards) = self.stream(name_or_arn)?;
+        let shards = shards.lock();
+        positions.resize(shards.len(), 0);
         let mut out = Vec::new();
-        for (i, s) in e.extra.iter().enumerate() {
+        for (i, s) in shards.iter().enumerate() {
             let (records, next) = s.read(positions[i], max, usize::MAX);
             positions[i] = next;
             out.extend(records);
@@ -246,6 +482,18 @@ impl Kinesis {
         // A stable sort keeps each shard's order among records of the same millisecond.
         out.sort_by_key(|r| r.arrival_ms);
         Ok(out)
+    }
+}
+
+/// A table of a read transaction, `None` when nothing was ever written to it.
+pub(crate) fn open<K: redb::Key + 'static, V: redb::Value + 'static>(
+    read: &redb::ReadTransaction,
+    def: TableDefinition<K, V>,
+) -> Result<Option<redb::ReadOnlyTable<K, V>>, LocalError> {
+    match read.open_table(def) {
+        Ok(t) => Ok(Some(t)),
+        Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -260,7 +508,7 @@ impl Operations for Kinesis {
         Operation::not_implemented("AddTagsToStream"),
         Operation::not_implemented("CreateChannel"),
         Operation::sync("CreateStream", Self::create_stream),
-        Operation::not_implemented("DecreaseStreamRetentionPeriod"),
+        Operation::sync("DecreaseStreamRetentionPeriod", Self::decrease_retention),
         Operation::not_implemented("DeleteChannel"),
         Operation::not_implemented("DeleteResourcePolicy"),
         Operation::sync("DeleteStream", Self::delete_stream),
@@ -276,7 +524,7 @@ impl Operations for Kinesis {
         Operation::sync("GetRecords", Self::get_records),
         Operation::not_implemented("GetResourcePolicy"),
         Operation::sync("GetShardIterator", Self::get_shard_iterator),
-        Operation::not_implemented("IncreaseStreamRetentionPeriod"),
+        Operation::sync("IncreaseStreamRetentionPeriod", Self::increase_retention),
         Operation::not_implemented("ListChannels"),
         Operation::sync("ListShards", Self::list_shards),
         Operation::not_implemented("ListStreamConsumers"),
@@ -284,8 +532,13 @@ impl Operations for Kinesis {
         Operation::not_implemented("ListTagsForResource"),
         Operation::not_implemented("ListTagsForStream"),
         Operation::not_implemented("MergeShards"),
-        Operation::sync("PutRecord", Self::put_record),
-        Operation::sync("PutRecords", Self::put_records),
+        // They answer once their records are durable.
+        Operation::asynch("PutRecord", |s, b| {
+            Box::pin(async move { s.put_record(&b).await })
+        }),
+        Operation::asynch("PutRecords", |s, b| {
+            Box::pin(async move { s.put_records(&b).await })
+        }),
         Operation::not_implemented("PutResourcePolicy"),
         Operation::not_implemented("RegisterStreamConsumer"),
         Operation::not_implemented("RemoveTagsFromStream"),

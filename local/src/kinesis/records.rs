@@ -128,7 +128,7 @@ fn either(target: Option<String>) -> Result<String, AwsError> {
 }
 
 impl Kinesis {
-    pub(super) fn put_record(&self, body: &[u8]) -> Result<Bytes, AwsError> {
+    pub(super) async fn put_record(&self, body: &[u8]) -> Result<Bytes, AwsError> {
         let req: PutRecordRequest = parse_body(body)?;
         let mut c = Constraints::default();
         let target = req.target.check(&mut c);
@@ -139,11 +139,11 @@ impl Kinesis {
         c.finish()?;
         let target = either(target)?;
         let (data, key, hash) = checked.unwrap_or_default();
-        let (shard, seq) = self.put(&target, &key, hash, Bytes::from(data))?;
+        let (shard, seq) = self.put(&target, &key, hash, Bytes::from(data)).await?;
         to_body(&json!({ "ShardId": shard, "SequenceNumber": seq, "EncryptionType": "NONE" }))
     }
 
-    pub(super) fn put_records(&self, body: &[u8]) -> Result<Bytes, AwsError> {
+    pub(super) async fn put_records(&self, body: &[u8]) -> Result<Bytes, AwsError> {
         let req: PutRecordsRequest = parse_body(body)?;
         let mut c = Constraints::default();
         let target = req.target.check(&mut c);
@@ -165,36 +165,44 @@ impl Kinesis {
                 ),
             ));
         }
-        let name = self.meta_name(&target)?;
+        let (name, shards) = {
+            let shared = self.entry(&target)?;
+            let row = shared.lock();
+            (row.record.name.clone(), row.record.shards)
+        };
         let mut failed = 0;
         let mut out = Vec::with_capacity(batch.len());
+        let mut accepted = Vec::with_capacity(batch.len());
         for (data, key, hash) in batch {
             if self.take_record_failure() {
                 failed += 1;
-                let shard = {
-                    let n = self.entry(&name)?.lock().record.shards;
-                    shard_id(keys::shard_for(
-                        hash.unwrap_or_else(|| keys::hash_key(&key)),
-                        n,
-                    ))
-                };
-                out.push(json!({
+                let shard = shard_id(keys::shard_for(
+                    hash.unwrap_or_else(|| keys::hash_key(&key)),
+                    shards,
+                ));
+                out.push(Some(json!({
                     "ErrorCode": KinesisError::ProvisionedThroughputExceeded.name(),
                     "ErrorMessage": format!(
                         "Rate exceeded for shard {shard} in stream {name} under account {}.",
                         self.config.account_id
                     ),
-                }));
+                })));
                 continue;
             }
-            let (shard, seq) = self.put(&name, &key, hash, Bytes::from(data))?;
-            out.push(json!({ "SequenceNumber": seq, "ShardId": shard }));
+            out.push(None);
+            accepted.push((Bytes::from(data), key, hash));
         }
+        let mut placed = self.append(&name, accepted).await?.into_iter();
+        let out: Vec<Value> = out
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|| {
+                    let (shard, seq) = placed.next().unwrap_or_default();
+                    json!({ "SequenceNumber": seq, "ShardId": shard_id(shard) })
+                })
+            })
+            .collect();
         to_body(&json!({ "FailedRecordCount": failed, "Records": out, "EncryptionType": "NONE" }))
-    }
-
-    fn meta_name(&self, target: &str) -> Result<String, AwsError> {
-        Ok(self.entry(target)?.lock().record.name.clone())
     }
 
     pub(super) fn get_shard_iterator(&self, body: &[u8]) -> Result<Bytes, AwsError> {
@@ -213,19 +221,19 @@ impl Kinesis {
         }
         c.finish()?;
         let target = either(target)?;
-        let shared = self.entry(&target)?;
-        let e = shared.lock();
-        let name = e.record.name.clone();
+        let (meta, shards) = self.stream(&target)?;
+        let shards = shards.lock();
+        let name = meta.name.clone();
         let sid = req.shard_id.unwrap_or_default();
         let shard = keys::shard_index(&sid)
-            .filter(|&i| i < e.extra.len())
+            .filter(|&i| i < shards.len())
             .ok_or_else(|| {
                 KinesisError::ResourceNotFound.with(format!(
                     "Shard {sid} in stream {name} under account {} does not exist",
                     self.config.account_id
                 ))
             })?;
-        let s = &e.extra[shard];
+        let s = &shards[shard];
         let kind = req.shard_iterator_type.unwrap_or_default();
         let position = match kind.as_str() {
             "TRIM_HORIZON" => s.first,
@@ -256,7 +264,7 @@ impl Kinesis {
                 };
                 let (created_s, seq_shard, pos) =
                     parse_sequence_number(&seq).ok_or_else(invalid)?;
-                if created_s != e.record.create_ms.div_euclid(1000) || pos > s.end() {
+                if created_s != meta.create_ms.div_euclid(1000) || pos > s.end() {
                     return Err(invalid());
                 }
                 if seq_shard != shard {
@@ -275,7 +283,7 @@ impl Kinesis {
         };
         let it = Iterator {
             stream: name,
-            created_ms: e.record.create_ms,
+            created_ms: meta.create_ms,
             shard,
             position,
             issued_ms: self.now_ms(),
@@ -304,12 +312,12 @@ impl Kinesis {
                 ),
             ));
         }
-        let shared = self.entry(&it.stream)?;
-        let e = shared.lock();
-        if e.record.create_ms != it.created_ms || it.shard >= e.extra.len() {
+        let (meta, shards) = self.stream(&it.stream)?;
+        let shards = shards.lock();
+        if meta.create_ms != it.created_ms || it.shard >= shards.len() {
             return Err(self.not_found(&it.stream));
         }
-        let s = &e.extra[it.shard];
+        let s = &shards[it.shard];
         let limit = req.limit.unwrap_or(MAX_GET_RECORDS) as usize;
         let (records, next) = s.read(it.position, limit, MAX_GET_BYTES);
         let behind = if next < s.end() {
@@ -319,6 +327,7 @@ impl Kinesis {
         } else {
             0
         };
+        drop(shards);
         let records: Vec<Value> = records
             .iter()
             .map(|r| {

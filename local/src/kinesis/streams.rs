@@ -372,7 +372,71 @@ impl Kinesis {
         c.finish()?;
         let target = either(target)?;
         let name = self.meta(&target)?.name;
-        self.streams.remove(&name, |_| Ok(()))?;
+        if let Some(meta) = self.streams.remove(&name, |_| Ok(()))? {
+            self.forget_records(&meta);
+        }
         to_body(&json!({}))
     }
+
+    pub(super) fn increase_retention(&self, body: &[u8]) -> Result<Bytes, AwsError> {
+        self.change_retention(body, true)
+    }
+
+    pub(super) fn decrease_retention(&self, body: &[u8]) -> Result<Bytes, AwsError> {
+        self.change_retention(body, false)
+    }
+
+    /// Increase/DecreaseStreamRetentionPeriod: between 24 hours and 8,760 (365 days), in the
+    /// direction the operation names; the same value is accepted and changes nothing (as
+    /// the service does: Terraform relies on it). Records are trimmed by the new period on
+    /// the next write.
+    fn change_retention(&self, body: &[u8], increase: bool) -> Result<Bytes, AwsError> {
+        let req: RetentionRequest = parse_body(body)?;
+        let mut c = Constraints::default();
+        let target = req.target.check(&mut c);
+        let hours = c
+            .required("retentionPeriodHours", &req.retention_period_hours)
+            .copied();
+        c.finish()?;
+        let target = either(target)?;
+        let hours = hours.unwrap_or_default();
+        let name = self.meta(&target)?.name;
+        self.streams.mutate(&name, |meta, _, _| {
+            let current = meta.retention_hours;
+            if increase && hours > MAX_RETENTION_HOURS {
+                return Err(KinesisError::InvalidArgument.with(format!(
+                    "Maximum allowed retention period is {MAX_RETENTION_HOURS} hours. Requested retention period ({hours} hours) is too long."
+                )));
+            }
+            if !increase && hours < DEFAULT_RETENTION_HOURS {
+                return Err(KinesisError::InvalidArgument.with(format!(
+                    "Minimum allowed retention period is {DEFAULT_RETENTION_HOURS} hours. Requested retention period ({hours} hours) is too short."
+                )));
+            }
+            if increase && hours < current {
+                return Err(KinesisError::InvalidArgument.with(format!(
+                    "Requested retention period ({hours} hours) for stream {name} can not be shorter than existing retention period ({current} hours). Use DecreaseRetentionPeriod API."
+                )));
+            }
+            if !increase && hours > current {
+                return Err(KinesisError::InvalidArgument.with(format!(
+                    "Requested retention period ({hours} hours) for stream {name} can not be longer than existing retention period ({current} hours). Use IncreaseRetentionPeriod API."
+                )));
+            }
+            meta.retention_hours = hours;
+            Ok(())
+        })?;
+        to_body(&json!({}))
+    }
+}
+
+/// The longest retention (365 days).
+pub const MAX_RETENTION_HOURS: i64 = 8_760;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RetentionRequest {
+    #[serde(flatten)]
+    target: Target,
+    retention_period_hours: Option<i64>,
 }

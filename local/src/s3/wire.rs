@@ -2,7 +2,8 @@
 //!
 //! The twin accepts any credentials (as every service of the twin does), but s3s verifies
 //! every signature it is shown. So the gateway shows it none: the `Authorization` header and
-//! a presigned URL's `X-Amz-*` parameters are taken off, and an `aws-chunked` body — which
+//! a presigned URL's `X-Amz-*` parameters (or SigV2's `AWSAccessKeyId`, `Signature` and
+//! `Expires`, which botocore still writes for S3) are taken off, and an `aws-chunked` body — which
 //! current SDKs and the AWS CLI send, with per-chunk signatures or unsigned with a trailing
 //! checksum — is decoded here into the plain body it carries. The trailing checksum
 //! (`x-amz-trailer: x-amz-checksum-crc32`, ...) is checked against the bytes; a mismatch fails
@@ -71,6 +72,10 @@ const PRESIGNED: &[&str] = &[
     "X-Amz-SignedHeaders",
     "X-Amz-Signature",
     "X-Amz-Security-Token",
+    // The older (SigV2) query form that botocore still writes for S3 presigned URLs.
+    "AWSAccessKeyId",
+    "Signature",
+    "Expires",
 ];
 
 fn without_presigned(uri: &http::Uri) -> http::Uri {

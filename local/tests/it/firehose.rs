@@ -297,29 +297,115 @@ async fn put_limits_and_errors() {
 }
 
 #[tokio::test]
-async fn streams_survive_a_restart_but_records_do_not() {
+async fn streams_and_their_records_survive_a_restart_and_undelivered_buffers_are_delivered() {
+    use aws_sdk_firehose::types::BufferingHints;
     let dir = tempfile::tempdir().unwrap();
     let config = kdaflow_local::TwinConfig {
         state_dir: Some(dir.path().to_path_buf()),
         ..Default::default()
     };
+    let clock = kdaflow_asl::clock::VirtualClock::at_epoch_seconds(T0);
+    let to_lake = |interval: i32| {
+        ExtendedS3DestinationConfiguration::builder()
+            .role_arn("arn:aws:iam::000000000000:role/DSOAWS_Kinesis")
+            .bucket_arn("arn:aws:s3:::lake")
+            .buffering_hints(
+                BufferingHints::builder()
+                    .interval_in_seconds(interval)
+                    .build(),
+            )
+            .build()
+            .unwrap()
+    };
+    let before;
     {
-        let h = Harness::with_config(config.clone()).await;
-        let c = client(&h.running.endpoint_url());
+        let h = Harness::with_clock(config.clone(), clock.clone()).await;
+        let endpoint = h.running.endpoint_url();
+        let c = client(&endpoint);
+        let s3 = crate::support::s3_client(&endpoint);
+        for bucket in ["lake", "dsoaws-bucket"] {
+            s3.create_bucket().bucket(bucket).send().await.unwrap();
+        }
         create(&c, "kept").await;
+        // A stream deleted and created again keeps none of its first life's records.
+        create(&c, "again").await;
         c.put_record()
-            .delivery_stream_name("kept")
-            .record(record(b"x"))
+            .delivery_stream_name("again")
+            .record(record(b"old"))
             .send()
             .await
             .unwrap();
+        c.delete_delivery_stream()
+            .delivery_stream_name("again")
+            .send()
+            .await
+            .unwrap();
+        create(&c, "again").await;
+        c.put_record()
+            .delivery_stream_name("kept")
+            .record(record(b"one"))
+            .send()
+            .await
+            .unwrap();
+        c.put_record_batch()
+            .delivery_stream_name("kept")
+            .records(record(b"two"))
+            .records(record(b"three"))
+            .send()
+            .await
+            .unwrap();
+        // One S3 destination delivers before the restart, one is still buffering.
+        for (name, interval) in [("early", 60), ("late", 600)] {
+            c.create_delivery_stream()
+                .delivery_stream_name(name)
+                .extended_s3_destination_configuration(to_lake(interval))
+                .send()
+                .await
+                .unwrap();
+            c.put_record()
+                .delivery_stream_name(name)
+                .record(record(format!("{name}\n").as_bytes()))
+                .send()
+                .await
+                .unwrap();
+        }
+        h.advance_ms(60_000);
+        h.twin().pump().await;
+        assert_eq!(h.twin().s3().keys("lake", "").len(), 1);
+        before = h.twin().firehose().records("kept").unwrap();
         h.running.shutdown().await.unwrap();
     }
-    let h = Harness::with_config(config).await;
+    let h = Harness::with_clock(config, clock).await;
     let c = client(&h.running.endpoint_url());
     let l = c.list_delivery_streams().send().await.unwrap();
-    assert_eq!(l.delivery_stream_names, vec!["kept"]);
-    assert!(h.twin().firehose().records("kept").unwrap().is_empty());
+    assert_eq!(
+        l.delivery_stream_names,
+        vec!["again", "early", "kept", "late"]
+    );
+    let after = h.twin().firehose().records("kept").unwrap();
+    assert_eq!(after, before, "the same records, ids and arrival times");
+    assert_eq!(
+        after.iter().map(|r| &r.data[..]).collect::<Vec<_>>(),
+        [&b"one"[..], b"two", b"three"]
+    );
+    assert!(h.twin().firehose().records("again").unwrap().is_empty());
+    // Offsets go on from where they were.
+    assert_eq!(h.twin().firehose().end_offset("kept").unwrap(), 3);
+    c.put_record()
+        .delivery_stream_name("kept")
+        .record(record(b"four"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(h.twin().firehose().end_offset("kept").unwrap(), 4);
+    // The late buffer is delivered after the restart; the early one is not delivered again.
+    h.advance_ms(600_000);
+    let report = h.twin().pump().await;
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let keys = h.twin().s3().keys("lake", "");
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(keys.iter().any(|k| k.contains("/late-1-")), "{keys:?}");
+    assert!(keys.iter().any(|k| k.contains("/early-1-")), "{keys:?}");
 }
 
 #[tokio::test]

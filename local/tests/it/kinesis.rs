@@ -31,6 +31,25 @@ pub async fn create(c: &ks::Client, name: &str, shards: i32) {
 
 /// Every record of a stream, shard by shard from TRIM_HORIZON, as text.
 pub async fn read_all(c: &ks::Client, name: &str) -> Vec<String> {
+    records(c, name)
+        .await
+        .iter()
+        .map(|r| String::from_utf8_lossy(&r.data).into_owned())
+        .collect()
+}
+
+/// One record as GetRecords answered it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Got {
+    pub shard: String,
+    pub sequence_number: String,
+    pub partition_key: String,
+    pub arrival: Option<DateTime>,
+    pub data: Vec<u8>,
+}
+
+/// Every record of a stream, shard by shard from TRIM_HORIZON.
+pub async fn records(c: &ks::Client, name: &str) -> Vec<Got> {
     let shards = c
         .list_shards()
         .stream_name(name)
@@ -44,7 +63,7 @@ pub async fn read_all(c: &ks::Client, name: &str) -> Vec<String> {
         let mut it = c
             .get_shard_iterator()
             .stream_name(name)
-            .shard_id(s.shard_id)
+            .shard_id(&s.shard_id)
             .shard_iterator_type(ShardIteratorType::TrimHorizon)
             .send()
             .await
@@ -60,15 +79,22 @@ pub async fn read_all(c: &ks::Client, name: &str) -> Vec<String> {
             if r.records.is_empty() {
                 break;
             }
-            out.extend(
-                r.records
-                    .iter()
-                    .map(|x| String::from_utf8_lossy(x.data.as_ref()).into_owned()),
-            );
+            out.extend(r.records.into_iter().map(|x| Got {
+                shard: s.shard_id.clone(),
+                sequence_number: x.sequence_number,
+                partition_key: x.partition_key.unwrap_or_default(),
+                arrival: x.approximate_arrival_timestamp,
+                data: x.data.into_inner(),
+            }));
             it = r.next_shard_iterator;
         }
     }
     out
+}
+
+/// Sequence numbers as numbers (they are decimal strings of up to 128 digits).
+pub fn seq_order(a: &str, b: &str) -> std::cmp::Ordering {
+    (a.len(), a).cmp(&(b.len(), b))
 }
 
 #[tokio::test]
@@ -481,6 +507,227 @@ async fn put_records_reports_each_record() {
         .stream_name("missing")
         .partition_key("k")
         .data(Blob::new("x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "ResourceNotFoundException");
+}
+
+#[tokio::test]
+async fn records_survive_a_restart_with_their_sequence_numbers_and_retention_trims_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = kdaflow_local::TwinConfig {
+        state_dir: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let clock = kdaflow_asl::clock::VirtualClock::at_epoch_seconds(T0);
+    let before;
+    {
+        let h = Harness::with_clock(config.clone(), clock.clone()).await;
+        let c = client(&h.running.endpoint_url());
+        create(&c, "durable", 2).await;
+        create(&c, "again", 1).await;
+        c.put_record()
+            .stream_name("again")
+            .partition_key("k")
+            .data(Blob::new("old"))
+            .send()
+            .await
+            .unwrap();
+        c.delete_stream().stream_name("again").send().await.unwrap();
+        h.advance_ms(1_000);
+        create(&c, "again", 1).await;
+        let mut batch = c.put_records().stream_name("durable");
+        for i in 0..20 {
+            batch = batch.records(
+                PutRecordsRequestEntry::builder()
+                    .partition_key(format!("key-{i}"))
+                    .data(Blob::new(format!("record {i}")))
+                    .build()
+                    .unwrap(),
+            );
+        }
+        let put = batch.send().await.unwrap();
+        assert_eq!(put.failed_record_count, Some(0));
+        h.advance_ms(1_000);
+        c.put_record()
+            .stream_name("durable")
+            .partition_key("key-0")
+            .data(Blob::new("single"))
+            .send()
+            .await
+            .unwrap();
+        c.increase_stream_retention_period()
+            .stream_name("durable")
+            .retention_period_hours(48)
+            .send()
+            .await
+            .unwrap();
+        before = records(&c, "durable").await;
+        assert_eq!(before.len(), 21);
+        h.running.shutdown().await.unwrap();
+    }
+    let h = Harness::with_clock(config.clone(), clock.clone()).await;
+    let c = client(&h.running.endpoint_url());
+    // The same records, sequence numbers and arrival times, in the same order per shard.
+    assert_eq!(records(&c, "durable").await, before);
+    assert!(
+        records(&c, "again").await.is_empty(),
+        "a new stream of an old name"
+    );
+    let summary = c
+        .describe_stream_summary()
+        .stream_name("durable")
+        .send()
+        .await
+        .unwrap()
+        .stream_description_summary
+        .unwrap();
+    assert_eq!(summary.retention_period_hours, 48);
+    // New records number above every earlier one of their shard.
+    let put = c
+        .put_record()
+        .stream_name("durable")
+        .partition_key("key-0")
+        .data(Blob::new("after"))
+        .send()
+        .await
+        .unwrap();
+    let newest_before = before
+        .iter()
+        .filter(|r| r.shard == put.shard_id)
+        .map(|r| r.sequence_number.clone())
+        .max_by(|a, b| seq_order(a, b))
+        .unwrap();
+    assert_eq!(
+        seq_order(&put.sequence_number, &newest_before),
+        std::cmp::Ordering::Greater
+    );
+    // Past the retention, the next write trims the shard, and the trim is durable; numbers
+    // keep rising even when nothing older is left.
+    h.advance_ms(49 * 3_600_000);
+    let late = c
+        .put_record()
+        .stream_name("durable")
+        .partition_key("key-0")
+        .data(Blob::new("late"))
+        .send()
+        .await
+        .unwrap();
+    let kept: Vec<Got> = records(&c, "durable")
+        .await
+        .into_iter()
+        .filter(|r| r.shard == late.shard_id)
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0].data, b"late");
+    h.running.shutdown().await.unwrap();
+    let h = Harness::with_clock(config, clock).await;
+    let c = client(&h.running.endpoint_url());
+    let all = records(&c, "durable").await;
+    let on_shard: Vec<&Got> = all.iter().filter(|r| r.shard == late.shard_id).collect();
+    assert_eq!(on_shard.len(), 1, "{all:?}");
+    let next = c
+        .put_record()
+        .stream_name("durable")
+        .partition_key("key-0")
+        .data(Blob::new("next"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        seq_order(&next.sequence_number, &late.sequence_number),
+        std::cmp::Ordering::Greater
+    );
+}
+
+#[tokio::test]
+async fn retention_changes_within_the_service_bounds() {
+    let h = Harness::new().await;
+    let c = client(&h.running.endpoint_url());
+    create(&c, "r", 1).await;
+    let hours = |c: &ks::Client| {
+        let c = c.clone();
+        async move {
+            c.describe_stream_summary()
+                .stream_name("r")
+                .send()
+                .await
+                .unwrap()
+                .stream_description_summary
+                .unwrap()
+                .retention_period_hours
+        }
+    };
+    assert_eq!(hours(&c).await, 24);
+    // The same value is accepted and changes nothing.
+    c.increase_stream_retention_period()
+        .stream_name("r")
+        .retention_period_hours(24)
+        .send()
+        .await
+        .unwrap();
+    c.increase_stream_retention_period()
+        .stream_name("r")
+        .retention_period_hours(8760)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hours(&c).await, 8760);
+    let e = c
+        .increase_stream_retention_period()
+        .stream_name("r")
+        .retention_period_hours(8761)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidArgumentException");
+    assert!(message(&e).contains("8760 hours"), "{}", message(&e));
+    let e = c
+        .increase_stream_retention_period()
+        .stream_name("r")
+        .retention_period_hours(100)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidArgumentException");
+    assert!(
+        message(&e).contains("Use DecreaseRetentionPeriod API"),
+        "{}",
+        message(&e)
+    );
+    c.decrease_stream_retention_period()
+        .stream_name("r")
+        .retention_period_hours(72)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hours(&c).await, 72);
+    let e = c
+        .decrease_stream_retention_period()
+        .stream_name("r")
+        .retention_period_hours(23)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "InvalidArgumentException");
+    assert!(message(&e).contains("24 hours"), "{}", message(&e));
+    let e = c
+        .decrease_stream_retention_period()
+        .stream_name("r")
+        .retention_period_hours(100)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        message(&e).contains("Use IncreaseRetentionPeriod API"),
+        "{}",
+        message(&e)
+    );
+    let e = c
+        .decrease_stream_retention_period()
+        .stream_name("missing")
+        .retention_period_hours(24)
         .send()
         .await
         .unwrap_err();
