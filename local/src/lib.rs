@@ -184,14 +184,17 @@ impl TwinBuilder {
             states.clone(),
         )?);
         let data_plane = Arc::new(DataPlane::new(
-            kinesis_analytics.clone(),
-            firehose.clone(),
-            kinesis.clone(),
-            lambda.clone(),
-            s3.clone(),
+            dataplane::Services {
+                kda: kinesis_analytics.clone(),
+                firehose: firehose.clone(),
+                kinesis: kinesis.clone(),
+                lambda: lambda.clone(),
+                s3: s3.clone(),
+            },
+            store.clone(),
             self.clock.clone(),
             self.resource_checks,
-        ));
+        )?);
         kinesis_analytics.set_start_hook(data_plane.hook());
         kinesis_analytics.set_record_sampler(Arc::new(dataplane::discover::StreamSampler::new(
             firehose.clone(),

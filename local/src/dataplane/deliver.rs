@@ -91,6 +91,10 @@ pub struct OutputRun {
     next_record: u64,
     invocations: u64,
     seed: u64,
+    /// Rows accepted by the destination (or dropped) since the run began.
+    delivered: u64,
+    /// Rows still to drop because they were delivered before a restart.
+    skip: u64,
 }
 
 impl OutputRun {
@@ -114,13 +118,35 @@ impl OutputRun {
             next_record: 0,
             invocations: 0,
             seed,
+            delivered: 0,
+            skip: 0,
         }
+    }
+
+    /// What tells this output apart in a run point: `name -> destination ARN`.
+    pub fn key(&self) -> String {
+        format!("{} -> {}", self.name, self.dest.arn())
+    }
+
+    /// The first `n` rows (a replay's, delivered before a restart) are not delivered again.
+    pub fn skip(&mut self, n: u64) {
+        self.skip = n;
+        self.delivered = n;
+    }
+
+    /// Rows accepted by the destination (or dropped) since the run began.
+    pub fn delivered(&self) -> u64 {
+        self.delivered
     }
 
     /// Queues rows for delivery.
     pub fn enqueue(&mut self, rows: &[Row], now: i64) {
         for row in rows {
             self.next_record += 1;
+            if self.skip > 0 {
+                self.skip -= 1;
+                continue;
+            }
             self.pending.push_back(Pending {
                 // Shaped like the service's record ids (a 56-digit number).
                 record_id: format!(
@@ -137,6 +163,7 @@ impl OutputRun {
             let excess = self.pending.len() - MAX_PENDING;
             tracing::warn!(output = %self.name, dropped = excess, "output destination is not keeping up; dropping its oldest records");
             self.pending.drain(..excess);
+            self.delivered += excess as u64;
         }
     }
 
@@ -204,6 +231,7 @@ impl OutputRun {
             p.due_ms = now + backoff_ms(p.retry_hint);
             self.pending.push_front(p);
         }
+        self.delivered += accepted.len() as u64;
         (!accepted.is_empty()).then(|| Delivery {
             application: application.to_string(),
             output: self.name.clone(),

@@ -38,7 +38,10 @@ use kdaflow_asl::clock::SharedClock;
 use parking_lot::Mutex;
 use serde_json::json;
 
+use crate::error::LocalError;
 use crate::firehose::Firehose;
+use crate::store::Store;
+use serde::{Deserialize, Serialize};
 use crate::gateway::Service;
 use crate::kinesis::Kinesis;
 use crate::kinesisanalytics::app::{AppRecord, Status};
@@ -119,11 +122,38 @@ struct StartPoint {
     now: Option<Cursor>,
 }
 
+/// Where a RUNNING application stands, stored so that a restarted twin resumes it exactly.
+///
+/// The engine's state (open windows, a Random Cut Forest's trees) is rebuilt, not stored: a
+/// restarted twin replays the input from where the run began (what retention still holds)
+/// through a fresh engine, which is deterministic, and skips the rows each output had already
+/// accepted; so no record is lost and no closed window is delivered twice (a row accepted by
+/// a destination just before a crash, before its count was stored, is delivered again: the
+/// service's own guarantee to destinations is at least once).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunPoint {
+    /// The application version the run compiled.
+    pub version: i64,
+    /// Where the run began reading.
+    pub start: Cursor,
+    /// ROWTIME's floor at the start (the start time).
+    pub since_ms: i64,
+    /// Rows each output (`name -> destination ARN`) accepted since the start.
+    pub delivered: BTreeMap<String, u64>,
+    /// Where the input stood when the application stopped (`LAST_STOPPED_POINT`).
+    pub stopped: Option<Cursor>,
+}
+
+/// The store table of run points, by application name.
+const POINTS: &str = "dataplane.points";
+
 #[derive(Debug, Default)]
 struct State {
     listed: bool,
     runs: BTreeMap<String, AppRun>,
     stopped: BTreeMap<String, Cursor>,
+    points: BTreeMap<String, RunPoint>,
 }
 
 /// The data plane of a twin.
@@ -142,21 +172,44 @@ pub struct DataPlane {
     objects: parking_lot::RwLock<Option<Arc<dyn ObjectSource>>>,
     /// Where delivery streams with an S3 destination write.
     s3: Arc<crate::s3::S3>,
+    /// Where run points are kept.
+    store: Arc<Store>,
+}
+
+/// The services a data plane runs over.
+#[derive(Debug)]
+pub struct Services {
+    /// Kinesis Analytics: the applications.
+    pub kda: Arc<KinesisAnalytics>,
+    /// Firehose: inputs and outputs.
+    pub firehose: Arc<Firehose>,
+    /// Kinesis: inputs and outputs.
+    pub kinesis: Arc<Kinesis>,
+    /// Lambda: preprocessing and output functions.
+    pub lambda: Arc<Lambda>,
+    /// S3: reference data and Firehose's S3 destinations.
+    pub s3: Arc<crate::s3::S3>,
 }
 
 impl DataPlane {
-    /// A data plane over the twin's services. With `check_resources`, StartApplication fails
-    /// when the application's input, preprocessing function or destinations do not exist.
+    /// A data plane over the twin's services, with the run points found in `store`. With
+    /// `check_resources`, StartApplication fails when the application's input, preprocessing
+    /// function or destinations do not exist.
     pub fn new(
-        kda: Arc<KinesisAnalytics>,
-        firehose: Arc<Firehose>,
-        kinesis: Arc<Kinesis>,
-        lambda: Arc<Lambda>,
-        s3: Arc<crate::s3::S3>,
+        services: Services,
+        store: Arc<Store>,
         clock: SharedClock,
         check_resources: bool,
-    ) -> Self {
-        Self {
+    ) -> Result<Self, LocalError> {
+        let Services {
+            kda,
+            firehose,
+            kinesis,
+            lambda,
+            s3,
+        } = services;
+        let points = store.load_all::<RunPoint>(POINTS)?.into_iter().collect();
+        Ok(Self {
             kda,
             firehose,
             kinesis,
@@ -165,11 +218,24 @@ impl DataPlane {
             check_resources,
             known: Mutex::new(BTreeSet::new()),
             starts: Mutex::new(BTreeMap::new()),
-            state: tokio::sync::Mutex::new(State::default()),
+            state: tokio::sync::Mutex::new(State {
+                points,
+                ..State::default()
+            }),
             events: tokio::sync::broadcast::channel(1024).0,
             objects: parking_lot::RwLock::new(Some(s3.clone())),
             s3,
+            store,
+        })
+    }
+
+    /// Stores an application's run point (logged when the disk refuses: the application
+    /// keeps running, and a restart before the next write replays from the last one stored).
+    fn save_point(&self, state: &mut State, name: &str, point: RunPoint) {
+        if let Err(e) = self.store.put(POINTS, name, &point) {
+            tracing::warn!(application = name, error = %e, "cannot store where the application stands");
         }
+        state.points.insert(name.to_string(), point);
     }
 
     /// Where reference data objects come from (see [`reference`]; the twin's S3 unless an
@@ -243,6 +309,11 @@ impl DataPlane {
                 None => {
                     state.runs.remove(&name);
                     state.stopped.remove(&name);
+                    if state.points.remove(&name).is_some()
+                        && let Err(e) = self.store.delete(POINTS, &name)
+                    {
+                        tracing::warn!(application = %name, error = %e, "cannot forget a deleted application's run point");
+                    }
                     self.starts.lock().remove(&name);
                     self.known.lock().remove(&name);
                 }
@@ -253,8 +324,28 @@ impl DataPlane {
                         .is_none_or(|r| r.version() != app.version);
                     if stale {
                         let previous = state.runs.remove(&name).map(|r| r.cursor());
-                        let stopped = state.stopped.remove(&name);
-                        match self.begin(&app, previous, stopped, now, &mut report.problems) {
+                        let stored = state.points.get(&name).cloned();
+                        let stopped = state
+                            .stopped
+                            .remove(&name)
+                            .or_else(|| stored.as_ref().and_then(|p| p.stopped.clone()));
+                        // Found RUNNING with a run point of a run that never stopped: the twin
+                        // restarted under it, so the run is replayed.
+                        let replay = stored.filter(|p| {
+                            p.stopped.is_none()
+                                && previous.is_none()
+                                && !self.starts.lock().contains_key(&name)
+                        });
+                        let begun = match replay {
+                            Some(point) => self.resume(&app, point, &mut report.problems),
+                            None => self
+                                .begin(&app, previous, stopped, now, &mut report.problems)
+                                .map(|(run, point)| {
+                                    self.save_point(&mut state, &name, point);
+                                    run
+                                }),
+                        };
+                        match begun {
                             Ok(run) => {
                                 state.runs.insert(name.clone(), run);
                             }
@@ -268,11 +359,27 @@ impl DataPlane {
                     }
                     if let Some(run) = state.runs.get_mut(&name) {
                         report.merge(run.process(self, now).await);
+                        let delivered = run.delivered();
+                        if let Some(point) = state.points.get(&name)
+                            && point.delivered != delivered
+                        {
+                            let point = RunPoint {
+                                delivered,
+                                ..point.clone()
+                            };
+                            self.save_point(&mut state, &name, point);
+                        }
                     }
                 }
                 Some(_) => {
                     if let Some(run) = state.runs.remove(&name) {
-                        state.stopped.insert(name, run.cursor());
+                        let cursor = run.cursor();
+                        let point = RunPoint {
+                            stopped: Some(cursor.clone()),
+                            ..state.points.get(&name).cloned().unwrap_or_default()
+                        };
+                        self.save_point(&mut state, &name, point);
+                        state.stopped.insert(name, cursor);
                     }
                 }
             }
@@ -296,7 +403,7 @@ impl DataPlane {
         stopped: Option<Cursor>,
         now: i64,
         problems: &mut Vec<String>,
-    ) -> Result<AppRun, String> {
+    ) -> Result<(AppRun, RunPoint), String> {
         let start = self.starts.lock().remove(&app.name);
         let source = Source::of(app).ok_or("it has no input")?;
         let end = || self.end_cursor(&source);
@@ -312,7 +419,39 @@ impl DataPlane {
             (None, None) => stopped.unwrap_or_else(end),
         };
         let since = start.map_or(now, |s| s.at_ms);
-        let mut run = AppRun::new(app, source, cursor, since)?;
+        let point = RunPoint {
+            version: app.version,
+            start: cursor.clone(),
+            since_ms: since,
+            delivered: BTreeMap::new(),
+            stopped: None,
+        };
+        let run = self.prepare(app, source, cursor, since, &BTreeMap::new(), problems)?;
+        Ok((run, point))
+    }
+
+    /// A run replayed from its stored point (see [`RunPoint`]).
+    fn resume(
+        &self,
+        app: &AppRecord,
+        point: RunPoint,
+        problems: &mut Vec<String>,
+    ) -> Result<AppRun, String> {
+        let source = Source::of(app).ok_or("it has no input")?;
+        tracing::info!(application = %app.name, "resuming after a restart: replaying its input from where it started");
+        self.prepare(app, source, point.start, point.since_ms, &point.delivered, problems)
+    }
+
+    fn prepare(
+        &self,
+        app: &AppRecord,
+        source: Source,
+        cursor: Cursor,
+        since_ms: i64,
+        delivered: &BTreeMap<String, u64>,
+        problems: &mut Vec<String>,
+    ) -> Result<AppRun, String> {
+        let mut run = AppRun::new(app, source, cursor, since_ms, delivered)?;
         let objects = self.objects.read().clone();
         if let Err(problem) = run.load_reference(app, objects.as_deref()) {
             problems.push(format!("application {}: {problem}", app.name));

@@ -1,5 +1,7 @@
 //! One RUNNING application: its engine, where its input stands, its outputs.
 
+use std::collections::BTreeMap;
+
 use bytes::Bytes;
 use kdaflow_sql::validate::error_stream_columns;
 use kdaflow_sql::{
@@ -20,9 +22,11 @@ pub const READ_BATCH: usize = 500;
 pub const MAX_INVOKE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Where an application's input stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum Cursor {
     /// The oldest record still kept (`TRIM_HORIZON`).
+    #[default]
     Beginning,
     /// A Firehose log offset.
     Offset(u64),
@@ -94,6 +98,7 @@ impl AppRun {
         source: Source,
         cursor: Cursor,
         since_ms: i64,
+        delivered: &BTreeMap<String, u64>,
     ) -> Result<Self, String> {
         let code = app
             .code
@@ -124,7 +129,9 @@ impl AppRun {
                 program.columns(&name).unwrap_or_default().to_vec()
             };
             let Some(dest) = Dest::of(o) else { continue };
-            runs.push(OutputRun::new(o, name, dest, columns));
+            let mut run = OutputRun::new(o, name, dest, columns);
+            run.skip(delivered.get(&run.key()).copied().unwrap_or(0));
+            runs.push(run);
         }
         let engine = Engine::new(program, seed_for(&app.name)).map_err(|e| e.to_string())?;
         // Parallel in-application streams all get the records of the first (see the README).
@@ -172,6 +179,11 @@ impl AppRun {
     /// Where the input stands.
     pub fn cursor(&self) -> Cursor {
         self.cursor.clone()
+    }
+
+    /// Rows each output accepted since the run began (see [`super::RunPoint`]).
+    pub fn delivered(&self) -> BTreeMap<String, u64> {
+        self.outputs.iter().map(|o| (o.key(), o.delivered())).collect()
     }
 
     /// Reads the next batch of input records, advancing the cursor.

@@ -29,8 +29,11 @@ struct Plane {
 
 impl Plane {
     async fn new() -> Self {
-        let clock = VirtualClock::at_epoch_seconds(T0);
-        let twin = Twin::builder(TwinConfig::default())
+        Self::with(TwinConfig::default(), VirtualClock::at_epoch_seconds(T0)).await
+    }
+
+    async fn with(config: TwinConfig, clock: VirtualClock) -> Self {
+        let twin = Twin::builder(config)
             .clock(Arc::new(clock.clone()))
             .resource_checks(true)
             .build()
@@ -1004,4 +1007,88 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DEST"
     p.twin().pump().await;
     let out = kinesis::read_all(&p.ks, "rated").await;
     assert_eq!(out[6..], ["R0000000000007,missing\n"]);
+}
+
+/// A windowed count per 5 s over a Kinesis input, to a Kinesis output.
+async fn windowed_count(p: &Plane, name: &str) {
+    kinesis::create(&p.ks, &format!("{name}-out"), 1).await;
+    p.h.client
+        .create_application()
+        .application_name(name)
+        .inputs(kinesis_json_input(&p.twin().kinesis().arn(&format!("{name}-in"))))
+        .outputs(stream_output(
+            "DEST",
+            &p.twin().kinesis().arn(&format!("{name}-out")),
+            arns::ROLE_KINESIS,
+        ))
+        .application_code(
+            r#"CREATE OR REPLACE STREAM "DEST" (reviews INTEGER, stars INTEGER);
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DEST"
+    SELECT STREAM COUNT(*), SUM("star_rating") FROM "SOURCE_SQL_STREAM_001"
+    GROUP BY STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '5' SECOND);"#,
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Puts reviews with ratings `stars` into stream `stream`, one millisecond apart.
+async fn put_reviews(p: &Plane, stream: &str, stars: &[u32]) {
+    for (i, s) in stars.iter().enumerate() {
+        p.ks.put_record()
+            .stream_name(stream)
+            .partition_key(format!("k{i}"))
+            .data(aws_sdk_kinesis::primitives::Blob::new(format!(
+                "{{\"review_id\":\"R{i:013}\",\"star_rating\":{s}}}"
+            )))
+            .send()
+            .await
+            .unwrap();
+        p.h.advance_ms(1);
+    }
+}
+
+#[tokio::test]
+async fn a_running_application_resumes_after_a_restart_losing_nothing_and_repeating_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = TwinConfig {
+        state_dir: Some(dir.path().to_path_buf()),
+        ..TwinConfig::default()
+    };
+    let clock = VirtualClock::at_epoch_seconds(T0);
+    {
+        let p = Plane::with(config.clone(), clock.clone()).await;
+        kinesis::create(&p.ks, "agg-in", 1).await;
+        windowed_count(&p, "agg").await;
+        kinesis::create(&p.ks, "stop-in", 1).await;
+        windowed_count(&p, "stop").await;
+        p.start("agg", InputStartingPosition::Now).await;
+        p.start("stop", InputStartingPosition::Now).await;
+        // The first window closes and is delivered before the restart ...
+        p.run_until((window(p.now_ms()) + 1) * WINDOW_MS).await;
+        put_reviews(&p, "agg-in", &[5, 4]).await;
+        p.run_until((window(p.now_ms()) + 1) * WINDOW_MS + 1).await;
+        assert_eq!(kinesis::read_all(&p.ks, "agg-out").await, vec!["2,9\n"]);
+        // ... the second is still open when the twin goes away.
+        put_reviews(&p, "agg-in", &[1, 1, 1]).await;
+        p.twin().pump().await;
+        // "stop" is stopped, then records arrive for its LAST_STOPPED_POINT.
+        p.h.client.stop_application().application_name("stop").send().await.unwrap();
+        p.h.advance_ms(1_000);
+        p.twin().pump().await;
+        put_reviews(&p, "stop-in", &[3]).await;
+        p.h.running.shutdown().await.unwrap();
+    }
+    let p = Plane::with(config, clock).await;
+    // Records arriving after the restart join the window that was open.
+    put_reviews(&p, "agg-in", &[2]).await;
+    p.run_until((window(p.now_ms()) + 1) * WINDOW_MS + 1).await;
+    assert_eq!(
+        kinesis::read_all(&p.ks, "agg-out").await,
+        vec!["2,9\n", "4,5\n"],
+        "the closed window is not delivered again; the open one lost nothing"
+    );
+    p.start("stop", InputStartingPosition::LastStoppedPoint).await;
+    p.run_until((window(p.now_ms()) + 1) * WINDOW_MS + 1).await;
+    assert_eq!(kinesis::read_all(&p.ks, "stop-out").await, vec!["1,3\n"]);
 }
