@@ -58,6 +58,9 @@ pub struct JournalStats {
 
 /// The group-commit writer of a [`crate::store::Store`].
 pub struct Journal {
+    /// Without a database, appends run one at a time under this lock, as the writer would
+    /// run them (a `prepare` and its `publish` are never interleaved with another's).
+    inline: parking_lot::Mutex<()>,
     sender: Option<mpsc::Sender<Job>>,
     writer: Option<std::thread::JoinHandle<()>>,
     stats: Arc<JournalStats>,
@@ -75,6 +78,7 @@ impl Journal {
     /// A journal with no disk behind it.
     pub(crate) fn memory() -> Self {
         Self {
+            inline: parking_lot::Mutex::new(()),
             sender: None,
             writer: None,
             stats: Arc::default(),
@@ -91,6 +95,7 @@ impl Journal {
             .spawn(move || write_groups(&db, &receiver, &counters))
             .map_err(|e| LocalError::Database(format!("cannot start the journal writer: {e}")))?;
         Ok(Self {
+            inline: parking_lot::Mutex::new(()),
             sender: Some(sender),
             writer: Some(writer),
             stats,
@@ -116,6 +121,7 @@ impl Journal {
         + 'static,
     ) -> Result<T, LocalError> {
         let Some(sender) = &self.sender else {
+            let _one_at_a_time = self.inline.lock();
             let (out, publish) = prepare(None)?;
             publish(true);
             return Ok(out);

@@ -40,15 +40,15 @@ use serde_json::json;
 
 use crate::error::LocalError;
 use crate::firehose::Firehose;
-use crate::store::Store;
-use serde::{Deserialize, Serialize};
 use crate::gateway::Service;
 use crate::kinesis::Kinesis;
 use crate::kinesisanalytics::app::{AppRecord, Status};
 use crate::kinesisanalytics::{KinesisAnalytics, StartHook};
 use crate::lambda::Lambda;
+use crate::store::Store;
 use reference::ObjectSource;
 use run::{AppRun, Cursor, Source};
+use serde::{Deserialize, Serialize};
 
 pub use kdaflow_sql::Engine;
 
@@ -439,7 +439,14 @@ impl DataPlane {
     ) -> Result<AppRun, String> {
         let source = Source::of(app).ok_or("it has no input")?;
         tracing::info!(application = %app.name, "resuming after a restart: replaying its input from where it started");
-        self.prepare(app, source, point.start, point.since_ms, &point.delivered, problems)
+        self.prepare(
+            app,
+            source,
+            point.start,
+            point.since_ms,
+            &point.delivered,
+            problems,
+        )
     }
 
     fn prepare(

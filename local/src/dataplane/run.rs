@@ -183,7 +183,10 @@ impl AppRun {
 
     /// Rows each output accepted since the run began (see [`super::RunPoint`]).
     pub fn delivered(&self) -> BTreeMap<String, u64> {
-        self.outputs.iter().map(|o| (o.key(), o.delivered())).collect()
+        self.outputs
+            .iter()
+            .map(|o| (o.key(), o.delivered()))
+            .collect()
     }
 
     /// Reads the next batch of input records, advancing the cursor.
@@ -220,6 +223,14 @@ impl AppRun {
     pub async fn process(&mut self, dp: &DataPlane, now: i64) -> TickReport {
         let mut report = TickReport::default();
         let mut errors: Vec<Row> = Vec::new();
+        // Windows close up to where the input is settled, taken before reading: every record
+        // that arrived earlier is visible now (and read below), every later one arrives no
+        // earlier. So a record still being made durable still falls into its window, and
+        // ROWTIMEs are the same whether the input is read live or replayed after a restart.
+        let settled = match &self.source {
+            Source::Firehose(arn) => dp.firehose.settled_ms(arn, now),
+            Source::Kinesis(arn) => dp.kinesis.settled_ms(arn, now),
+        };
         loop {
             let records = match self.read(dp) {
                 Ok(r) => r,
@@ -277,14 +288,14 @@ impl AppRun {
                 }
             }
         }
-        if now >= self.floor_ms
-            && let Err(e) = self.engine.advance_to(now)
+        if settled >= self.floor_ms
+            && let Err(e) = self.engine.advance_to(settled)
         {
             report
                 .problems
                 .push(format!("application {}: {e}", self.name));
         }
-        self.floor_ms = self.floor_ms.max(now);
+        self.floor_ms = self.floor_ms.max(settled);
         errors.extend(self.engine.drain_errors());
         for row in &errors {
             report.errors.push(ErrorRow {

@@ -98,6 +98,8 @@ pub(crate) struct Log {
     delivered: u64,
     /// Offsets handed out to appends not yet durable (see [`crate::journal`]).
     reserved: u64,
+    /// Arrival times of appends not yet visible, oldest first.
+    in_flight: VecDeque<i64>,
 }
 
 impl Log {
@@ -342,20 +344,27 @@ impl Firehose {
         data: Vec<Bytes>,
     ) -> Result<Vec<String>, AwsError> {
         let (meta, log) = self.stream(name_or_arn)?;
-        let now = self.now_ms();
         let inc = incarnation(&meta);
-        let made: Vec<FirehoseRecord> = data
+        let clock = self.clock.clone();
+        let ids_at = self.now_ms();
+        let mut made: Vec<FirehoseRecord> = data
             .into_iter()
             .map(|data| FirehoseRecord {
-                record_id: self.record_id(now),
-                arrival_ms: now,
+                record_id: self.record_id(ids_at),
+                arrival_ms: 0,
                 data,
             })
             .collect();
         self.store
             .journal()
             .append(move |tx| {
+                // Arrival is taken here, in append order, so it never decreases in the log.
+                let now = clock.now().timestamp_millis();
+                for r in &mut made {
+                    r.arrival_ms = now;
+                }
                 let mut state = log.lock();
+                state.in_flight.push_back(now);
                 let adding = made.len() as u64;
                 let base = state.end() + state.reserved;
                 let expiring = state.expiring(now, adding) as u64;
@@ -376,6 +385,7 @@ impl Firehose {
                 let ids: Vec<String> = made.iter().map(|r| r.record_id.clone()).collect();
                 let publish: Publish = Box::new(move |committed| {
                     let mut state = log.lock();
+                    state.in_flight.pop_front();
                     state.reserved -= adding;
                     if committed {
                         state.records.extend(made);
@@ -424,6 +434,17 @@ impl Firehose {
             tx.open_table(LOGS)?.remove(inc.as_str())?;
             Ok(())
         });
+    }
+
+    /// The time up to which every record of the stream that will ever be read is visible
+    /// (see [`crate::kinesis::Kinesis::settled_ms`]).
+    pub fn settled_ms(&self, name_or_arn: &str, now_ms: i64) -> i64 {
+        self.stream(name_or_arn).map_or(now_ms, |(_, log)| {
+            log.lock()
+                .in_flight
+                .front()
+                .map_or(now_ms, |&t| t.min(now_ms))
+        })
     }
 
     /// The offset just past the newest record (where a reader starting "now" begins).

@@ -80,6 +80,9 @@ pub struct KinesisRecord {
     pub data: Bytes,
     /// The shard index.
     pub shard: usize,
+    /// Its place in the stream's append order, across shards (what readers of every shard
+    /// merge by, so a replay reads the records in the order they were first read).
+    pub order: u64,
 }
 
 #[derive(Debug, Default)]
@@ -127,14 +130,24 @@ impl Shard {
     }
 }
 
+/// A stream's shards and what orders its records across them.
+#[derive(Debug, Default)]
+struct ShardSet {
+    shards: Vec<Shard>,
+    /// The next record's place in the append order.
+    next_order: u64,
+    /// Arrival times of appends not yet visible, oldest first.
+    in_flight: VecDeque<i64>,
+}
+
 /// A stream's shards, under their own lock apart from the stream's row (the journal's writer
 /// locks only these; see [`crate::journal`]).
-type Shards = Arc<Mutex<Vec<Shard>>>;
+type Shards = Arc<Mutex<ShardSet>>;
 
 /// A record's key on disk: (stream incarnation, shard, position).
 type RecordKey = (&'static str, u64, u64);
-/// A record on disk: (arrival ms, partition key, data).
-type RecordValue = (i64, &'static str, &'static [u8]);
+/// A record on disk: (arrival ms, append order, partition key, data).
+type RecordValue = (i64, u64, &'static str, &'static [u8]);
 /// Records on disk.
 const RECORDS: TableDefinition<RecordKey, RecordValue> = TableDefinition::new("kinesis.records");
 /// Each shard's next position, so sequence numbers keep rising after every record expired.
@@ -147,9 +160,10 @@ fn incarnation(meta: &StreamMeta) -> String {
 
 /// A stream's shards, empty when it is created (loaded ones are filled from the store).
 fn new_shards(meta: &StreamMeta) -> Shards {
-    Arc::new(Mutex::new(
-        (0..meta.shards).map(|_| Shard::default()).collect(),
-    ))
+    Arc::new(Mutex::new(ShardSet {
+        shards: (0..meta.shards).map(|_| Shard::default()).collect(),
+        ..ShardSet::default()
+    }))
 }
 
 /// A record to append: data, partition key, explicit hash key.
@@ -233,7 +247,7 @@ impl Kinesis {
                 let (inc, shard) = k.value();
                 match live.get(inc) {
                     Some((shards, _)) => {
-                        if let Some(s) = shards.lock().get_mut(shard as usize) {
+                        if let Some(s) = shards.lock().shards.get_mut(shard as usize) {
                             s.first = v.value();
                         }
                     }
@@ -245,13 +259,14 @@ impl Kinesis {
             for entry in records.iter()? {
                 let (k, v) = entry?;
                 let (inc, shard, position) = k.value();
-                let (arrival_ms, partition_key, data) = v.value();
+                let (arrival_ms, order, partition_key, data) = v.value();
                 let Some((shards, horizon)) = live.get(inc) else {
                     stale.push((inc.to_string(), shard, position));
                     continue;
                 };
-                let mut shards = shards.lock();
-                let Some(s) = shards.get_mut(shard as usize) else {
+                let mut set = shards.lock();
+                set.next_order = set.next_order.max(order + 1);
+                let Some(s) = set.shards.get_mut(shard as usize) else {
                     stale.push((inc.to_string(), shard, position));
                     continue;
                 };
@@ -269,6 +284,7 @@ impl Kinesis {
                     partition_key: partition_key.to_string(),
                     data: Bytes::copy_from_slice(data),
                     shard: shard as usize,
+                    order,
                 });
             }
         }
@@ -277,7 +293,7 @@ impl Kinesis {
         for (_, shared) in self.streams.rows() {
             let row = shared.lock();
             let created_s = row.record.create_ms.div_euclid(1000);
-            for (i, s) in row.extra.lock().iter_mut().enumerate() {
+            for (i, s) in row.extra.lock().shards.iter_mut().enumerate() {
                 let first = s.first;
                 for (n, r) in s.records.iter_mut().enumerate() {
                     r.sequence_number = keys::sequence_number(created_s, i, first + n as u64);
@@ -363,10 +379,10 @@ impl Kinesis {
         records: Vec<NewRecord>,
     ) -> Result<Vec<(usize, String)>, AwsError> {
         let (meta, shards) = self.stream(name_or_arn)?;
-        let now = self.now_ms();
+        let clock = self.clock.clone();
         let inc = incarnation(&meta);
         let created_s = meta.create_ms.div_euclid(1000);
-        let horizon = now - meta.retention_hours * 3_600_000;
+        let retention_ms = meta.retention_hours * 3_600_000;
         let placed: Vec<(usize, Bytes, String)> = records
             .into_iter()
             .map(|(data, key, hash)| {
@@ -377,11 +393,18 @@ impl Kinesis {
         self.store
             .journal()
             .append(move |tx| {
-                let mut state = shards.lock();
+                // Arrival is taken here, in append order, so it never decreases in a shard.
+                let now = clock.now().timestamp_millis();
+                let horizon = now - retention_ms;
+                let mut set = shards.lock();
+                set.in_flight.push_back(now);
+                let first_order = set.next_order;
+                set.next_order += placed.len() as u64;
+                let state = &mut set.shards;
                 let mut made = Vec::with_capacity(placed.len());
                 let mut out = Vec::with_capacity(placed.len());
                 let mut touched: Vec<usize> = Vec::new();
-                for (shard, data, partition_key) in placed {
+                for (n, (shard, data, partition_key)) in placed.into_iter().enumerate() {
                     let s = &mut state[shard];
                     let position = s.end() + s.reserved;
                     s.reserved += 1;
@@ -390,22 +413,22 @@ impl Kinesis {
                     }
                     let seq = keys::sequence_number(created_s, shard, position);
                     out.push((shard, seq.clone()));
-                    made.push((
-                        position,
-                        KinesisRecord {
-                            sequence_number: seq,
-                            arrival_ms: now,
-                            partition_key,
-                            data,
-                            shard,
-                        },
-                    ));
+                    let record = KinesisRecord {
+                        sequence_number: seq,
+                        arrival_ms: now,
+                        partition_key,
+                        data,
+                        shard,
+                        order: first_order + n as u64,
+                    };
+                    made.push((position, record));
                 }
                 if let Some(tx) = tx {
                     let mut table = tx.open_table(RECORDS)?;
                     for (position, r) in &made {
                         let key = (inc.as_str(), r.shard as u64, *position);
-                        table.insert(key, (r.arrival_ms, r.partition_key.as_str(), &r.data[..]))?;
+                        let value = (r.arrival_ms, r.order, r.partition_key.as_str(), &r.data[..]);
+                        table.insert(key, value)?;
                     }
                     let mut ends = tx.open_table(ENDS)?;
                     for &shard in &touched {
@@ -416,9 +439,14 @@ impl Kinesis {
                         }
                     }
                 }
-                drop(state);
+                drop(set);
                 let publish: Publish = Box::new(move |committed| {
-                    let mut state = shards.lock();
+                    let mut set = shards.lock();
+                    set.in_flight.pop_front();
+                    if !committed {
+                        set.next_order = first_order;
+                    }
+                    let state = &mut set.shards;
                     for (_, r) in made {
                         let s = &mut state[r.shard];
                         s.reserved -= 1;
@@ -459,11 +487,27 @@ impl Kinesis {
     /// Every shard's end position (where a reader starting "now" begins).
     pub fn end_positions(&self, name_or_arn: &str) -> Result<Vec<u64>, AwsError> {
         let (_, shards) = self.stream(name_or_arn)?;
-        Ok(shards.lock().iter().map(Shard::end).collect())
+        Ok(shards.lock().shards.iter().map(Shard::end).collect())
     }
 
-    /// Reads up to `max` records across shards from `positions` (one per shard; missing ones
-    /// start at the oldest record), oldest arrival first, advancing `positions`.
+    /// The time up to which every record of the stream that will ever be read is visible:
+    /// `now`, or the arrival of the oldest append still being made durable. A reader that
+    /// closes windows no later than this never sees a record behind a closed window.
+    pub fn settled_ms(&self, name_or_arn: &str, now_ms: i64) -> i64 {
+        self.stream(name_or_arn).map_or(now_ms, |(_, shards)| {
+            shards
+                .lock()
+                .in_flight
+                .front()
+                .map_or(now_ms, |&t| t.min(now_ms))
+        })
+    }
+
+    /// Reads records across shards from `positions` (one per shard; missing ones start at
+    /// the oldest record) in the stream's append order, advancing `positions`: up to `max` per
+    /// shard, and never past a record of another shard that this read left behind, so that
+    /// however the reads are cut (a live reader's small ones, a replay's large ones) the
+    /// records come in the same order.
     pub fn read_all(
         &self,
         name_or_arn: &str,
@@ -471,16 +515,27 @@ impl Kinesis {
         max: usize,
     ) -> Result<Vec<KinesisRecord>, AwsError> {
         let (_, shards) = self.stream(name_or_arn)?;
-        let shards = shards.lock();
-        positions.resize(shards.len(), 0);
+        let set = shards.lock();
+        positions.resize(set.shards.len(), 0);
         let mut out = Vec::new();
-        for (i, s) in shards.iter().enumerate() {
-            let (records, next) = s.read(positions[i], max, usize::MAX);
-            positions[i] = next;
+        let mut frontier = u64::MAX;
+        for (i, s) in set.shards.iter().enumerate() {
+            let start = positions[i].max(s.first);
+            positions[i] = start;
+            let (records, _) = s.read(start, max, usize::MAX);
+            if records.len() == max
+                && let Some(last) = records.last()
+            {
+                frontier = frontier.min(last.order);
+            }
             out.extend(records);
         }
-        // A stable sort keeps each shard's order among records of the same millisecond.
-        out.sort_by_key(|r| r.arrival_ms);
+        drop(set);
+        out.retain(|r| r.order <= frontier);
+        out.sort_by_key(|r| r.order);
+        for r in &out {
+            positions[r.shard] += 1;
+        }
         Ok(out)
     }
 }

@@ -222,7 +222,8 @@ impl Kinesis {
         c.finish()?;
         let target = either(target)?;
         let (meta, shards) = self.stream(&target)?;
-        let shards = shards.lock();
+        let set = shards.lock();
+        let shards = &set.shards;
         let name = meta.name.clone();
         let sid = req.shard_id.unwrap_or_default();
         let shard = keys::shard_index(&sid)
@@ -313,7 +314,8 @@ impl Kinesis {
             ));
         }
         let (meta, shards) = self.stream(&it.stream)?;
-        let shards = shards.lock();
+        let set = shards.lock();
+        let shards = &set.shards;
         if meta.create_ms != it.created_ms || it.shard >= shards.len() {
             return Err(self.not_found(&it.stream));
         }
@@ -327,7 +329,7 @@ impl Kinesis {
         } else {
             0
         };
-        drop(shards);
+        drop(set);
         let records: Vec<Value> = records
             .iter()
             .map(|r| {

@@ -1015,7 +1015,9 @@ async fn windowed_count(p: &Plane, name: &str) {
     p.h.client
         .create_application()
         .application_name(name)
-        .inputs(kinesis_json_input(&p.twin().kinesis().arn(&format!("{name}-in"))))
+        .inputs(kinesis_json_input(
+            &p.twin().kinesis().arn(&format!("{name}-in")),
+        ))
         .outputs(stream_output(
             "DEST",
             &p.twin().kinesis().arn(&format!("{name}-out")),
@@ -1073,7 +1075,12 @@ async fn a_running_application_resumes_after_a_restart_losing_nothing_and_repeat
         put_reviews(&p, "agg-in", &[1, 1, 1]).await;
         p.twin().pump().await;
         // "stop" is stopped, then records arrive for its LAST_STOPPED_POINT.
-        p.h.client.stop_application().application_name("stop").send().await.unwrap();
+        p.h.client
+            .stop_application()
+            .application_name("stop")
+            .send()
+            .await
+            .unwrap();
         p.h.advance_ms(1_000);
         p.twin().pump().await;
         put_reviews(&p, "stop-in", &[3]).await;
@@ -1088,7 +1095,8 @@ async fn a_running_application_resumes_after_a_restart_losing_nothing_and_repeat
         vec!["2,9\n", "4,5\n"],
         "the closed window is not delivered again; the open one lost nothing"
     );
-    p.start("stop", InputStartingPosition::LastStoppedPoint).await;
+    p.start("stop", InputStartingPosition::LastStoppedPoint)
+        .await;
     p.run_until((window(p.now_ms()) + 1) * WINDOW_MS + 1).await;
     assert_eq!(kinesis::read_all(&p.ks, "stop-out").await, vec!["1,3\n"]);
 }
