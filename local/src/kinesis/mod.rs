@@ -91,9 +91,20 @@ struct Shard {
     records: VecDeque<KinesisRecord>,
     /// Positions handed out to appends not yet durable (see [`crate::journal`]).
     reserved: u64,
+    /// The segments on disk holding the records: (first position, records).
+    segments: VecDeque<(u64, u64)>,
 }
 
 impl Shard {
+    /// The segments wholly below `first` once `expired` records go.
+    fn segments_expiring(&self, expired: usize) -> impl Iterator<Item = u64> + '_ {
+        let first = self.first + expired as u64;
+        self.segments
+            .iter()
+            .take_while(move |(start, n)| start + n <= first)
+            .map(|(start, _)| *start)
+    }
+
     fn end(&self) -> u64 {
         self.first + self.records.len() as u64
     }
@@ -110,6 +121,13 @@ impl Shard {
         let n = self.expired(horizon_ms);
         self.records.drain(..n);
         self.first += n as u64;
+        while self
+            .segments
+            .front()
+            .is_some_and(|(s, c)| s + c <= self.first)
+        {
+            self.segments.pop_front();
+        }
     }
 
     /// Up to `max` records (and at most `max_bytes`) from `position`, and the next position.
@@ -144,12 +162,48 @@ struct ShardSet {
 /// locks only these; see [`crate::journal`]).
 type Shards = Arc<Mutex<ShardSet>>;
 
-/// A record's key on disk: (stream incarnation, shard, position).
-type RecordKey = (&'static str, u64, u64);
-/// A record on disk: (arrival ms, append order, partition key, data).
-type RecordValue = (i64, u64, &'static str, &'static [u8]);
-/// Records on disk.
-const RECORDS: TableDefinition<RecordKey, RecordValue> = TableDefinition::new("kinesis.records");
+/// A segment's key on disk: (stream incarnation, shard, position of its first record).
+type SegmentKey = (&'static str, u64, u64);
+/// Records on disk, in segments: the records one append added to one shard, consecutive, as
+/// one value ([`encode_segment`]), so that a PutRecords of 500 records costs a few inserts,
+/// not 500.
+const RECORDS: TableDefinition<SegmentKey, &[u8]> = TableDefinition::new("kinesis.segments");
+
+/// A segment's bytes: per record, arrival ms (i64), append order (u64), the partition key's
+/// length (u16) and bytes, the data's length (u32) and bytes; little-endian.
+fn encode_segment<'a>(records: impl Iterator<Item = &'a KinesisRecord>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for r in records {
+        out.extend_from_slice(&r.arrival_ms.to_le_bytes());
+        out.extend_from_slice(&r.order.to_le_bytes());
+        out.extend_from_slice(&(r.partition_key.len() as u16).to_le_bytes());
+        out.extend_from_slice(r.partition_key.as_bytes());
+        out.extend_from_slice(&(r.data.len() as u32).to_le_bytes());
+        out.extend_from_slice(&r.data);
+    }
+    out
+}
+
+/// A segment's records as (arrival ms, order, partition key, data); `None` when the bytes
+/// are not a segment.
+fn decode_segment(mut bytes: &[u8]) -> Option<Vec<(i64, u64, String, Bytes)>> {
+    fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = (bytes.get(..n)?, bytes.get(n..)?);
+        *bytes = rest;
+        Some(head)
+    }
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        let arrival = i64::from_le_bytes(take(&mut bytes, 8)?.try_into().ok()?);
+        let order = u64::from_le_bytes(take(&mut bytes, 8)?.try_into().ok()?);
+        let key_len = u16::from_le_bytes(take(&mut bytes, 2)?.try_into().ok()?) as usize;
+        let key = String::from_utf8(take(&mut bytes, key_len)?.to_vec()).ok()?;
+        let data_len = u32::from_le_bytes(take(&mut bytes, 4)?.try_into().ok()?) as usize;
+        let data = Bytes::copy_from_slice(take(&mut bytes, data_len)?);
+        out.push((arrival, order, key, data));
+    }
+    Some(out)
+}
 /// Each shard's next position, so sequence numbers keep rising after every record expired.
 const ENDS: TableDefinition<(&str, u64), u64> = TableDefinition::new("kinesis.shard-ends");
 
@@ -255,37 +309,51 @@ impl Kinesis {
                 }
             }
         }
-        if let Some(records) = open(&read, RECORDS)? {
-            for entry in records.iter()? {
+        if let Some(segments) = open(&read, RECORDS)? {
+            for entry in segments.iter()? {
                 let (k, v) = entry?;
-                let (inc, shard, position) = k.value();
-                let (arrival_ms, order, partition_key, data) = v.value();
+                let (inc, shard, start) = k.value();
                 let Some((shards, horizon)) = live.get(inc) else {
-                    stale.push((inc.to_string(), shard, position));
+                    stale.push((inc.to_string(), shard, start));
                     continue;
                 };
+                let records = decode_segment(v.value()).ok_or_else(|| {
+                    LocalError::Database(format!(
+                        "kinesis segment {inc}/{shard}/{start} is unreadable"
+                    ))
+                })?;
                 let mut set = shards.lock();
-                set.next_order = set.next_order.max(order + 1);
+                let set = &mut *set;
                 let Some(s) = set.shards.get_mut(shard as usize) else {
-                    stale.push((inc.to_string(), shard, position));
+                    stale.push((inc.to_string(), shard, start));
                     continue;
                 };
-                if s.records.is_empty() {
-                    s.first = position;
+                let count = records.len() as u64;
+                for (i, (arrival_ms, order, partition_key, data)) in records.into_iter().enumerate()
+                {
+                    let position = start + i as u64;
+                    set.next_order = set.next_order.max(order + 1);
+                    if s.records.is_empty() {
+                        s.first = position;
+                    }
+                    if arrival_ms < *horizon {
+                        s.first = position + 1;
+                        continue;
+                    }
+                    s.records.push_back(KinesisRecord {
+                        sequence_number: String::new(),
+                        arrival_ms,
+                        partition_key,
+                        data,
+                        shard: shard as usize,
+                        order,
+                    });
                 }
-                if arrival_ms < *horizon {
-                    stale.push((inc.to_string(), shard, position));
-                    s.first = position + 1;
-                    continue;
+                if start + count <= s.first {
+                    stale.push((inc.to_string(), shard, start));
+                } else {
+                    s.segments.push_back((start, count));
                 }
-                s.records.push_back(KinesisRecord {
-                    sequence_number: String::new(),
-                    arrival_ms,
-                    partition_key: partition_key.to_string(),
-                    data: Bytes::copy_from_slice(data),
-                    shard: shard as usize,
-                    order,
-                });
             }
         }
         // Sequence numbers are derived from the stream and the position, as when they were
@@ -303,8 +371,8 @@ impl Kinesis {
         if !stale.is_empty() || !gone.is_empty() {
             self.store.journal().submit(move |tx| {
                 let mut records = tx.open_table(RECORDS)?;
-                for (inc, shard, position) in &stale {
-                    records.remove((inc.as_str(), *shard, *position))?;
+                for (inc, shard, start) in &stale {
+                    records.remove((inc.as_str(), *shard, *start))?;
                 }
                 let mut ends = tx.open_table(ENDS)?;
                 for (inc, shard) in &gone {
@@ -338,6 +406,11 @@ impl Kinesis {
         let shared = self.entry(name_or_arn)?;
         let row = shared.lock();
         Ok((row.record.clone(), row.extra.clone()))
+    }
+
+    /// The counters of the journal the records are written through (for benchmarks).
+    pub fn journal_stats(&self) -> &crate::journal::JournalStats {
+        self.store.journal().stats()
     }
 
     /// Whether stream `name_or_arn` exists on the twin.
@@ -423,19 +496,26 @@ impl Kinesis {
                     };
                     made.push((position, record));
                 }
+                // One segment per shard this append touched.
+                let mut segments = Vec::with_capacity(touched.len());
+                for &shard in &touched {
+                    let mine = made.iter().filter(|(_, r)| r.shard == shard);
+                    let start = mine.clone().map(|(p, _)| *p).min().unwrap_or_default();
+                    segments.push((shard, start, mine.count() as u64));
+                }
                 if let Some(tx) = tx {
                     let mut table = tx.open_table(RECORDS)?;
-                    for (position, r) in &made {
-                        let key = (inc.as_str(), r.shard as u64, *position);
-                        let value = (r.arrival_ms, r.order, r.partition_key.as_str(), &r.data[..]);
-                        table.insert(key, value)?;
+                    for &(shard, start, _) in &segments {
+                        let mine = made.iter().filter(|(_, r)| r.shard == shard);
+                        let bytes = encode_segment(mine.map(|(_, r)| r));
+                        table.insert((inc.as_str(), shard as u64, start), &bytes[..])?;
                     }
                     let mut ends = tx.open_table(ENDS)?;
                     for &shard in &touched {
                         let s = &state[shard];
                         ends.insert((inc.as_str(), shard as u64), s.end() + s.reserved)?;
-                        for position in s.first..s.first + s.expired(horizon) as u64 {
-                            table.remove((inc.as_str(), shard as u64, position))?;
+                        for start in s.segments_expiring(s.expired(horizon)) {
+                            table.remove((inc.as_str(), shard as u64, start))?;
                         }
                     }
                 }
@@ -455,6 +535,9 @@ impl Kinesis {
                         }
                     }
                     if committed {
+                        for (shard, start, count) in segments {
+                            state[shard].segments.push_back((start, count));
+                        }
                         for shard in touched {
                             state[shard].trim(horizon);
                         }
