@@ -26,14 +26,8 @@ const WINDOW_S: u32 = 1;
 const APP: &str = "dsoaws-kinesis-data-analytics-sql-app";
 const STREAM: &str = "dsoaws-kinesis-data-firehose";
 
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+mod common;
+use common::arg;
 
 async fn call(s: Arc<dyn Service>, op: &str, body: serde_json::Value) {
     if let Err(e) = s.call(op, body.to_string().into()).await {

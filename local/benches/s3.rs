@@ -10,14 +10,8 @@ use std::time::Instant;
 use aws_sdk_s3::primitives::ByteStream;
 use kdaflow_local::{Twin, TwinConfig};
 
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+mod common;
+use common::arg;
 
 /// Resident memory now and at its peak (kB), from /proc/self/status.
 fn memory() -> (u64, u64) {

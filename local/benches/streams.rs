@@ -19,14 +19,8 @@ const SHARDS: i32 = 4;
 const BATCH: usize = 500;
 const RECORD_BYTES: usize = 1024;
 
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+mod common;
+use common::arg;
 
 fn client(endpoint: &str) -> ks::Client {
     let config = ks::Config::builder()

@@ -181,6 +181,9 @@ impl Instance {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
+            // Its own process group, so that killing it kills what it started too (Lambda
+            // ends the whole sandbox).
+            .process_group(0)
             .kill_on_drop(true);
         let mut child = command.spawn().map_err(|e| {
             server.abort();
@@ -214,6 +217,9 @@ impl Instance {
         let (kill_tx, kill_rx) = oneshot::channel::<()>();
         // The watcher owns the process: it reports the exit, and kills on request (or when the
         // instance is dropped, which drops the sender).
+        let group = child
+            .id()
+            .and_then(|id| rustix::process::Pid::from_raw(id as i32));
         tokio::spawn(async move {
             let status = tokio::select! {
                 s = child.wait() => s,
@@ -222,6 +228,10 @@ impl Instance {
                     child.wait().await
                 }
             };
+            // Whatever the function started goes with it (no such group left is fine).
+            if let Some(group) = group {
+                let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+            }
             let status = match status {
                 Ok(s) => exit_text(s),
                 Err(e) => e.to_string(),
