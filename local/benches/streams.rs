@@ -3,7 +3,8 @@
 //! load on a twin without a state directory (memory only) in the same run; then GetRecords
 //! reading everything back.
 //!
-//! `cargo bench -p kdaflow-local --bench streams -- --seconds 10 --writers 8`
+//! `cargo bench -p kdaflow-local --bench streams -- --seconds 10` (1, 2 and 4 writers; or
+//! `--writers N` for one count)
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -165,15 +166,20 @@ async fn run(label: &str, config: TwinConfig, writers: u64, seconds: u64) {
 #[tokio::main]
 async fn main() {
     let seconds = arg("--seconds", 10);
-    let writers = arg("--writers", 8);
-    println!(
-        "{writers} writers, batches of {BATCH} records of {RECORD_BYTES} bytes, {SHARDS} shards, {seconds} s each"
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let durable = TwinConfig {
-        state_dir: Some(dir.path().to_path_buf()),
-        ..TwinConfig::default()
+    let counts = match arg("--writers", 0) {
+        0 => vec![1, 2, 4],
+        n => vec![n],
     };
-    run("durable", durable, writers, seconds).await;
-    run("memory", TwinConfig::default(), writers, seconds).await;
+    for writers in counts {
+        println!(
+            "\n{writers} writer(s), batches of {BATCH} records of {RECORD_BYTES} bytes, {SHARDS} shards, {seconds} s each"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let durable = TwinConfig {
+            state_dir: Some(dir.path().to_path_buf()),
+            ..TwinConfig::default()
+        };
+        run("durable", durable, writers, seconds).await;
+        run("memory", TwinConfig::default(), writers, seconds).await;
+    }
 }
