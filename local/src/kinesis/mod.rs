@@ -524,7 +524,8 @@ impl Kinesis {
                     let mut set = shards.lock();
                     set.in_flight.pop_front();
                     if !committed {
-                        set.next_order = first_order;
+                        // The whole group failed: its orders are free again.
+                        set.next_order = set.next_order.min(first_order);
                     }
                     let state = &mut set.shards;
                     for (_, r) in made {
