@@ -31,6 +31,12 @@ use tokio::sync::oneshot;
 
 use crate::error::LocalError;
 
+/// The key prefix of a stream's records: its name and creation time, so that a stream
+/// deleted and created again under the same name never sees the records of the first.
+pub fn incarnation(name: &str, create_ms: i64) -> String {
+    format!("{name}@{create_ms}")
+}
+
 /// Makes a prepared job's records visible (`true`: the group committed) or undoes what its
 /// `prepare` reserved (`false`).
 pub type Publish = Box<dyn FnOnce(bool) + Send>;

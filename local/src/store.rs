@@ -105,10 +105,8 @@ impl Store {
             return Ok(Vec::new());
         };
         let tx = db.begin_read()?;
-        let t = match tx.open_table(TableDefinition::<&str, &[u8]>::new(table)) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-            Err(e) => return Err(e.into()),
+        let Some(t) = open_table(&tx, TableDefinition::<&str, &[u8]>::new(table))? else {
+            return Ok(Vec::new());
         };
         let mut out = Vec::new();
         for entry in t.iter()? {
@@ -123,6 +121,18 @@ impl Store {
             out.push((key, value));
         }
         Ok(out)
+    }
+}
+
+/// A table of a read transaction, `None` when nothing was ever written to it.
+pub fn open_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+    read: &redb::ReadTransaction,
+    def: TableDefinition<K, V>,
+) -> Result<Option<redb::ReadOnlyTable<K, V>>, LocalError> {
+    match read.open_table(def) {
+        Ok(t) => Ok(Some(t)),
+        Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(e) => Err(e.into()),
     }
 }
 

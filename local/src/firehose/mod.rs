@@ -31,11 +31,11 @@ pub use self::error::FirehoseError;
 use crate::config::TwinConfig;
 use crate::error::LocalError;
 use crate::journal::Publish;
-use crate::kinesis::open;
 use crate::protocol::{AwsError, JsonVersion};
 use crate::resources::{ArnScheme, Record, Shared, Table};
 use crate::service::{Operation, Operations, Protocol};
 use crate::store::Store;
+use crate::store::open_table;
 
 /// The X-Amz-Target prefix.
 pub const TARGET_PREFIX: &str = "Firehose_20150804";
@@ -140,7 +140,7 @@ const LOGS: TableDefinition<&str, (u64, u64)> = TableDefinition::new("firehose.l
 
 /// What tells a stream's records apart from those of an earlier stream of the same name.
 fn incarnation(meta: &StreamMeta) -> String {
-    format!("{}@{}", meta.name, meta.create_ms)
+    crate::journal::incarnation(&meta.name, meta.create_ms)
 }
 
 /// The Firehose service of the twin.
@@ -219,7 +219,7 @@ impl Firehose {
             .collect();
         let mut stale: Vec<(String, u64)> = Vec::new();
         let mut gone: Vec<String> = Vec::new();
-        if let Some(logs) = open(&read, LOGS)? {
+        if let Some(logs) = open_table(&read, LOGS)? {
             for entry in logs.iter()? {
                 let (k, v) = entry?;
                 let (end, delivered) = v.value();
@@ -233,7 +233,7 @@ impl Firehose {
                 }
             }
         }
-        if let Some(records) = open(&read, RECORDS)? {
+        if let Some(records) = open_table(&read, RECORDS)? {
             for entry in records.iter()? {
                 let (k, v) = entry?;
                 let (inc, offset) = k.value();

@@ -32,6 +32,7 @@ use crate::protocol::{AwsError, JsonVersion};
 use crate::resources::{ArnScheme, Record, Shared, Table};
 use crate::service::{Operation, Operations, Protocol};
 use crate::store::Store;
+use crate::store::open_table;
 
 /// The X-Amz-Target prefix.
 pub const TARGET_PREFIX: &str = "Kinesis_20131202";
@@ -209,7 +210,7 @@ const ENDS: TableDefinition<(&str, u64), u64> = TableDefinition::new("kinesis.sh
 
 /// What tells a stream's records apart from those of an earlier stream of the same name.
 fn incarnation(meta: &StreamMeta) -> String {
-    format!("{}@{}", meta.name, meta.create_ms)
+    crate::journal::incarnation(&meta.name, meta.create_ms)
 }
 
 /// A stream's shards, empty when it is created (loaded ones are filled from the store).
@@ -295,7 +296,7 @@ impl Kinesis {
             .collect();
         let mut stale: Vec<(String, u64, u64)> = Vec::new();
         let mut gone: Vec<(String, u64)> = Vec::new();
-        if let Some(ends) = open(&read, ENDS)? {
+        if let Some(ends) = open_table(&read, ENDS)? {
             for entry in ends.iter()? {
                 let (k, v) = entry?;
                 let (inc, shard) = k.value();
@@ -309,7 +310,7 @@ impl Kinesis {
                 }
             }
         }
-        if let Some(segments) = open(&read, RECORDS)? {
+        if let Some(segments) = open_table(&read, RECORDS)? {
             for entry in segments.iter()? {
                 let (k, v) = entry?;
                 let (inc, shard, start) = k.value();
@@ -621,18 +622,6 @@ impl Kinesis {
             positions[r.shard] += 1;
         }
         Ok(out)
-    }
-}
-
-/// A table of a read transaction, `None` when nothing was ever written to it.
-pub(crate) fn open<K: redb::Key + 'static, V: redb::Value + 'static>(
-    read: &redb::ReadTransaction,
-    def: TableDefinition<K, V>,
-) -> Result<Option<redb::ReadOnlyTable<K, V>>, LocalError> {
-    match read.open_table(def) {
-        Ok(t) => Ok(Some(t)),
-        Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
-        Err(e) => Err(e.into()),
     }
 }
 
