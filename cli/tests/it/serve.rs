@@ -361,7 +361,9 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DEST" SELECT STREAM "review_id" FROM 
     .await;
 }
 
-/// Polls `check` (every 50 ms, up to 60 s of wall time: this twin is a real process).
+/// Polls `check` (every 50 ms, up to 60 s of wall time): for what only a real `kdaflow
+/// serve` process, on its own clock, can bring about (an application becoming RUNNING, its
+/// output after a restart); nothing in this process can be told instead.
 async fn wait_for<F, Fut>(check: F)
 where
     F: Fn() -> Fut,
@@ -397,9 +399,11 @@ async fn a_twin_killed_during_a_burst_keeps_every_acknowledged_record_and_its_ap
     // Four writers send batches of 25 until the twin is gone.
     let acked: Arc<Mutex<Vec<Acked>>> = Arc::default();
     let count = Arc::new(AtomicUsize::new(0));
+    // Told once the writers have 3,000 acknowledgements: then the twin is killed.
+    let enough = Arc::new(tokio::sync::Notify::new());
     let mut writers = Vec::new();
     for w in 0..4 {
-        let (ks, acked, count) = (ks.clone(), acked.clone(), count.clone());
+        let (ks, acked, count, enough) = (ks.clone(), acked.clone(), count.clone(), enough.clone());
         writers.push(tokio::spawn(async move {
             for batch in 0.. {
                 let mut call = ks.put_records().stream_name("burst");
@@ -421,13 +425,15 @@ async fn a_twin_killed_during_a_burst_keeps_every_acknowledged_record_and_its_ap
                 for (r, data) in out.records().iter().zip(sent) {
                     if let (Some(shard), Some(seq)) = (r.shard_id(), r.sequence_number()) {
                         acked.push((shard.to_string(), seq.to_string(), data));
-                        count.fetch_add(1, Ordering::Relaxed);
+                        if count.fetch_add(1, Ordering::Relaxed) + 1 == 3_000 {
+                            enough.notify_one();
+                        }
                     }
                 }
             }
         }));
     }
-    wait_for(|| async { count.load(Ordering::Relaxed) >= 3_000 }).await;
+    enough.notified().await;
     server.kill();
     for w in writers {
         w.await.unwrap();
