@@ -4,6 +4,7 @@ mod asl;
 mod bench;
 mod events;
 mod fault;
+mod flink;
 mod history;
 mod inspect;
 mod logs;
@@ -45,6 +46,10 @@ pub enum Command {
     /// Check and run a Kinesis Analytics SQL application offline, on virtual time.
     #[command(subcommand)]
     Sql(sql::SqlCommand),
+    /// The same application on Apache Flink: translate it, set up PyFlink, run it on a real
+    /// Flink, and verify it computes what the built-in engine computes.
+    #[command(subcommand)]
+    Flink(flink::FlinkCommand),
     /// Start the bootstrap state machine with a JSON input (StartExecution), on AWS or the twin.
     Start(start::StartArgs),
     /// Follow an execution's states live; exit with its status.
@@ -81,6 +86,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Up(args) => up::run(args).await,
         Command::Spec(command) => spec::run(command),
         Command::Sql(command) => sql::run(command),
+        Command::Flink(command) => flink::run(command),
         Command::Start(args) => start::run(args).await,
         Command::Watch(args) => watch::run(args).await,
         Command::History(args) => history::run(args).await,

@@ -119,13 +119,15 @@ impl InputFormat {
 }
 
 /// An application ready for the engine.
-struct Loaded {
-    code: String,
-    schema: SourceSchema,
-    inputs: Vec<InAppStream>,
-    outputs: Vec<String>,
+pub(crate) struct Loaded {
+    pub(crate) code: String,
+    pub(crate) schema: SourceSchema,
+    pub(crate) inputs: Vec<InAppStream>,
+    pub(crate) outputs: Vec<String>,
     /// The reference table and its record format.
-    reference: Option<(InAppStream, SourceSchema)>,
+    pub(crate) reference: Option<(InAppStream, SourceSchema)>,
+    /// The spec, when the application is one (not a `.sql` file).
+    pub(crate) spec: Option<ApplicationSpec>,
 }
 
 /// `--reference FILE`: the table a `ReferenceDataSource` JSON describes.
@@ -165,7 +167,7 @@ fn reference(args: &SourceArgs) -> anyhow::Result<Option<(InAppStream, SourceSch
     )))
 }
 
-fn load(args: &SourceArgs) -> anyhow::Result<Loaded> {
+pub(crate) fn load(args: &SourceArgs) -> anyhow::Result<Loaded> {
     let path = &args.application;
     if path.extension().is_some_and(|e| e == "sql") {
         let code = std::fs::read_to_string(path)
@@ -197,6 +199,7 @@ fn load(args: &SourceArgs) -> anyhow::Result<Loaded> {
             inputs,
             outputs: Vec::new(),
             reference: reference(args)?,
+            spec: None,
         });
     }
     let spec = ApplicationSpec::load(path)?;
@@ -213,10 +216,11 @@ fn load(args: &SourceArgs) -> anyhow::Result<Loaded> {
         inputs,
         outputs: spec.outputs.iter().map(|o| o.name.clone()).collect(),
         reference: reference(args)?,
+        spec: Some(spec),
     })
 }
 
-fn compile(app: &Loaded, path: &Path) -> Result<Program, String> {
+pub(crate) fn compile(app: &Loaded, path: &Path) -> Result<Program, String> {
     validate(&ValidationRequest {
         code: &app.code,
         inputs: &app.inputs,
@@ -440,18 +444,57 @@ pub fn explain(program: &Program) -> String {
     out
 }
 
-/// Prints rows as a table or JSON lines.
-struct Printer {
+/// Prints rows as a table or JSON lines (or keeps them, for `kdaflow flink verify`).
+pub(crate) struct Printer {
     jsonl: bool,
+    /// Print nothing (the rows are only kept).
+    quiet: bool,
     out: std::io::BufWriter<std::io::Stdout>,
     rows: usize,
     /// With `--expect`: every row as `--jsonl` prints it, to compare at the end.
     kept: Option<Vec<serde_json::Value>>,
+    /// Every row by stream, when asked for.
+    pub(crate) collected: Option<std::collections::BTreeMap<String, Vec<Row>>>,
 }
 
 impl Printer {
-    fn row(&mut self, program: &Program, stream: &str, row: &Row) -> std::io::Result<()> {
+    /// A printer for `kdaflow sql run`'s (and `kdaflow flink run`'s) flags.
+    pub(crate) fn new(args: &RunArgs) -> Self {
+        Self {
+            jsonl: args.jsonl,
+            quiet: false,
+            out: std::io::BufWriter::new(std::io::stdout()),
+            rows: 0,
+            kept: args.expect.as_ref().map(|_| Vec::new()),
+            collected: None,
+        }
+    }
+
+    /// A printer that prints nothing and keeps every row by stream.
+    pub(crate) fn collector() -> Self {
+        Self {
+            jsonl: false,
+            quiet: true,
+            out: std::io::BufWriter::new(std::io::stdout()),
+            rows: 0,
+            kept: None,
+            collected: Some(Default::default()),
+        }
+    }
+
+    pub(crate) fn row(
+        &mut self,
+        program: &Program,
+        stream: &str,
+        row: &Row,
+    ) -> std::io::Result<()> {
         self.rows += 1;
+        if let Some(c) = &mut self.collected {
+            c.entry(stream.to_string()).or_default().push(row.clone());
+        }
+        if self.quiet {
+            return Ok(());
+        }
         let columns = program.columns(stream).unwrap_or_default();
         let time = kdaflow_sql::coerce::format_timestamp(row.rowtime);
         if self.jsonl || self.kept.is_some() {
@@ -502,12 +545,63 @@ fn run_records(args: &RunArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    let input_stream = app.inputs[0].name.clone();
+    let mut printer = Printer::new(args);
+    let (records, shown) = engine_run(&app, program, args, &mut printer)?;
+    finish(args, printer, records, shown)
+}
+
+/// The end of a run: the counts, and with `--expect` the comparison.
+pub(crate) fn finish(
+    args: &RunArgs,
+    mut printer: Printer,
+    records: usize,
+    shown: usize,
+) -> anyhow::Result<ExitCode> {
+    printer.out.flush()?;
+    eprintln!(
+        "{records} records in, {} rows out ({shown} streams shown)",
+        printer.rows
+    );
+    match &args.expect {
+        None => Ok(ExitCode::SUCCESS),
+        Some(path) => expect(path, printer.kept.as_deref().unwrap_or_default()),
+    }
+}
+
+/// The streams a run shows: every stream the code creates, then error_stream, in
+/// declaration order.
+pub(crate) fn shown_streams(program: &Program) -> Vec<String> {
+    program
+        .streams
+        .iter()
+        .filter(|s| !matches!(s.kind, StreamKind::Input | StreamKind::Internal))
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+/// The ROWTIME of the `i`-th line of the input with `--rate` (records per second).
+pub(crate) fn rate_rowtime(start_ms: i64, i: usize, rate: f64) -> i64 {
+    start_ms + (i as f64 * 1000.0 / rate) as i64
+}
+
+/// The `--rate` given (10 records per second when absent), checked.
+pub(crate) fn rate(args: &RunArgs) -> anyhow::Result<f64> {
+    let rate = args.rate.unwrap_or(10.0);
+    if !(rate > 0.0 && rate.is_finite()) {
+        bail!("--rate must be a positive number of records per second");
+    }
+    Ok(rate)
+}
+
+/// The input schema with `--format` applied, and the index of `--rowtime-column`.
+pub(crate) fn input_schema(
+    app: &Loaded,
+    args: &RunArgs,
+) -> anyhow::Result<(SourceSchema, Option<usize>)> {
     let schema = match args.format {
         Some(f) => f.apply(&app.schema),
         None => app.schema.clone(),
     };
-    let parser = RecordParser::new(&schema)?;
     let rowtime_column = match &args.rowtime_column {
         Some(c) => Some(
             schema
@@ -520,13 +614,21 @@ fn run_records(args: &RunArgs) -> anyhow::Result<ExitCode> {
         ),
         None => None,
     };
-    // Every stream the code creates, then error_stream, in declaration order.
-    let shown: Vec<String> = program
-        .streams
-        .iter()
-        .filter(|s| !matches!(s.kind, StreamKind::Input | StreamKind::Internal))
-        .map(|s| s.name.clone())
-        .collect();
+    Ok((schema, rowtime_column))
+}
+
+/// Runs the records through the engine, giving each output row to `printer`. Returns the
+/// number of records and of streams shown.
+pub(crate) fn engine_run(
+    app: &Loaded,
+    program: Program,
+    args: &RunArgs,
+    printer: &mut Printer,
+) -> anyhow::Result<(usize, usize)> {
+    let input_stream = app.inputs[0].name.clone();
+    let (schema, rowtime_column) = input_schema(app, args)?;
+    let parser = RecordParser::new(&schema)?;
+    let shown = shown_streams(&program);
     let mut engine = Engine::new(program, 7)?;
     if let (Some((table, schema)), Some(path)) = (&app.reference, &args.reference_data) {
         let data =
@@ -544,17 +646,8 @@ fn run_records(args: &RunArgs) -> anyhow::Result<ExitCode> {
     }
     let text = std::fs::read_to_string(&args.input)
         .with_context(|| format!("cannot read {}", args.input.display()))?;
-    let rate = args.rate.unwrap_or(10.0);
-    if !(rate > 0.0 && rate.is_finite()) {
-        bail!("--rate must be a positive number of records per second");
-    }
+    let rate = rate(args)?;
     let start = args.start.timestamp_millis();
-    let mut printer = Printer {
-        jsonl: args.jsonl,
-        out: std::io::BufWriter::new(std::io::stdout()),
-        rows: 0,
-        kept: args.expect.as_ref().map(|_| Vec::new()),
-    };
     let mut records = 0usize;
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -564,7 +657,7 @@ fn run_records(args: &RunArgs) -> anyhow::Result<ExitCode> {
         let data = line.as_bytes();
         match rowtime_column {
             None => {
-                let t = start + (i as f64 * 1000.0 / rate) as i64;
+                let t = rate_rowtime(start, i, rate);
                 engine.push_record(engine.input_id(&input_stream)?, t, &parser, data)?;
             }
             Some(col) => {
@@ -599,21 +692,12 @@ fn run_records(args: &RunArgs) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        drain(&mut engine, &shown, &mut printer)?;
+        drain(&mut engine, &shown, printer)?;
     }
     // The end of the input closes every open window.
     engine.finish()?;
-    drain(&mut engine, &shown, &mut printer)?;
-    printer.out.flush()?;
-    eprintln!(
-        "{records} records in, {} rows out ({} streams shown)",
-        printer.rows,
-        shown.len()
-    );
-    match &args.expect {
-        None => Ok(ExitCode::SUCCESS),
-        Some(path) => expect(path, printer.kept.as_deref().unwrap_or_default()),
-    }
+    drain(&mut engine, &shown, printer)?;
+    Ok((records, shown.len()))
 }
 
 /// Compares the rows with the expected JSON lines (as values, so key order and number

@@ -18,7 +18,6 @@ use md5::{Digest, Md5};
 use s3s::checksum::ChecksumHasher;
 use s3s::dto::Checksum;
 use serde::{Deserialize, Serialize};
-use tokio::io::AsyncWriteExt;
 
 use crate::resources::Record;
 
@@ -240,17 +239,6 @@ impl Files {
         let _ = std::fs::remove_file(self.path(file));
     }
 
-    async fn commit(&self, mut out: tokio::fs::File, tmp: &Path) -> Result<String, std::io::Error> {
-        out.flush().await?;
-        if self.durable {
-            out.sync_all().await?;
-        }
-        drop(out);
-        let file = uuid::Uuid::new_v4().simple().to_string();
-        tokio::fs::rename(tmp, self.path(&file)).await?;
-        Ok(file)
-    }
-
     /// Streams `body` into a new file, hashing it; the file is in `objects/` only once the
     /// whole body arrived.
     pub async fn write<S, E>(&self, body: S, checksum: Option<&str>) -> Result<Written, WriteError>
@@ -269,6 +257,9 @@ impl Files {
         result
     }
 
+    /// The body flows to two workers on blocking threads, each behind a bounded channel (so
+    /// memory stays at a few chunks whatever the object's size): one computes the MD5 (the
+    /// ETag; MD5 is sequential, and the slowest part), the other the checksum and the file.
     async fn write_to<S, E>(
         &self,
         tmp: &Path,
@@ -279,23 +270,62 @@ impl Files {
         S: Stream<Item = Result<Bytes, E>> + Send,
         E: std::fmt::Display,
     {
-        let mut out = tokio::fs::File::create(tmp).await?;
-        let mut md5 = Md5::new();
+        const IN_FLIGHT: usize = 8;
+        let (md5_tx, mut md5_rx) = tokio::sync::mpsc::channel::<Bytes>(IN_FLIGHT);
+        let (file_tx, mut file_rx) = tokio::sync::mpsc::channel::<Bytes>(IN_FLIGHT);
+        let md5 = tokio::task::spawn_blocking(move || {
+            let mut md5 = Md5::new();
+            while let Some(chunk) = md5_rx.blocking_recv() {
+                md5.update(&chunk);
+            }
+            <[u8; 16]>::from(md5.finalize())
+        });
         let mut sums = hasher(checksum);
+        let mut out = std::fs::File::create(tmp)?;
+        let durable = self.durable;
+        let file = tokio::task::spawn_blocking(move || -> std::io::Result<ChecksumHasher> {
+            use std::io::Write;
+            while let Some(chunk) = file_rx.blocking_recv() {
+                sums.update(&chunk);
+                out.write_all(&chunk)?;
+            }
+            out.flush()?;
+            if durable {
+                out.sync_all()?;
+            }
+            Ok(sums)
+        });
         let mut size = 0u64;
         let mut body = std::pin::pin!(body);
+        let mut failed = None;
         while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| WriteError::Body(e.to_string()))?;
-            md5.update(&chunk);
-            sums.update(&chunk);
+            let chunk = match chunk {
+                Ok(c) => c,
+                Err(e) => {
+                    failed = Some(WriteError::Body(e.to_string()));
+                    break;
+                }
+            };
             size += chunk.len() as u64;
-            out.write_all(&chunk).await?;
+            // A closed channel means its worker stopped on a disk error, which joining it
+            // below reports.
+            if md5_tx.send(chunk.clone()).await.is_err() || file_tx.send(chunk).await.is_err() {
+                break;
+            }
         }
-        let file = self.commit(out, tmp).await?;
+        drop((md5_tx, file_tx));
+        let joined = |e: tokio::task::JoinError| std::io::Error::other(e.to_string());
+        let sums = file.await.map_err(joined)??;
+        let md5 = md5.await.map_err(joined)?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        let file = uuid::Uuid::new_v4().simple().to_string();
+        tokio::fs::rename(tmp, self.path(&file)).await?;
         Ok(Written {
             file,
             size,
-            md5: md5.finalize().into(),
+            md5,
             checksums: sums.finalize().into(),
         })
     }

@@ -73,6 +73,12 @@ pub struct Engine {
     queue: VecDeque<(StreamId, Row)>,
 }
 
+/// The seed of stage `stage` of pump `pump` (its forest's, for RANDOM_CUT_FOREST): distinct
+/// per stage and stable across runs, so another back end seeds the same forest.
+pub fn stage_seed(seed: u64, pump: usize, stage: usize) -> u64 {
+    seed ^ ((pump as u64) << 32 | stage as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
 impl Engine {
     /// Prepares a validated program to run. `seed` makes RANDOM_CUT_FOREST deterministic.
     pub fn new(program: Program, seed: u64) -> Result<Self, SqlError> {
@@ -81,10 +87,7 @@ impl Engine {
         for (i, p) in program.pumps.iter().enumerate() {
             let mut stages = Vec::new();
             for (j, s) in p.stages.iter().enumerate() {
-                // Distinct seeds per forest, stable across runs.
-                let stage_seed =
-                    seed ^ ((i as u64) << 32 | j as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                stages.push(Stage::new(s, stage_seed)?);
+                stages.push(Stage::new(s, stage_seed(seed, i, j))?);
             }
             readers[p.source].push((i, false));
             if let Some(StageSpec::StreamJoin(j)) = p.stages.first() {

@@ -1,0 +1,642 @@
+//! `kdaflow flink`: the same application on Apache Flink — translate it (`kdaflow-flink`), make
+//! the pinned PyFlink environment, run it on a real Flink (mini-cluster or a standalone
+//! cluster), and verify that Flink computes what the built-in engine computes.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use base64::Engine as _;
+use clap::{Args, Subcommand, ValueEnum};
+use kdaflow_flink::env::FlinkEnv;
+use kdaflow_flink::run::{RunSpec, RunStats, Target};
+use kdaflow_flink::translate::{
+    Input, InputKind, Output, OutputKind, Profile, Request, Translation,
+};
+use kdaflow_sql::coerce::{format_date, format_time, format_timestamp};
+use kdaflow_sql::{Program, RecordParser, Row, Value};
+use kdaflow_workflow::spec::{DestinationKind, RecordFormat, SchemaSpec, SourceKind};
+
+use super::sql::{
+    Loaded, Printer, RunArgs, SourceArgs, compile, engine_run, finish, input_schema, load, rate,
+    rate_rowtime, shown_streams,
+};
+
+/// The engine's seed, as `kdaflow sql run` uses it.
+const SEED: u64 = 7;
+
+/// The subcommands of `kdaflow flink`.
+#[derive(Debug, Subcommand)]
+pub enum FlinkCommand {
+    /// Translate an application into a PyFlink application directory: main.py, the Flink
+    /// SQL (job.sql, job.json), the RANDOM_CUT_FOREST function, and report.md / report.json
+    /// (what was translated exactly, through a function, replaced, or not at all, and why).
+    Translate(TranslateArgs),
+    /// Create the pinned PyFlink environment (apache-flink 1.20.5 and rcf3, once).
+    Setup(SetupArgs),
+    /// Run the translated application on a real Flink over records and print its outputs
+    /// like `kdaflow sql run` (same input flags, same --jsonl and --expect).
+    Run(FlinkRunArgs),
+    /// Run the same records through the built-in engine and through Flink (parallelism 1 on
+    /// the mini-cluster, and 2 on a standalone cluster) and compare every output stream.
+    Verify(VerifyArgs),
+}
+
+/// `--profile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProfileArg {
+    /// Filesystem sources and sinks (JSON lines), to run here.
+    Local,
+    /// Kinesis and Firehose connectors, zipped for Managed Service for Apache Flink.
+    Aws,
+}
+
+/// Flags of `kdaflow flink translate`.
+#[derive(Debug, Args)]
+pub struct TranslateArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// `local` (filesystem tables) or `aws` (Kinesis/Firehose connectors, MSF's layout).
+    #[arg(long, value_enum, default_value = "local")]
+    pub profile: ProfileArg,
+    /// The application directory to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// With `--profile aws`: also write `<out>.zip`, the code Managed Service for Apache
+    /// Flink runs (add the connector jar to `<out>/lib/` first; see its README).
+    #[arg(long)]
+    pub zip: bool,
+    /// The PyFlink environment whose rcf3 the `aws` zip bundles (default: setup's).
+    #[arg(long, value_name = "DIR")]
+    pub env: Option<PathBuf>,
+}
+
+/// Flags of `kdaflow flink setup`.
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// Where to make the environment (default: $KDAFLOW_FLINK_ENV, else
+    /// ~/.cache/kdaflow/pyflink-1.20.5).
+    #[arg(long, value_name = "DIR")]
+    pub env: Option<PathBuf>,
+    /// The Python that makes it (3.8 to 3.11).
+    #[arg(long, default_value = "python3")]
+    pub python: String,
+}
+
+/// Where and how a job runs.
+#[derive(Debug, Args)]
+pub struct FlinkFlags {
+    /// The PyFlink environment (default: setup's).
+    #[arg(long, value_name = "DIR")]
+    pub env: Option<PathBuf>,
+    /// Keep the application, its input and its outputs in this directory (default: a
+    /// temporary one, removed afterwards).
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+    /// Stop a job that has not finished after this long.
+    #[arg(long, default_value = "10m")]
+    pub timeout: humantime::Duration,
+}
+
+/// Flags of `kdaflow flink run`.
+#[derive(Debug, Args)]
+pub struct FlinkRunArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    #[command(flatten)]
+    pub flink: FlinkFlags,
+    /// The job's parallelism.
+    #[arg(long, default_value_t = 1)]
+    pub parallelism: usize,
+    /// Run on a local standalone cluster (one JobManager, two TaskManagers), started and
+    /// stopped by kdaflow, instead of the mini-cluster.
+    #[arg(long)]
+    pub cluster: bool,
+}
+
+/// Flags of `kdaflow flink verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    #[command(flatten)]
+    pub flink: FlinkFlags,
+    /// Only the mini-cluster at parallelism 1 (not the standalone cluster at 2).
+    #[arg(long)]
+    pub mini_only: bool,
+}
+
+/// Runs `kdaflow flink`.
+pub fn run(command: FlinkCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        FlinkCommand::Translate(args) => translate_cmd(&args),
+        FlinkCommand::Setup(args) => {
+            let env = FlinkEnv::at(args.env.as_deref());
+            env.setup(&args.python, &mut |line| eprintln!("flink setup: {line}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        FlinkCommand::Run(args) => run_cmd(&args),
+        FlinkCommand::Verify(args) => verify_cmd(&args),
+    }
+}
+
+/// The application's inputs and outputs as the translator sees them.
+fn endpoints(app: &Loaded) -> (Vec<Input>, Vec<Output>) {
+    let Some(spec) = &app.spec else {
+        return (Vec::new(), Vec::new());
+    };
+    let (csv_delimiter, nested) = match &spec.input.schema {
+        SchemaSpec::Csv {
+            column_delimiter, ..
+        } => (Some(column_delimiter.clone()), Vec::new()),
+        SchemaSpec::Json { columns, .. } => (
+            None,
+            columns
+                .iter()
+                .filter_map(|c| c.mapping.clone())
+                .filter(|m| {
+                    !m.strip_prefix("$.").is_some_and(|rest| {
+                        rest.chars().all(|ch| ch.is_alphanumeric() || ch == '_')
+                    })
+                })
+                .collect(),
+        ),
+    };
+    let inputs = app
+        .inputs
+        .iter()
+        .map(|s| Input {
+            stream: s.name.clone(),
+            kind: match spec.input.source.kind {
+                SourceKind::Firehose => InputKind::Firehose,
+                SourceKind::KinesisStream => InputKind::Kinesis,
+            },
+            arn: spec.input.source.resource_arn.clone(),
+            preprocessor: spec.input.processor.is_some(),
+            csv_delimiter: csv_delimiter.clone(),
+            nested_mappings: nested.clone(),
+        })
+        .collect();
+    let outputs = spec
+        .outputs
+        .iter()
+        .map(|o| Output {
+            stream: o.name.clone(),
+            kind: match o.destination.kind {
+                DestinationKind::Lambda => OutputKind::Lambda,
+                DestinationKind::KinesisStream => OutputKind::Kinesis,
+                DestinationKind::Firehose => OutputKind::Firehose,
+            },
+            arn: o.destination.resource_arn.clone(),
+            csv: o.format == RecordFormat::Csv,
+        })
+        .collect();
+    (inputs, outputs)
+}
+
+fn name(app: &Loaded, path: &Path) -> String {
+    match &app.spec {
+        Some(s) => s.name.clone(),
+        None => path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "application".into()),
+    }
+}
+
+fn translation(app: &Loaded, program: &Program, path: &Path, profile: Profile) -> Translation {
+    let (inputs, outputs) = endpoints(app);
+    kdaflow_flink::translate(&Request {
+        name: &name(app, path),
+        program,
+        inputs: &inputs,
+        outputs: &outputs,
+        seed: SEED,
+        profile,
+    })
+}
+
+fn print_untranslatable(t: &Translation) {
+    for i in t.report.untranslatable() {
+        eprintln!(
+            "not translated: {} ({}): {}",
+            i.subject, i.construct, i.detail
+        );
+    }
+}
+
+fn translate_cmd(args: &TranslateArgs) -> anyhow::Result<ExitCode> {
+    let app = load(&args.source)?;
+    let program = match compile(&app, &args.source.application) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("CodeValidationException: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let profile = match args.profile {
+        ProfileArg::Local => Profile::Local,
+        ProfileArg::Aws => Profile::Aws,
+    };
+    if args.zip && profile != Profile::Aws {
+        bail!(
+            "--zip builds the Managed Service for Apache Flink code zip: use it with --profile aws"
+        );
+    }
+    let t = translation(&app, &program, &args.source.application, profile);
+    let env = FlinkEnv::at(args.env.as_deref());
+    let site = env.site_packages();
+    if profile == Profile::Aws && kdaflow_flink::app::needs_rcf(&t) && site.is_none() {
+        eprintln!(
+            "note: RANDOM_CUT_FOREST needs rcf3 in deps/; no PyFlink environment at {} to bundle it from (run `kdaflow flink setup`)",
+            env.dir.display()
+        );
+    }
+    let files = kdaflow_flink::app::write(&args.out, &t, site.as_deref())?;
+    print_untranslatable(&t);
+    let counts = |k: kdaflow_flink::Kind| t.report.items.iter().filter(|i| i.kind == k).count();
+    println!(
+        "{}: {} files in {} — {} exact, {} exact under a condition, {} UDF, {} replaced, {} not translated (report.md)",
+        t.job.name,
+        files.len(),
+        args.out.display(),
+        counts(kdaflow_flink::Kind::Exact),
+        counts(kdaflow_flink::Kind::Conditional),
+        counts(kdaflow_flink::Kind::Udf),
+        counts(kdaflow_flink::Kind::Replaced),
+        counts(kdaflow_flink::Kind::Untranslatable),
+    );
+    if args.zip {
+        let zip = args.out.with_extension("zip");
+        if !args.out.join(kdaflow_flink::app::CONNECTOR_JAR).is_file() {
+            eprintln!(
+                "note: {} is not there yet; the zip runs on Managed Service for Apache Flink only with it (see lib/README.md)",
+                kdaflow_flink::app::CONNECTOR_JAR
+            );
+        }
+        kdaflow_flink::app::zip(&args.out, &zip)?;
+        println!(
+            "{}: the code zip (upload it to S3 for CreateApplication)",
+            zip.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A value as Flink's `json` format reads it (ISO-8601 times, plain decimals).
+fn json_value(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Double(d) if d.is_finite() => format!("{d:?}"),
+        Value::Double(_) => "null".into(),
+        Value::Decimal(d) => d.to_string(),
+        Value::Str(s) => serde_json::to_string(&**s).unwrap_or_default(),
+        Value::Bytes(b) => format!(
+            "\"{}\"",
+            base64::engine::general_purpose::STANDARD.encode(b)
+        ),
+        Value::Timestamp(ms) => format!("\"{}\"", format_timestamp(*ms).replacen(' ', "T", 1)),
+        Value::Date(d) => format!("\"{}\"", format_date(*d)),
+        Value::Time(t) => format!("\"{}\"", format_time(*t)),
+        Value::Interval(ms) => ms.to_string(),
+    }
+}
+
+/// Writes the input records, parsed as the engine parses them and timed as `kdaflow sql run`
+/// times them, as the source table's JSON lines. Returns (rows written, records rejected).
+fn write_input(
+    app: &Loaded,
+    args: &RunArgs,
+    program: &Program,
+    dir: &Path,
+) -> anyhow::Result<(usize, usize)> {
+    let stream = &app.inputs[0].name;
+    let (schema, rowtime_column) = input_schema(app, args)?;
+    let parser = RecordParser::new(&schema)?;
+    let columns = program
+        .columns(stream)
+        .with_context(|| format!("the program has no input stream {stream}"))?
+        .to_vec();
+    let text = std::fs::read_to_string(&args.input)
+        .with_context(|| format!("cannot read {}", args.input.display()))?;
+    let rate = rate(args)?;
+    let start = args.start.timestamp_millis();
+    let path = dir.join(stream).join("part-0.json");
+    std::fs::create_dir_all(path.parent().unwrap_or(dir))?;
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?,
+    );
+    let (mut written, mut rejected) = (0, 0);
+    let mut last = i64::MIN;
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut rows = Vec::new();
+        parser.parse(line.as_bytes(), |r| rows.push(r));
+        for r in rows {
+            let Ok(values) = r else {
+                rejected += 1;
+                continue;
+            };
+            let t = match rowtime_column {
+                None => rate_rowtime(start, i, rate),
+                Some(col) => match values[col] {
+                    Value::Timestamp(t) if t >= last => t,
+                    Value::Timestamp(t) => bail!(
+                        "{}:{}: ROWTIME {} is before the previous row's; sort the input by --rowtime-column",
+                        args.input.display(),
+                        i + 1,
+                        format_timestamp(t)
+                    ),
+                    ref other => bail!(
+                        "{}:{}: the ROWTIME column is {other} (a TIMESTAMP is needed)",
+                        args.input.display(),
+                        i + 1
+                    ),
+                },
+            };
+            last = t;
+            let mut obj = String::from("{");
+            for (c, v) in columns.iter().zip(&values) {
+                obj.push_str(&serde_json::to_string(&c.name).unwrap_or_default());
+                obj.push(':');
+                obj.push_str(&json_value(v));
+                obj.push(',');
+            }
+            obj.push_str(&format!(
+                "\"ROWTIME\":{}}}",
+                json_value(&Value::Timestamp(t))
+            ));
+            writeln!(out, "{obj}")?;
+            written += 1;
+        }
+    }
+    out.flush()?;
+    Ok((written, rejected))
+}
+
+/// A translated job ready to run: its directories (kept or temporary).
+struct Prepared {
+    translation: Translation,
+    root: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+    rows: usize,
+    rejected: usize,
+}
+
+impl Prepared {
+    fn app(&self) -> PathBuf {
+        self.root.join("app")
+    }
+    fn input(&self) -> PathBuf {
+        self.root.join("input")
+    }
+    fn output(&self, label: &str) -> PathBuf {
+        self.root.join(format!("output-{label}"))
+    }
+}
+
+fn prepare(
+    app: &Loaded,
+    program: &Program,
+    args: &RunArgs,
+    flags: &FlinkFlags,
+) -> anyhow::Result<Prepared> {
+    let t = translation(app, program, &args.source.application, Profile::Local);
+    print_untranslatable(&t);
+    if t.job.inserts.is_empty() {
+        bail!(
+            "nothing of {} could be translated to Flink (see above)",
+            t.job.name
+        );
+    }
+    let (root, temp) = match &flags.keep {
+        Some(dir) => (dir.clone(), None),
+        None => {
+            let t = tempfile::Builder::new()
+                .prefix("kdaflow-flink-")
+                .tempdir()?;
+            (t.path().to_path_buf(), Some(t))
+        }
+    };
+    let app_dir = root.join("app");
+    kdaflow_flink::app::write(&app_dir, &t, None)?;
+    let (rows, rejected) = write_input(app, args, program, &root.join("input"))?;
+    if rejected > 0 {
+        eprintln!(
+            "{rejected} record(s) do not parse as the input schema: the engine sends them to error_stream; they are not given to Flink"
+        );
+    }
+    Ok(Prepared {
+        translation: t,
+        root,
+        _temp: temp,
+        rows,
+        rejected,
+    })
+}
+
+fn target_text(target: Target, parallelism: usize) -> String {
+    match target {
+        Target::Mini => format!("the Flink mini-cluster, parallelism {parallelism}"),
+        Target::Standalone(n) => format!(
+            "a standalone Flink cluster (1 JobManager, {n} TaskManagers), parallelism {parallelism}"
+        ),
+    }
+}
+
+/// Runs the prepared job and reads its sinks back as engine rows, by stream.
+fn run_flink(
+    p: &Prepared,
+    program: &Program,
+    flags: &FlinkFlags,
+    target: Target,
+    parallelism: usize,
+    label: &str,
+) -> anyhow::Result<(BTreeMap<String, Vec<Row>>, RunStats)> {
+    let (env, java) = FlinkEnv::require(flags.env.as_deref())?;
+    eprintln!(
+        "running {} rows on {} (Java {}) ...",
+        p.rows,
+        target_text(target, parallelism),
+        java.major
+    );
+    let output = p.output(label);
+    let _ = std::fs::remove_dir_all(&output);
+    let stats = kdaflow_flink::run::run(
+        &env,
+        &java,
+        &RunSpec {
+            app: &p.app(),
+            input: &p.input(),
+            output: &output,
+            parallelism,
+            target,
+            timeout: Duration::from(flags.timeout),
+        },
+    )?;
+    eprintln!(
+        "  done: job {:.1} s{}, peak memory {} MiB",
+        stats.job_seconds,
+        if stats.cluster_seconds > 0.0 {
+            format!(" (cluster up in {:.1} s)", stats.cluster_seconds)
+        } else {
+            String::new()
+        },
+        stats.peak_rss_kb / 1024
+    );
+    let mut rows = BTreeMap::new();
+    for sink in &p.translation.job.sinks {
+        let columns = program.columns(&sink.stream).unwrap_or_default();
+        let got = kdaflow_flink::run::read_sink(&output, sink)?;
+        let parsed = got
+            .iter()
+            .map(|m| kdaflow_flink::compare::row(columns, m))
+            .collect::<Result<Vec<Row>, String>>()
+            .map_err(|e| anyhow::anyhow!("{}: {e}", sink.stream))?;
+        rows.insert(sink.stream.clone(), parsed);
+    }
+    Ok((rows, stats))
+}
+
+fn run_cmd(args: &FlinkRunArgs) -> anyhow::Result<ExitCode> {
+    let app = load(&args.run.source)?;
+    let program = match compile(&app, &args.run.source.application) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("CodeValidationException: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    if args.parallelism == 0 {
+        bail!("--parallelism must be at least 1");
+    }
+    let p = prepare(&app, &program, &args.run, &args.flink)?;
+    let target = if args.cluster {
+        Target::Standalone(2)
+    } else {
+        Target::Mini
+    };
+    let (rows, _) = run_flink(&p, &program, &args.flink, target, args.parallelism, "run")?;
+    // In ROWTIME order, streams in declaration order within one ROWTIME.
+    let shown = shown_streams(&program);
+    let mut all: Vec<(i64, usize, &str, &Row)> = Vec::new();
+    for (i, s) in shown.iter().enumerate() {
+        for r in rows.get(s).map(Vec::as_slice).unwrap_or_default() {
+            all.push((r.rowtime, i, s, r));
+        }
+    }
+    all.sort_by_key(|(t, i, _, _)| (*t, *i));
+    let mut printer = Printer::new(&args.run);
+    for (_, _, s, r) in all {
+        printer.row(&program, s, r)?;
+    }
+    if let Some(keep) = &args.flink.keep {
+        eprintln!("application, input and outputs kept in {}", keep.display());
+    }
+    finish(&args.run, printer, p.rows + p.rejected, rows.len())
+}
+
+fn verify_cmd(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+    let app = load(&args.run.source)?;
+    let program = match compile(&app, &args.run.source.application) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("CodeValidationException: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let p = prepare(&app, &program, &args.run, &args.flink)?;
+    let mut engine = Printer::collector();
+    engine_run(&app, program.clone(), &args.run, &mut engine)?;
+    let engine_rows = engine.collected.take().unwrap_or_default();
+    let mut runs = vec![(Target::Mini, 1usize, "p1")];
+    if !args.mini_only {
+        runs.push((Target::Standalone(2), 2, "p2"));
+    }
+    let mut failed = false;
+    for (target, parallelism, label) in runs {
+        let (flink_rows, _) = run_flink(&p, &program, &args.flink, target, parallelism, label)?;
+        println!("{}:", target_text(target, parallelism));
+        for sink in &p.translation.job.sinks {
+            let e = engine_rows
+                .get(&sink.stream)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let f = flink_rows
+                .get(&sink.stream)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let c = kdaflow_flink::compare::compare(&sink.stream, e, f);
+            if c.same() {
+                println!(
+                    "  {:<32} same: {} rows{}",
+                    c.stream,
+                    c.engine_rows,
+                    if c.max_relative > 0.0 {
+                        format!(" (doubles within {:.1e} relative)", c.max_relative)
+                    } else {
+                        " (bit for bit)".into()
+                    }
+                );
+            } else {
+                failed = true;
+                println!(
+                    "  {:<32} DIFFERENT: engine {} rows, Flink {} rows, {} differ (- engine, + Flink):",
+                    c.stream, c.engine_rows, c.flink_rows, c.differing
+                );
+                for d in &c.differences {
+                    println!("      {d}");
+                }
+            }
+        }
+    }
+    let errors = engine_rows
+        .get(kdaflow_sql::ERROR_STREAM)
+        .map(Vec::len)
+        .unwrap_or(0);
+    if errors > 0 {
+        println!(
+            "  error_stream: the engine sent {errors} rows there; Flink has no error_stream (see report.md)"
+        );
+    }
+    let untranslated: Vec<_> = p.translation.report.untranslatable().collect();
+    for i in &untranslated {
+        println!(
+            "  not translated: {} ({}): {}",
+            i.subject, i.construct, i.detail
+        );
+    }
+    if failed {
+        Ok(ExitCode::FAILURE)
+    } else if !p.translation.report.complete || errors > 0 {
+        println!("the translated streams are the same; the rest could not be verified");
+        Ok(ExitCode::from(2))
+    } else {
+        println!("equivalent: every output stream is the same on Flink");
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_values_as_flink_reads_them() {
+        assert_eq!(
+            json_value(&Value::Timestamp(1_767_225_600_000)),
+            "\"2026-01-01T00:00:00.000\""
+        );
+        assert_eq!(json_value(&Value::str("a\"b")), "\"a\\\"b\"");
+        assert_eq!(json_value(&Value::Double(2.0)), "2.0");
+        assert_eq!(json_value(&Value::Bytes(b"ab"[..].into())), "\"YWI=\"");
+    }
+}

@@ -1,0 +1,204 @@
+"""A Kinesis Data Analytics SQL application translated to Apache Flink by kdaflow.
+
+This file is the same for every application: it runs the job that `job.json` describes
+(`job.sql` is the same job for people to read; `report.md` says what was translated how).
+
+Locally (`kdaflow flink run` starts it, or by hand with PyFlink 1.20):
+
+    python main.py --input-dir DIR --output-dir DIR [--parallelism N]
+
+On Managed Service for Apache Flink the property group `kdaflow` of the application's
+runtime properties fills the `${NAME}` placeholders of the job's tables (stream ARNs that the
+translation could not know, e.g. the Kinesis stream that replaces a Firehose input).
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MSF_PROPERTIES = "/etc/flink/application_properties.json"
+
+
+def properties():
+    """The `kdaflow` property group on Managed Service for Apache Flink (empty elsewhere)."""
+    if not os.path.exists(MSF_PROPERTIES):
+        return {}
+    with open(MSF_PROPERTIES) as f:
+        groups = json.load(f)
+    for group in groups:
+        if group.get("PropertyGroupId") == "kdaflow":
+            return dict(group.get("PropertyMap", {}))
+    return {}
+
+
+def filler(values):
+    def fill(sql):
+        def one(m):
+            name = m.group(1)
+            if name not in values or values[name] in (None, ""):
+                raise SystemExit(
+                    f"kdaflow: the job needs ${{{name}}}: give it in the `kdaflow` property group "
+                    f"(or as --set {name}=VALUE)"
+                )
+            return values[name]
+
+        return re.sub(r"\$\{([A-Z0-9_]+)\}", one, sql)
+
+    return fill
+
+
+def quote(name):
+    return "`" + name.replace("`", "``") + "`"
+
+
+def type_info(flink_type):
+    """The DataStream type of a column's Flink SQL type."""
+    from pyflink.common import Types
+
+    t = flink_type.upper()
+    base = t.split("(")[0].strip()
+    simple = {
+        "BOOLEAN": Types.BOOLEAN,
+        "TINYINT": Types.BYTE,
+        "SMALLINT": Types.SHORT,
+        "INT": Types.INT,
+        "BIGINT": Types.LONG,
+        "FLOAT": Types.FLOAT,
+        "DOUBLE": Types.DOUBLE,
+        "DECIMAL": Types.BIG_DEC,
+        "CHAR": Types.STRING,
+        "VARCHAR": Types.STRING,
+        "DATE": Types.SQL_DATE,
+        "TIME": Types.SQL_TIME,
+        "TIMESTAMP": Types.SQL_TIMESTAMP,
+    }
+    if base in simple:
+        return simple[base]()
+    if base in ("BINARY", "VARBINARY"):
+        return Types.PRIMITIVE_ARRAY(Types.BYTE())
+    raise SystemExit(f"kdaflow: no DataStream type for {flink_type}")
+
+
+def random_cut_forest(t_env, step):
+    """RANDOM_CUT_FOREST over a view, as one forest at parallelism 1 (the service's forest
+    is one per pump): the view's rows leave the Table API, are scored in order, and come
+    back with ANOMALY_SCORE and their ROWTIME as event time."""
+    from pyflink.common import Row, Types
+    from pyflink.datastream import MapFunction
+    from pyflink.table import Schema
+
+    columns = step["columns"]
+    width = len(columns)
+    numeric = step["numeric"]
+    params = dict(
+        dims=len(numeric),
+        shingle_size=step["shingle_size"],
+        trees=step["trees"],
+        sample_size=step["sample_size"],
+        time_decay=step["time_decay"],
+        seed=step["seed"],
+    )
+
+    class Score(MapFunction):
+        def open(self, runtime_context):
+            from kdaflow_rcf import Forest
+
+            self.forest = Forest(**params)
+
+        def map(self, row):
+            values = [row[i] for i in range(width)]
+            score = self.forest.push([values[i] for i in numeric])
+            return Row(*values, score)
+
+    names = [c["name"] for c in columns] + ["ANOMALY_SCORE"]
+    types = [type_info(c["flink_type"]) for c in columns] + [Types.DOUBLE()]
+    stream = t_env.to_data_stream(t_env.from_path(quote(step["input"])))
+    scored = (
+        stream.map(Score(), output_type=Types.ROW_NAMED(names, types))
+        .name(f"RANDOM_CUT_FOREST {step['output']}")
+        .set_parallelism(1)
+    )
+    schema = Schema.new_builder()
+    for c in columns:
+        schema.column(c["name"], c["flink_type"])
+    schema.column("ANOMALY_SCORE", "DOUBLE")
+    schema.column_by_metadata("ROWTIME", "TIMESTAMP(3)", "rowtime")
+    schema.watermark("ROWTIME", "SOURCE_WATERMARK()")
+    t_env.create_temporary_view(quote(step["output"]), t_env.from_data_stream(scored, schema.build()))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--input-dir", help="the local profile's source directories")
+    parser.add_argument("--output-dir", help="the local profile's sink directories")
+    parser.add_argument("--parallelism", type=int, help="the job's default parallelism")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="fill a ${NAME} placeholder"
+    )
+    parser.add_argument("--plan", help="write the execution plan (JSON) to this file")
+    args, _ = parser.parse_known_args()
+
+    with open(os.path.join(HERE, "job.json")) as f:
+        job = json.load(f)
+    values = {"AWS_REGION": os.environ.get("AWS_REGION", "")}
+    if args.input_dir:
+        values["INPUT_DIR"] = "file://" + os.path.abspath(args.input_dir)
+    if args.output_dir:
+        values["OUTPUT_DIR"] = "file://" + os.path.abspath(args.output_dir)
+    values.update(properties())
+    for item in args.set:
+        name, _, value = item.partition("=")
+        values[name] = value
+    fill = filler(values)
+
+    from pyflink.datastream import RuntimeExecutionMode, StreamExecutionEnvironment
+    from pyflink.table import EnvironmentSettings, StreamTableEnvironment
+
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_runtime_mode(RuntimeExecutionMode.STREAMING)
+    if args.parallelism:
+        env.set_parallelism(args.parallelism)
+    env.add_python_file(os.path.join(HERE, "kdaflow_rcf.py"))
+    t_env = StreamTableEnvironment.create(env, EnvironmentSettings.in_streaming_mode())
+    config = t_env.get_config()
+    config.set("table.local-time-zone", "UTC")
+    config.set("pipeline.name", job["name"])
+    if args.parallelism:
+        config.set("table.exec.resource.default-parallelism", str(args.parallelism))
+    # Values longer than a column's VARCHAR(n) are cut to n characters, as the service does.
+    config.set("table.exec.sink.type-length-enforcer", "TRIM_PAD")
+
+    streams_api = False
+    for step in job["steps"]:
+        if step["kind"] == "sql":
+            t_env.execute_sql(fill(step["sql"]))
+        elif step["kind"] == "rcf":
+            random_cut_forest(t_env, step)
+            streams_api = True
+        else:
+            raise SystemExit(f"kdaflow: unknown step {step['kind']!r} in job.json")
+    if not job["inserts"]:
+        raise SystemExit("kdaflow: the job writes no output (see report.md)")
+    statements = t_env.create_statement_set()
+    for insert in job["inserts"]:
+        statements.add_insert_sql(fill(insert))
+    if streams_api:
+        statements.attach_as_datastream()
+        if args.plan:
+            with open(args.plan, "w") as f:
+                f.write(env.get_execution_plan())
+        env.execute(job["name"])
+    else:
+        result = statements.execute()
+        # Locally the job ends with its bounded input; on Managed Service for Apache Flink
+        # the service owns the running job, and main.py returns once it is submitted.
+        if args.input_dir:
+            result.wait()
+    print(f"kdaflow: {job['name']} finished", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,371 @@
+//! Compiled expressions (`kdaflow_sql::plan::CExpr`) as Flink SQL text, and their types.
+//!
+//! Every function either has a Flink built-in with the same meaning or is refused with the
+//! reason, so a translation never silently changes what a query computes.
+
+use kdaflow_sql::ast::{BinOp, TimeUnit};
+use kdaflow_sql::coerce::{format_date, format_time, format_timestamp};
+use kdaflow_sql::functions::scalar::Scalar;
+use kdaflow_sql::plan::{AggCall, AggFunc, CExpr};
+use kdaflow_sql::types::{SqlType, Value};
+
+/// Why something cannot be translated (a sentence for the report).
+pub type Reason = String;
+
+/// The Flink SQL type of a column type.
+pub fn flink_type(ty: &SqlType) -> Result<String, Reason> {
+    Ok(match ty {
+        SqlType::Boolean => "BOOLEAN".into(),
+        SqlType::TinyInt => "TINYINT".into(),
+        SqlType::SmallInt => "SMALLINT".into(),
+        SqlType::Integer => "INT".into(),
+        SqlType::BigInt => "BIGINT".into(),
+        SqlType::Real => "FLOAT".into(),
+        SqlType::Double => "DOUBLE".into(),
+        SqlType::Decimal(p, s) if *p <= 38 => format!("DECIMAL({p}, {s})"),
+        SqlType::Decimal(p, s) => {
+            return Err(format!(
+                "DECIMAL({p}, {s}): Flink's DECIMAL holds at most 38 digits"
+            ));
+        }
+        SqlType::Char(n) => format!("CHAR({n})"),
+        SqlType::Varchar(n) => format!("VARCHAR({n})"),
+        SqlType::Binary(n) => format!("BINARY({n})"),
+        SqlType::Varbinary(n) => format!("VARBINARY({n})"),
+        SqlType::Date => "DATE".into(),
+        SqlType::Time => "TIME(3)".into(),
+        SqlType::Timestamp => "TIMESTAMP(3)".into(),
+        SqlType::Interval(..) => {
+            return Err("an INTERVAL column: Flink tables hold no interval columns".into());
+        }
+        // A bare NULL: any type holds it.
+        SqlType::Null => "VARCHAR".into(),
+    })
+}
+
+/// A quoted Flink identifier.
+pub fn ident(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
+/// A string literal.
+pub fn string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// An interval of `ms` milliseconds as a Flink literal (DAY TO SECOND, so any length fits the
+/// leading field's precision).
+pub fn interval(ms: i64) -> String {
+    let days = ms / 86_400_000;
+    let rest = ms % 86_400_000;
+    let (h, m, s, f) = (
+        rest / 3_600_000,
+        rest / 60_000 % 60,
+        rest / 1000 % 60,
+        rest % 1000,
+    );
+    let digits = days.max(1).to_string().len().max(2);
+    format!("INTERVAL '{days} {h:02}:{m:02}:{s:02}.{f:03}' DAY({digits}) TO SECOND(3)")
+}
+
+/// The length of a calendar unit of fixed size, in ms.
+pub fn unit_ms(unit: TimeUnit) -> Option<i64> {
+    Some(match unit {
+        TimeUnit::Second => 1000,
+        TimeUnit::Minute => 60_000,
+        TimeUnit::Hour => 3_600_000,
+        TimeUnit::Day => 86_400_000,
+        TimeUnit::Month | TimeUnit::Year => return None,
+    })
+}
+
+/// A constant.
+pub fn literal(v: &Value) -> String {
+    match v {
+        Value::Null => "NULL".into(),
+        Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
+        Value::Int(i) if i32::try_from(*i).is_ok() => i.to_string(),
+        Value::Int(i) => format!("CAST({i} AS BIGINT)"),
+        Value::Double(d) if d.is_finite() => format!("CAST({d:e} AS DOUBLE)"),
+        Value::Double(d) => format!("CAST('{d}' AS DOUBLE)"),
+        Value::Decimal(d) => d.to_string(),
+        Value::Str(s) => string(s),
+        Value::Bytes(b) => format!(
+            "X'{}'",
+            b.iter().map(|x| format!("{x:02X}")).collect::<String>()
+        ),
+        Value::Timestamp(ms) => format!("TIMESTAMP '{}'", format_timestamp(*ms)),
+        Value::Date(d) => format!("DATE '{}'", format_date(*d)),
+        Value::Time(t) => format!("TIME '{}'", format_time(*t)),
+        Value::Interval(ms) => interval(*ms),
+    }
+}
+
+/// What the references of an expression are, as Flink SQL.
+#[derive(Debug, Default)]
+pub struct Refs<'a> {
+    /// The input row's columns.
+    pub cols: &'a [String],
+    /// The GROUP BY keys (in an aggregate's output expressions).
+    pub keys: &'a [String],
+    /// The aggregates' results.
+    pub aggs: &'a [String],
+}
+
+/// The types of what an expression refers to.
+#[derive(Debug, Default)]
+pub struct Types<'a> {
+    /// The input row's columns.
+    pub cols: &'a [SqlType],
+    /// The GROUP BY keys.
+    pub keys: &'a [SqlType],
+    /// The aggregates.
+    pub aggs: &'a [SqlType],
+}
+
+/// The type of a constant.
+fn value_type(v: &Value) -> SqlType {
+    match v {
+        Value::Null => SqlType::Null,
+        Value::Bool(_) => SqlType::Boolean,
+        Value::Int(i) if i32::try_from(*i).is_ok() => SqlType::Integer,
+        Value::Int(_) => SqlType::BigInt,
+        Value::Double(_) => SqlType::Double,
+        Value::Decimal(d) => {
+            SqlType::Decimal(d.mantissa().abs().to_string().len() as u32, d.scale())
+        }
+        Value::Str(s) => SqlType::Varchar(s.chars().count() as u32),
+        Value::Bytes(b) => SqlType::Varbinary(b.len() as u32),
+        Value::Timestamp(_) => SqlType::Timestamp,
+        Value::Date(_) => SqlType::Date,
+        Value::Time(_) => SqlType::Time,
+        Value::Interval(_) => SqlType::Interval(TimeUnit::Second, TimeUnit::Second),
+    }
+}
+
+/// The type of an expression (the validator checked it; this recovers it from the plan).
+pub fn type_of(e: &CExpr, t: &Types<'_>) -> SqlType {
+    match e {
+        CExpr::Lit(v) => value_type(v),
+        CExpr::Col(i) => t.cols.get(*i).cloned().unwrap_or(SqlType::Null),
+        CExpr::RowTime => SqlType::Timestamp,
+        CExpr::Bin(_, _, _, ty) | CExpr::Cast(_, ty) | CExpr::Case(_, _, ty) => ty.clone(),
+        CExpr::Not(_)
+        | CExpr::IsNull(..)
+        | CExpr::Between(..)
+        | CExpr::InList(..)
+        | CExpr::Like(..) => SqlType::Boolean,
+        CExpr::Neg(x) | CExpr::Step(x, _) => type_of(x, t),
+        CExpr::FloorTo(..) => SqlType::Timestamp,
+        CExpr::Func(f, args) => {
+            let args: Vec<SqlType> = args.iter().map(|a| type_of(a, t)).collect();
+            f.result_type(&args).unwrap_or(SqlType::Null)
+        }
+        CExpr::Key(i) => t.keys.get(*i).cloned().unwrap_or(SqlType::Null),
+        CExpr::Agg(i) => t.aggs.get(*i).cloned().unwrap_or(SqlType::Null),
+    }
+}
+
+fn unit_name(u: TimeUnit) -> &'static str {
+    u.name()
+}
+
+fn binop(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Add => "+",
+        BinOp::Sub => "-",
+        BinOp::Mul => "*",
+        BinOp::Div => "/",
+        BinOp::Mod => "%",
+        BinOp::Concat => "||",
+        BinOp::Eq => "=",
+        BinOp::Ne => "<>",
+        BinOp::Lt => "<",
+        BinOp::Le => "<=",
+        BinOp::Gt => ">",
+        BinOp::Ge => ">=",
+        BinOp::And => "AND",
+        BinOp::Or => "OR",
+    }
+}
+
+/// An expression as Flink SQL.
+pub fn expr(e: &CExpr, r: &Refs<'_>) -> Result<String, Reason> {
+    let all =
+        |xs: &[CExpr]| -> Result<Vec<String>, Reason> { xs.iter().map(|x| expr(x, r)).collect() };
+    Ok(match e {
+        CExpr::Lit(v) => literal(v),
+        CExpr::Col(i) => r
+            .cols
+            .get(*i)
+            .cloned()
+            .ok_or_else(|| format!("column {i} of a row that has {}", r.cols.len()))?,
+        CExpr::RowTime => ident("ROWTIME"),
+        CExpr::Bin(BinOp::Mod, a, b, _) => format!("MOD({}, {})", expr(a, r)?, expr(b, r)?),
+        CExpr::Bin(op, a, b, _) => format!("({} {} {})", expr(a, r)?, binop(*op), expr(b, r)?),
+        CExpr::Not(x) => format!("(NOT {})", expr(x, r)?),
+        CExpr::Neg(x) => format!("(- {})", expr(x, r)?),
+        CExpr::IsNull(x, not) => format!(
+            "({} IS {}NULL)",
+            expr(x, r)?,
+            if *not { "NOT " } else { "" }
+        ),
+        CExpr::Between(x, lo, hi, negated) => format!(
+            "({} {}BETWEEN {} AND {})",
+            expr(x, r)?,
+            if *negated { "NOT " } else { "" },
+            expr(lo, r)?,
+            expr(hi, r)?
+        ),
+        CExpr::InList(x, list, negated) => format!(
+            "({} {}IN ({}))",
+            expr(x, r)?,
+            if *negated { "NOT " } else { "" },
+            all(list)?.join(", ")
+        ),
+        CExpr::Like(x, p, negated) => format!(
+            "({} {}LIKE {})",
+            expr(x, r)?,
+            if *negated { "NOT " } else { "" },
+            expr(p, r)?
+        ),
+        CExpr::Cast(x, ty) => format!("CAST({} AS {})", expr(x, r)?, flink_type(ty)?),
+        CExpr::Case(arms, otherwise, _) => {
+            let mut s = String::from("CASE");
+            for (w, t) in arms {
+                s.push_str(&format!(" WHEN {} THEN {}", expr(w, r)?, expr(t, r)?));
+            }
+            if let Some(o) = otherwise {
+                s.push_str(&format!(" ELSE {}", expr(o, r)?));
+            }
+            s.push_str(" END");
+            s
+        }
+        CExpr::Func(f, args) => func(*f, &all(args)?)?,
+        CExpr::FloorTo(x, unit) => format!("FLOOR({} TO {})", expr(x, r)?, unit_name(*unit)),
+        CExpr::Step(..) => {
+            return Err(
+                "STEP outside a GROUP BY window key (Flink rounds time only as a window or with FLOOR ... TO)"
+                    .into(),
+            );
+        }
+        CExpr::Key(i) => r
+            .keys
+            .get(*i)
+            .cloned()
+            .ok_or_else(|| format!("GROUP BY key {i} of {}", r.keys.len()))?,
+        CExpr::Agg(i) => r
+            .aggs
+            .get(*i)
+            .cloned()
+            .ok_or_else(|| format!("aggregate {i} of {}", r.aggs.len()))?,
+    })
+}
+
+/// A scalar function with the same meaning in Flink.
+fn func(f: Scalar, a: &[String]) -> Result<String, Reason> {
+    let call = |name: &str| format!("{name}({})", a.join(", "));
+    Ok(match f {
+        Scalar::Upper => call("UPPER"),
+        Scalar::Lower => call("LOWER"),
+        Scalar::Trim => format!("TRIM(BOTH ' ' FROM {})", a[0]),
+        Scalar::CharLength => call("CHAR_LENGTH"),
+        Scalar::Abs => call("ABS"),
+        Scalar::Ceil => call("CEIL"),
+        Scalar::Floor => call("FLOOR"),
+        Scalar::Power => call("POWER"),
+        Scalar::Sqrt => call("SQRT"),
+        Scalar::Exp => call("EXP"),
+        Scalar::Ln => call("LN"),
+        Scalar::Log10 => call("LOG10"),
+        Scalar::Mod => call("MOD"),
+        Scalar::Coalesce => call("COALESCE"),
+        Scalar::NullIf => call("NULLIF"),
+        Scalar::Initcap => call("INITCAP"),
+        Scalar::Position => format!("POSITION({} IN {})", a[0], a[1]),
+        Scalar::IsDistinct => format!("({} IS DISTINCT FROM {})", a[0], a[1]),
+        Scalar::IsTrue => format!("({} IS TRUE)", a[0]),
+        Scalar::IsFalse => format!("({} IS FALSE)", a[0]),
+        Scalar::IsUnknown => format!("({} IS UNKNOWN)", a[0]),
+        Scalar::Monotonic => a[0].clone(),
+        other => {
+            return Err(format!(
+                "the function {other:?} has no Flink built-in of the same meaning (a Python UDF is not generated for it)"
+            ));
+        }
+    })
+}
+
+/// An aggregate call over `arg` (the argument's Flink SQL), cast to the engine's result type.
+/// `Err` names what Flink has no equivalent for; `Ok((sql, note))` carries a condition under
+/// which the translation is exact, when there is one.
+pub fn aggregate(call: &AggCall, arg: Option<&str>) -> Result<(String, Option<String>), Reason> {
+    let a = arg.unwrap_or("*");
+    let mut note = None;
+    let inner = match call.func {
+        AggFunc::Count => format!("COUNT({a})"),
+        AggFunc::Sum => format!("SUM({a})"),
+        AggFunc::Avg => format!("AVG({a})"),
+        AggFunc::Min => format!("MIN({a})"),
+        AggFunc::Max => format!("MAX({a})"),
+        AggFunc::VarPop => format!("VAR_POP({a})"),
+        AggFunc::VarSamp => format!("VAR_SAMP({a})"),
+        AggFunc::StddevPop => format!("STDDEV_POP({a})"),
+        AggFunc::StddevSamp => format!("STDDEV_SAMP({a})"),
+        AggFunc::FirstValue | AggFunc::LastValue => {
+            if !call.ignore_nulls {
+                note = Some(format!(
+                    "{:?} without IGNORE NULLS: Flink's skips NULLs, so it is exact when the column has none",
+                    call.func
+                ));
+            }
+            let name = if call.func == AggFunc::FirstValue {
+                "FIRST_VALUE"
+            } else {
+                "LAST_VALUE"
+            };
+            format!("{name}({a})")
+        }
+        other => {
+            return Err(format!(
+                "the aggregate {other:?} has no Flink streaming equivalent"
+            ));
+        }
+    };
+    let sql = match flink_type(&call.ty) {
+        Ok(t) => format!("CAST({inner} AS {t})"),
+        Err(_) => inner,
+    };
+    Ok((sql, note))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_fit_any_length() {
+        assert_eq!(
+            interval(5000),
+            "INTERVAL '0 00:00:05.000' DAY(2) TO SECOND(3)"
+        );
+        assert_eq!(
+            interval(100 * 86_400_000 + 1),
+            "INTERVAL '100 00:00:00.001' DAY(3) TO SECOND(3)"
+        );
+    }
+
+    #[test]
+    fn literals_keep_their_type() {
+        assert_eq!(literal(&Value::str("it's")), "'it''s'");
+        assert_eq!(literal(&Value::Double(1.5)), "CAST(1.5e0 AS DOUBLE)");
+        assert_eq!(
+            literal(&Value::Int(5_000_000_000)),
+            "CAST(5000000000 AS BIGINT)"
+        );
+        assert_eq!(
+            literal(&Value::Timestamp(0)),
+            "TIMESTAMP '1970-01-01 00:00:00.000'"
+        );
+    }
+}

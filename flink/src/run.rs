@@ -1,0 +1,520 @@
+//! Running a translated job on a real Flink: the mini-cluster inside `python main.py`, or a
+//! standalone cluster (one JobManager, TaskManagers) started from PyFlink's own distribution
+//! and stopped afterwards; the sinks' files read back; the wall time and the peak resident
+//! memory of every process the run started.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::env::{FlinkEnv, Java};
+use crate::translate::TableInfo;
+
+/// Why a run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A process could not be started.
+    #[error("cannot start {what}: {source}")]
+    Spawn {
+        /// What.
+        what: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The job failed; the log's last lines say why.
+    #[error("the Flink job failed ({status}); the end of its log ({log}):\n{tail}")]
+    Failed {
+        /// The exit status.
+        status: String,
+        /// The log file.
+        log: PathBuf,
+        /// Its last lines.
+        tail: String,
+    },
+    /// The job did not finish in time.
+    #[error("the Flink job did not finish within {0:?}; it was stopped (log: {1})")]
+    Timeout(Duration, PathBuf),
+    /// The standalone cluster did not come up.
+    #[error("the standalone cluster did not start: {0}")]
+    Cluster(String),
+    /// Reading inputs or outputs failed.
+    #[error("{0}")]
+    Io(String),
+}
+
+/// What a run measured.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunStats {
+    /// From starting the job to its end (the cluster's start-up not included).
+    pub job_seconds: f64,
+    /// Starting the cluster (0 for the mini-cluster, which starts inside the job).
+    pub cluster_seconds: f64,
+    /// The largest sum of resident memory of the run's processes, sampled every 100 ms (kB).
+    pub peak_rss_kb: u64,
+}
+
+/// Where to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The mini-cluster inside the Python process's JVM.
+    Mini,
+    /// A standalone cluster of one JobManager and this many TaskManagers (two slots each).
+    Standalone(usize),
+}
+
+/// A run's directories and settings.
+#[derive(Debug, Clone)]
+pub struct RunSpec<'a> {
+    /// The application directory (`main.py`, `job.json`).
+    pub app: &'a Path,
+    /// The source directories' parent.
+    pub input: &'a Path,
+    /// The sink directories' parent.
+    pub output: &'a Path,
+    /// The job's parallelism.
+    pub parallelism: usize,
+    /// Where.
+    pub target: Target,
+    /// Stop the job after this long.
+    pub timeout: Duration,
+}
+
+/// The resident memory (kB) of `roots` and all their descendants.
+pub fn tree_rss_kb(roots: &[u32]) -> u64 {
+    let mut parent: BTreeMap<u32, u32> = BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    for e in entries.flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid ...`: comm may hold spaces, so split after the last ')'.
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse().ok());
+        if let Some(ppid) = ppid {
+            parent.insert(pid, ppid);
+        }
+    }
+    let in_tree = |mut pid: u32| {
+        for _ in 0..64 {
+            if roots.contains(&pid) {
+                return true;
+            }
+            match parent.get(&pid) {
+                Some(&p) if p != 0 && p != pid => pid = p,
+                _ => return false,
+            }
+        }
+        false
+    };
+    parent
+        .keys()
+        .filter(|&&pid| in_tree(pid))
+        .map(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/status"))
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find_map(|l| l.strip_prefix("VmRSS:"))
+                        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+                })
+                .unwrap_or(0)
+        })
+        .sum()
+}
+
+/// Samples the memory of a set of process trees until dropped.
+struct Sampler {
+    stop: Arc<AtomicBool>,
+    peak: Arc<AtomicU64>,
+    roots: Arc<parking_lot::Mutex<Vec<u32>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Sampler {
+    fn start() -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let peak = Arc::new(AtomicU64::new(0));
+        let roots: Arc<parking_lot::Mutex<Vec<u32>>> = Arc::default();
+        let thread = {
+            let (stop, peak, roots) = (stop.clone(), peak.clone(), roots.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let now = tree_rss_kb(&roots.lock());
+                    peak.fetch_max(now, Ordering::Relaxed);
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            })
+        };
+        Self {
+            stop,
+            peak,
+            roots,
+            thread: Some(thread),
+        }
+    }
+
+    fn watch(&self, pid: u32) {
+        self.roots.lock().push(pid);
+    }
+
+    fn peak(mut self) -> u64 {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.peak.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for Sampler {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn kill_group(child: &Child) {
+    if let Some(pid) = rustix::process::Pid::from_raw(child.id() as i32) {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
+}
+
+/// The last `n` lines of a file.
+fn tail(path: &Path, n: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// Waits for a child, killing its process group after `timeout`.
+fn wait(mut child: Child, timeout: Duration, log: &Path) -> Result<(), RunError> {
+    let started = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            Ok(Some(status)) => {
+                return Err(RunError::Failed {
+                    status: status.to_string(),
+                    log: log.to_path_buf(),
+                    tail: tail(log, 25),
+                });
+            }
+            Ok(None) if started.elapsed() > timeout => {
+                kill_group(&child);
+                let _ = child.wait();
+                return Err(RunError::Timeout(timeout, log.to_path_buf()));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => return Err(RunError::Io(format!("waiting for the job: {e}"))),
+        }
+    }
+}
+
+fn command(program: &Path, java: &Java, log: &Path) -> Result<Command, RunError> {
+    use std::os::unix::process::CommandExt;
+    let out = std::fs::File::create(log)
+        .map_err(|e| RunError::Io(format!("cannot create {}: {e}", log.display())))?;
+    let err = out
+        .try_clone()
+        .map_err(|e| RunError::Io(format!("{}: {e}", log.display())))?;
+    let mut c = Command::new(program);
+    c.stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .process_group(0);
+    if let Some(home) = &java.home {
+        c.env("JAVA_HOME", home);
+    }
+    Ok(c)
+}
+
+/// Runs a job and returns what it measured; the sinks' files are under `spec.output`.
+pub fn run(env: &FlinkEnv, java: &Java, spec: &RunSpec<'_>) -> Result<RunStats, RunError> {
+    std::fs::create_dir_all(spec.output)
+        .map_err(|e| RunError::Io(format!("cannot create {}: {e}", spec.output.display())))?;
+    let sampler = Sampler::start();
+    let log = spec.app.join("flink.log");
+    let args = [
+        "--input-dir".to_string(),
+        spec.input.display().to_string(),
+        "--output-dir".to_string(),
+        spec.output.display().to_string(),
+        "--parallelism".to_string(),
+        spec.parallelism.to_string(),
+    ];
+    match spec.target {
+        Target::Mini => {
+            let started = Instant::now();
+            let mut c = command(&env.python(), java, &log)?;
+            c.arg(spec.app.join("main.py"))
+                .args(&args)
+                .current_dir(spec.app);
+            let child = c.spawn().map_err(|source| RunError::Spawn {
+                what: env.python().display().to_string(),
+                source,
+            })?;
+            sampler.watch(child.id());
+            wait(child, spec.timeout, &log)?;
+            Ok(RunStats {
+                job_seconds: started.elapsed().as_secs_f64(),
+                cluster_seconds: 0.0,
+                peak_rss_kb: sampler.peak(),
+            })
+        }
+        Target::Standalone(workers) => {
+            let started = Instant::now();
+            let cluster = Cluster::start(env, java, workers, spec.app, &sampler)?;
+            let cluster_seconds = started.elapsed().as_secs_f64();
+            let started = Instant::now();
+            let flink = cluster.home.join("bin").join("flink");
+            let mut c = command(&flink, java, &log)?;
+            c.env("FLINK_CONF_DIR", &cluster.conf)
+                .args(["run", "--python"])
+                .arg(spec.app.join("main.py"))
+                .arg("--pyFiles")
+                .arg(spec.app.join("kdaflow_rcf.py"))
+                .arg("--pyClientExecutable")
+                .arg(env.python())
+                .arg("--pyExecutable")
+                .arg(env.python())
+                .args(["--parallelism", &spec.parallelism.to_string()])
+                .args(&args)
+                .current_dir(spec.app);
+            let child = c.spawn().map_err(|source| RunError::Spawn {
+                what: flink.display().to_string(),
+                source,
+            })?;
+            sampler.watch(child.id());
+            let result = wait(child, spec.timeout, &log);
+            let job_seconds = started.elapsed().as_secs_f64();
+            cluster.stop();
+            result?;
+            Ok(RunStats {
+                job_seconds,
+                cluster_seconds,
+                peak_rss_kb: sampler.peak(),
+            })
+        }
+    }
+}
+
+/// A standalone cluster on loopback with a private configuration directory.
+struct Cluster {
+    home: PathBuf,
+    conf: PathBuf,
+    java: Java,
+    /// The pid files the scripts write.
+    pids: PathBuf,
+}
+
+impl Cluster {
+    fn start(
+        env: &FlinkEnv,
+        java: &Java,
+        workers: usize,
+        scratch: &Path,
+        sampler: &Sampler,
+    ) -> Result<Self, RunError> {
+        let home = env.flink_home().ok_or_else(|| {
+            RunError::Cluster(format!("{} has no pyflink/bin", env.dir.display()))
+        })?;
+        let conf = scratch.join("cluster-conf");
+        let pids = scratch.join("cluster-pids");
+        let logs = scratch.join("cluster-logs");
+        for d in [&conf, &pids, &logs] {
+            std::fs::create_dir_all(d)
+                .map_err(|e| RunError::Io(format!("cannot create {}: {e}", d.display())))?;
+        }
+        // Everything on loopback; ports picked free so two runs never collide.
+        let port = |start: u16| -> u16 {
+            (start..start + 1000)
+                .find(|p| std::net::TcpListener::bind(("127.0.0.1", *p)).is_ok())
+                .unwrap_or(start)
+        };
+        let rpc = port(16123);
+        let rest = port(18081);
+        // The JVM flags Flink needs on Java 17 (`--add-opens ...`), from the distribution's own
+        // configuration.
+        let default_conf =
+            std::fs::read_to_string(home.join("conf").join("config.yaml")).unwrap_or_default();
+        let java_opts = default_conf
+            .lines()
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix("all:")
+                    .filter(|o| o.contains("--add-opens"))
+            })
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        let config = format!(
+            "env.java.opts.all: {java_opts}\njobmanager.rpc.address: 127.0.0.1\njobmanager.bind-host: 127.0.0.1\njobmanager.rpc.port: {rpc}\nrest.address: 127.0.0.1\nrest.bind-address: 127.0.0.1\nrest.port: {rest}\ntaskmanager.bind-host: 127.0.0.1\ntaskmanager.host: 127.0.0.1\ntaskmanager.numberOfTaskSlots: 2\njobmanager.memory.process.size: 768m\ntaskmanager.memory.process.size: 1024m\nparallelism.default: 1\nenv.pid.dir: {}\nenv.log.dir: {}\n",
+            pids.display(),
+            logs.display()
+        );
+        std::fs::write(conf.join("config.yaml"), config)
+            .map_err(|e| RunError::Io(format!("cannot write the cluster's config: {e}")))?;
+        for f in [
+            "log4j.properties",
+            "log4j-console.properties",
+            "log4j-cli.properties",
+            "logback.xml",
+        ] {
+            let _ = std::fs::copy(home.join("conf").join(f), conf.join(f));
+        }
+        std::fs::write(conf.join("masters"), "127.0.0.1:0\n")
+            .and_then(|_| {
+                std::fs::write(conf.join("workers"), "127.0.0.1\n".repeat(workers.max(1)))
+            })
+            .map_err(|e| RunError::Io(format!("cannot write the cluster's hosts: {e}")))?;
+        let cluster = Self {
+            home: home.clone(),
+            conf: conf.clone(),
+            java: java.clone(),
+            pids,
+        };
+        let script = |name: &str, args: &[&str]| -> Result<(), RunError> {
+            let log = logs.join(format!("{name}.out"));
+            let mut c = command(&home.join("bin").join(name), java, &log)?;
+            c.env("FLINK_CONF_DIR", &conf).args(args);
+            let child = c.spawn().map_err(|source| RunError::Spawn {
+                what: name.to_string(),
+                source,
+            })?;
+            wait(child, Duration::from_secs(60), &log)
+        };
+        script("jobmanager.sh", &["start"])?;
+        for _ in 0..workers.max(1) {
+            script("taskmanager.sh", &["start"])?;
+        }
+        for pid in cluster.daemon_pids() {
+            sampler.watch(pid);
+        }
+        // Ready when the REST API reports every TaskManager.
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            if let Some(n) = taskmanagers(rest)
+                && n >= workers.max(1)
+            {
+                return Ok(cluster);
+            }
+            if Instant::now() > deadline {
+                cluster.stop();
+                return Err(RunError::Cluster(format!(
+                    "{} TaskManager(s) did not register within 90 s (logs: {})",
+                    workers,
+                    logs.display()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    fn daemon_pids(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(&self.pids) {
+            for e in entries.flatten() {
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                out.extend(
+                    text.split_whitespace()
+                        .filter_map(|p| p.parse::<u32>().ok()),
+                );
+            }
+        }
+        out
+    }
+
+    fn stop(&self) {
+        for (script, arg) in [
+            ("taskmanager.sh", "stop-all"),
+            ("jobmanager.sh", "stop-all"),
+        ] {
+            let _ = Command::new(self.home.join("bin").join(script))
+                .env("FLINK_CONF_DIR", &self.conf)
+                .envs(self.java.home.iter().map(|h| ("JAVA_HOME", h)))
+                .arg(arg)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+        // Whatever the scripts left.
+        for pid in self.daemon_pids() {
+            if let Some(p) = rustix::process::Pid::from_raw(pid as i32) {
+                let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
+            }
+        }
+    }
+}
+
+/// The number of TaskManagers the JobManager's REST API lists, if it answers.
+fn taskmanagers(port: u16) -> Option<usize> {
+    use std::io::Write;
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(
+        s,
+        "GET /taskmanagers HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+    )
+    .ok()?;
+    let mut body = String::new();
+    s.read_to_string(&mut body).ok()?;
+    let json = body.split_once("\r\n\r\n")?.1;
+    let v: serde_json::Value = serde_json::from_str(json).ok()?;
+    Some(v.get("taskmanagers")?.as_array()?.len())
+}
+
+/// The rows a sink wrote: every committed file under `<output>/<stream>/` (in-progress files
+/// are hidden, starting with `.`), one JSON object per line.
+pub fn read_sink(
+    output: &Path,
+    sink: &TableInfo,
+) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, RunError> {
+    let dir = output.join(&sink.stream);
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.is_file()
+                    && !p
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            })
+            .collect(),
+        // A sink that got no row makes no directory.
+        Err(_) => return Ok(Vec::new()),
+    };
+    files.sort();
+    let mut rows = Vec::new();
+    for f in files {
+        let file = std::fs::File::open(&f)
+            .map_err(|e| RunError::Io(format!("cannot read {}: {e}", f.display())))?;
+        for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+            let line =
+                line.map_err(|e| RunError::Io(format!("cannot read {}: {e}", f.display())))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<serde_json::Value>(&line) {
+                Ok(serde_json::Value::Object(m)) => rows.push(m),
+                _ => {
+                    return Err(RunError::Io(format!(
+                        "{}:{}: not a JSON object: {line}",
+                        f.display(),
+                        i + 1
+                    )));
+                }
+            }
+        }
+    }
+    Ok(rows)
+}
