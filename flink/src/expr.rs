@@ -268,7 +268,12 @@ fn func(f: Scalar, a: &[String]) -> Result<String, Reason> {
     Ok(match f {
         Scalar::Upper => call("UPPER"),
         Scalar::Lower => call("LOWER"),
-        Scalar::Trim => format!("TRIM(BOTH ' ' FROM {})", a[0]),
+        Scalar::Trim if a.len() == 1 => format!("TRIM(BOTH ' ' FROM {})", a[0]),
+        Scalar::LikeEscape if a.len() == 3 => format!("({} LIKE {} ESCAPE {})", a[0], a[1], a[2]),
+        Scalar::Similar if a.len() == 2 => format!("({} SIMILAR TO {})", a[0], a[1]),
+        Scalar::Similar if a.len() == 3 => {
+            format!("({} SIMILAR TO {} ESCAPE {})", a[0], a[1], a[2])
+        }
         Scalar::CharLength => call("CHAR_LENGTH"),
         Scalar::Abs => call("ABS"),
         Scalar::Ceil => call("CEIL"),
@@ -290,7 +295,8 @@ fn func(f: Scalar, a: &[String]) -> Result<String, Reason> {
         Scalar::Monotonic => a[0].clone(),
         other => {
             return Err(format!(
-                "the function {other:?} has no Flink built-in of the same meaning (a Python UDF is not generated for it)"
+                "the function {} has no Flink built-in of the same meaning (a Python UDF is not generated for it)",
+                other.name()
             ));
         }
     })

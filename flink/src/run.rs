@@ -11,6 +11,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
+use kdaflow_sql::coerce::{format_date, format_time, format_timestamp};
+use kdaflow_sql::plan::Column;
+use kdaflow_sql::{Row, Value};
+
 use crate::env::{FlinkEnv, Java};
 use crate::translate::TableInfo;
 
@@ -472,13 +477,13 @@ fn taskmanagers(port: u16) -> Option<usize> {
     Some(v.get("taskmanagers")?.as_array()?.len())
 }
 
-/// The rows a sink wrote: every committed file under `<output>/<stream>/` (in-progress files
+/// The rows a sink wrote: every committed file under `<output>/<dir>/` (in-progress files
 /// are hidden, starting with `.`), one JSON object per line.
 pub fn read_sink(
     output: &Path,
     sink: &TableInfo,
 ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, RunError> {
-    let dir = output.join(&sink.stream);
+    let dir = output.join(&sink.dir);
     let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
         Ok(entries) => entries
             .flatten()
@@ -517,4 +522,89 @@ pub fn read_sink(
         }
     }
     Ok(rows)
+}
+
+/// A value as Flink's `json` format reads it (ISO-8601 times, plain decimals, base64 bytes).
+pub fn json_value(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Double(d) if d.is_finite() => format!("{d:?}"),
+        Value::Double(_) => "null".into(),
+        Value::Decimal(d) => d.to_string(),
+        Value::Str(s) => serde_json::to_string(&**s).unwrap_or_default(),
+        Value::Bytes(b) => format!(
+            "\"{}\"",
+            base64::engine::general_purpose::STANDARD.encode(b)
+        ),
+        Value::Timestamp(ms) => format!("\"{}\"", format_timestamp(*ms).replacen(' ', "T", 1)),
+        Value::Date(d) => format!("\"{}\"", format_date(*d)),
+        Value::Time(t) => format!("\"{}\"", format_time(*t)),
+        Value::Interval(ms) => ms.to_string(),
+    }
+}
+
+/// Writes a source table's rows (values in the stream's column order, and ROWTIME) as the
+/// one file of its directory under `input`, in the order given (ROWTIME order: the watermark
+/// follows it). Returns the rows written.
+pub fn write_source(
+    input: &Path,
+    source: &TableInfo,
+    columns: &[Column],
+    rows: impl IntoIterator<Item = (i64, Vec<Value>)>,
+) -> Result<usize, RunError> {
+    use std::io::Write;
+    let dir = input.join(&source.dir);
+    let io = |e: std::io::Error| RunError::Io(format!("cannot write {}: {e}", dir.display()));
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let mut out =
+        std::io::BufWriter::new(std::fs::File::create(dir.join("part-0.json")).map_err(io)?);
+    let mut n = 0;
+    for (t, values) in rows {
+        let mut obj = String::from("{");
+        for (c, v) in columns.iter().zip(&values) {
+            obj.push_str(&serde_json::to_string(&c.name).unwrap_or_default());
+            obj.push(':');
+            obj.push_str(&json_value(v));
+            obj.push(',');
+        }
+        obj.push_str(&format!(
+            "\"ROWTIME\":{}}}",
+            json_value(&Value::Timestamp(t))
+        ));
+        writeln!(out, "{obj}").map_err(io)?;
+        n += 1;
+    }
+    out.flush().map_err(io)?;
+    Ok(n)
+}
+
+/// A sink's rows as engine rows of the stream's `columns`.
+pub fn read_rows(
+    output: &Path,
+    sink: &TableInfo,
+    columns: &[Column],
+) -> Result<Vec<Row>, RunError> {
+    read_sink(output, sink)?
+        .iter()
+        .map(|m| crate::compare::row(columns, m))
+        .collect::<Result<Vec<Row>, String>>()
+        .map_err(|e| RunError::Io(format!("{}: {e}", sink.stream)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_values_as_flink_reads_them() {
+        assert_eq!(
+            json_value(&Value::Timestamp(1_767_225_600_000)),
+            "\"2026-01-01T00:00:00.000\""
+        );
+        assert_eq!(json_value(&Value::str("a\"b")), "\"a\\\"b\"");
+        assert_eq!(json_value(&Value::Double(2.0)), "2.0");
+        assert_eq!(json_value(&Value::Bytes(b"ab"[..].into())), "\"YWI=\"");
+    }
 }

@@ -99,6 +99,9 @@ pub struct Request<'a> {
     pub seed: u64,
     /// Where the job reads and writes.
     pub profile: Profile,
+    /// Put before every table and view name and every directory (empty for one application;
+    /// distinct per application when several are merged into one job, see [`Job::merge`]).
+    pub prefix: &'a str,
 }
 
 /// A column of a table the job reads or writes.
@@ -117,6 +120,8 @@ pub struct TableInfo {
     pub stream: String,
     /// The Flink table.
     pub table: String,
+    /// Its directory under the input or output directory (the local profile).
+    pub dir: String,
     /// Its columns (ROWTIME last).
     pub columns: Vec<ColumnInfo>,
 }
@@ -172,6 +177,26 @@ pub struct Job {
 }
 
 impl Job {
+    /// One job of several (translated with distinct prefixes): a single Flink job runs them
+    /// all, which saves a JVM start per application.
+    pub fn merge(name: &str, jobs: Vec<Job>) -> Job {
+        let mut out = Job {
+            name: name.to_string(),
+            profile: jobs.first().map(|j| j.profile).unwrap_or(Profile::Local),
+            steps: Vec::new(),
+            inserts: Vec::new(),
+            sources: Vec::new(),
+            sinks: Vec::new(),
+        };
+        for j in jobs {
+            out.steps.extend(j.steps);
+            out.inserts.extend(j.inserts);
+            out.sources.extend(j.sources);
+            out.sinks.extend(j.sinks);
+        }
+        out
+    }
+
     /// The job as one Flink SQL script for people (`job.sql`).
     pub fn sql(&self) -> String {
         let mut s = format!(
@@ -278,6 +303,11 @@ struct Translator<'a> {
 }
 
 impl<'a> Translator<'a> {
+    /// A table, view or directory name with the request's prefix.
+    fn n(&self, name: &str) -> String {
+        format!("{}{name}", self.req.prefix)
+    }
+
     fn item(
         &mut self,
         subject: impl Into<String>,
@@ -317,7 +347,7 @@ impl<'a> Translator<'a> {
                 lines.push("  `ROWTIME` TIMESTAMP(3)".into());
                 format!(
                     "  'connector' = 'filesystem',\n  'path' = '${{INPUT_DIR}}/{}',\n  'format' = 'json',\n  'json.timestamp-format.standard' = 'ISO-8601',\n  'json.fail-on-missing-field' = 'false'",
-                    stream.name
+                    self.n(&stream.name)
                 )
             }
             Profile::Aws => {
@@ -358,7 +388,7 @@ impl<'a> Translator<'a> {
         ));
         self.sql(format!(
             "CREATE TABLE {} (\n{}\n) WITH (\n{with}\n)",
-            ident(&stream.name),
+            ident(&self.n(&stream.name)),
             lines.join(",\n")
         ));
         let mut columns: Vec<ColumnInfo> = cols
@@ -376,13 +406,15 @@ impl<'a> Translator<'a> {
         });
         Ok(TableInfo {
             stream: stream.name.clone(),
-            table: stream.name.clone(),
+            table: self.n(&stream.name),
+            dir: self.n(&stream.name),
             columns,
         })
     }
 
     fn sink(&mut self, stream: &str, rel: &Rel) -> Result<Option<(TableInfo, String)>, Reason> {
-        let table = format!("{stream}__OUT");
+        let table = self.n(&format!("{stream}__OUT"));
+        let dir = self.n(stream);
         let profile = self.req.profile;
         let output = self.req.outputs.iter().find(|o| o.stream == stream);
         let mut cols = rel.cols.clone();
@@ -390,7 +422,7 @@ impl<'a> Translator<'a> {
             Profile::Local => {
                 cols.push(("ROWTIME".into(), SqlType::Timestamp));
                 format!(
-                    "  'connector' = 'filesystem',\n  'path' = '${{OUTPUT_DIR}}/{stream}',\n  'format' = 'json',\n  'json.timestamp-format.standard' = 'ISO-8601',\n  'json.encode.decimal-as-plain-number' = 'true'"
+                    "  'connector' = 'filesystem',\n  'path' = '${{OUTPUT_DIR}}/{dir}',\n  'format' = 'json',\n  'json.timestamp-format.standard' = 'ISO-8601',\n  'json.encode.decimal-as-plain-number' = 'true'"
                 )
             }
             Profile::Aws => {
@@ -434,7 +466,7 @@ impl<'a> Translator<'a> {
             "INSERT INTO {} SELECT {} FROM {}",
             ident(&table),
             names.join(", "),
-            ident(stream)
+            ident(&self.n(stream))
         );
         let columns = cols
             .iter()
@@ -449,6 +481,7 @@ impl<'a> Translator<'a> {
             TableInfo {
                 stream: stream.to_string(),
                 table,
+                dir,
                 columns,
             },
             insert,
@@ -457,11 +490,12 @@ impl<'a> Translator<'a> {
 
     /// A view of the stage's query; its output columns are named c0, c1, ...
     fn view(&mut self, name: &str, select: String) -> String {
+        let name = self.n(name);
         self.sql(format!(
             "CREATE TEMPORARY VIEW {} AS\n{select}",
-            ident(name)
+            ident(&name)
         ));
-        name.to_string()
+        name
     }
 
     fn out_cols(types: Vec<SqlType>) -> Vec<(String, SqlType)> {
@@ -740,9 +774,10 @@ impl<'a> Translator<'a> {
                     })
                     .collect::<Result<Vec<_>, Reason>>()?;
                 let seed = stage_seed(self.req.seed, pump, j);
+                let output = self.n(&vname);
                 self.steps.push(Step::Rcf {
                     input: rel.name.clone(),
-                    output: vname.clone(),
+                    output: output.clone(),
                     columns,
                     numeric: spec.numeric_columns.clone(),
                     trees: spec.trees,
@@ -762,7 +797,7 @@ impl<'a> Translator<'a> {
                 let mut cols = rel.cols.clone();
                 cols.push(("ANOMALY_SCORE".into(), SqlType::Double));
                 Ok(Rel {
-                    name: vname,
+                    name: output,
                     cols,
                     event_time: true,
                 })
@@ -896,7 +931,7 @@ pub fn translate(req: &Request<'_>) -> Translation {
             Ok(info) => {
                 sources.push(info);
                 rels[id] = Some(Rel {
-                    name: s.name.clone(),
+                    name: t.n(&s.name),
                     cols: s
                         .columns
                         .iter()

@@ -2,8 +2,9 @@
 //! streaming executor. The local twin's Kinesis Analytics service validates application code
 //! with it and runs RUNNING applications on it.
 //!
-//! This crate depends on nothing else of kdaflow's, does no I/O, owns no thread and never
-//! reads the clock: time (ROWTIME) is always an argument.
+//! This crate depends on nothing else of kdaflow's, does no I/O (but for reading the corpus's
+//! files, for tests), owns no thread and never reads the clock: time (ROWTIME) is always an
+//! argument.
 //!
 //! Layout:
 //! - [`lexer`], [`parser`] (statements, queries, expressions), [`ast`]: text to syntax tree,
@@ -18,11 +19,13 @@
 //! - [`schema`], [`input`], [`jsonpath`]: InputSchema-driven record parsing (CSV, JSON).
 //! - [`output`]: rows to destination records (CSV, JSON).
 //! - [`bench`]: the reference application benchmark behind `kdaflow bench sql`.
+//! - [`corpus`]: the documentation corpus's case format, shared by every back end's corpus test.
 //! - [`error`]: the crate's errors.
 
 pub mod ast;
 pub mod bench;
 pub mod coerce;
+pub mod corpus;
 pub mod engine;
 pub mod error;
 pub mod functions;

@@ -3,20 +3,18 @@
 //! cluster), and verify that Flink computes what the built-in engine computes.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use base64::Engine as _;
 use clap::{Args, Subcommand, ValueEnum};
 use kdaflow_flink::env::FlinkEnv;
 use kdaflow_flink::run::{RunSpec, RunStats, Target};
 use kdaflow_flink::translate::{
-    Input, InputKind, Output, OutputKind, Profile, Request, Translation,
+    Input, InputKind, Output, OutputKind, Profile, Request, TableInfo, Translation,
 };
-use kdaflow_sql::coerce::{format_date, format_time, format_timestamp};
+use kdaflow_sql::coerce::format_timestamp;
 use kdaflow_sql::{Program, RecordParser, Row, Value};
 use kdaflow_workflow::spec::{DestinationKind, RecordFormat, SchemaSpec, SourceKind};
 
@@ -216,6 +214,7 @@ fn translation(app: &Loaded, program: &Program, path: &Path, profile: Profile) -
         outputs: &outputs,
         seed: SEED,
         profile,
+        prefix: "",
     })
 }
 
@@ -286,36 +285,16 @@ fn translate_cmd(args: &TranslateArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A value as Flink's `json` format reads it (ISO-8601 times, plain decimals).
-fn json_value(v: &Value) -> String {
-    match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Double(d) if d.is_finite() => format!("{d:?}"),
-        Value::Double(_) => "null".into(),
-        Value::Decimal(d) => d.to_string(),
-        Value::Str(s) => serde_json::to_string(&**s).unwrap_or_default(),
-        Value::Bytes(b) => format!(
-            "\"{}\"",
-            base64::engine::general_purpose::STANDARD.encode(b)
-        ),
-        Value::Timestamp(ms) => format!("\"{}\"", format_timestamp(*ms).replacen(' ', "T", 1)),
-        Value::Date(d) => format!("\"{}\"", format_date(*d)),
-        Value::Time(t) => format!("\"{}\"", format_time(*t)),
-        Value::Interval(ms) => ms.to_string(),
-    }
-}
-
 /// Writes the input records, parsed as the engine parses them and timed as `kdaflow sql run`
 /// times them, as the source table's JSON lines. Returns (rows written, records rejected).
 fn write_input(
     app: &Loaded,
     args: &RunArgs,
     program: &Program,
+    source: &TableInfo,
     dir: &Path,
 ) -> anyhow::Result<(usize, usize)> {
-    let stream = &app.inputs[0].name;
+    let stream = &source.stream;
     let (schema, rowtime_column) = input_schema(app, args)?;
     let parser = RecordParser::new(&schema)?;
     let columns = program
@@ -326,13 +305,8 @@ fn write_input(
         .with_context(|| format!("cannot read {}", args.input.display()))?;
     let rate = rate(args)?;
     let start = args.start.timestamp_millis();
-    let path = dir.join(stream).join("part-0.json");
-    std::fs::create_dir_all(path.parent().unwrap_or(dir))?;
-    let mut out = std::io::BufWriter::new(
-        std::fs::File::create(&path)
-            .with_context(|| format!("cannot create {}", path.display()))?,
-    );
-    let (mut written, mut rejected) = (0, 0);
+    let mut timed = Vec::new();
+    let mut rejected = 0;
     let mut last = i64::MIN;
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -363,22 +337,10 @@ fn write_input(
                 },
             };
             last = t;
-            let mut obj = String::from("{");
-            for (c, v) in columns.iter().zip(&values) {
-                obj.push_str(&serde_json::to_string(&c.name).unwrap_or_default());
-                obj.push(':');
-                obj.push_str(&json_value(v));
-                obj.push(',');
-            }
-            obj.push_str(&format!(
-                "\"ROWTIME\":{}}}",
-                json_value(&Value::Timestamp(t))
-            ));
-            writeln!(out, "{obj}")?;
-            written += 1;
+            timed.push((t, values));
         }
     }
-    out.flush()?;
+    let written = kdaflow_flink::run::write_source(dir, source, &columns, timed)?;
     Ok((written, rejected))
 }
 
@@ -428,7 +390,13 @@ fn prepare(
     };
     let app_dir = root.join("app");
     kdaflow_flink::app::write(&app_dir, &t, None)?;
-    let (rows, rejected) = write_input(app, args, program, &root.join("input"))?;
+    let source = t
+        .job
+        .sources
+        .first()
+        .with_context(|| format!("{}: the translation has no source table", t.job.name))?
+        .clone();
+    let (rows, rejected) = write_input(app, args, program, &source, &root.join("input"))?;
     if rejected > 0 {
         eprintln!(
             "{rejected} record(s) do not parse as the input schema: the engine sends them to error_stream; they are not given to Flink"
@@ -495,13 +463,10 @@ fn run_flink(
     let mut rows = BTreeMap::new();
     for sink in &p.translation.job.sinks {
         let columns = program.columns(&sink.stream).unwrap_or_default();
-        let got = kdaflow_flink::run::read_sink(&output, sink)?;
-        let parsed = got
-            .iter()
-            .map(|m| kdaflow_flink::compare::row(columns, m))
-            .collect::<Result<Vec<Row>, String>>()
-            .map_err(|e| anyhow::anyhow!("{}: {e}", sink.stream))?;
-        rows.insert(sink.stream.clone(), parsed);
+        rows.insert(
+            sink.stream.clone(),
+            kdaflow_flink::run::read_rows(&output, sink, columns)?,
+        );
     }
     Ok((rows, stats))
 }
@@ -622,21 +587,5 @@ fn verify_cmd(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     } else {
         println!("equivalent: every output stream is the same on Flink");
         Ok(ExitCode::SUCCESS)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_values_as_flink_reads_them() {
-        assert_eq!(
-            json_value(&Value::Timestamp(1_767_225_600_000)),
-            "\"2026-01-01T00:00:00.000\""
-        );
-        assert_eq!(json_value(&Value::str("a\"b")), "\"a\\\"b\"");
-        assert_eq!(json_value(&Value::Double(2.0)), "2.0");
-        assert_eq!(json_value(&Value::Bytes(b"ab"[..].into())), "\"YWI=\"");
     }
 }

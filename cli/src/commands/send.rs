@@ -45,6 +45,13 @@ pub struct SendArgs {
     /// Endpoint to send to (default: AWS_ENDPOINT_URL, else the local twin).
     #[arg(long)]
     pub endpoint_url: Option<String>,
+    /// Write the reviews to this file (one per line, as the stream would receive them)
+    /// instead of sending them: the input of `kdaflow sql run` and `kdaflow flink run`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+    /// With `--out`: how many reviews to write.
+    #[arg(long, default_value_t = 10_000, requires = "out")]
+    pub count: usize,
 }
 
 async fn client(endpoint: Option<&str>) -> fh::Client {
@@ -78,6 +85,9 @@ async fn client(endpoint: Option<&str>) -> fh::Client {
 
 /// Sends until the duration is over, printing progress every second.
 pub async fn run(args: SendArgs) -> anyhow::Result<ExitCode> {
+    if let Some(path) = &args.out {
+        return write_file(&args, path);
+    }
     let client = client(args.endpoint_url.as_deref()).await;
     let mut reviews = Reviews::new(args.seed, args.anomaly_every);
     let started = Instant::now();
@@ -133,4 +143,27 @@ pub async fn run(args: SendArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// `--out FILE`: the reviews written to a file instead of a stream.
+fn write_file(args: &SendArgs, path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    let mut reviews = Reviews::new(args.seed, args.anomaly_every);
+    let mut anomalies = 0;
+    for _ in 0..args.count {
+        let r = reviews.next_review();
+        anomalies += usize::from(r.anomaly);
+        out.write_all(r.line().as_bytes())?;
+    }
+    out.flush()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    println!(
+        "wrote {} reviews ({anomalies} anomalies) to {}",
+        args.count,
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }

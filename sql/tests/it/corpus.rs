@@ -11,15 +11,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use kdaflow_sql::coerce::{format_timestamp, parse_timestamp};
-use kdaflow_sql::{
-    Engine, InAppStream, OutputFormat, RecordColumn, RecordFormat, RecordParser, SourceSchema,
-    ValidationRequest, serialize_row, validate,
-};
+use kdaflow_sql::coerce::format_timestamp;
+use kdaflow_sql::corpus::{CaseApp, EngineRun, case_app, run_engine};
+use kdaflow_sql::{OutputFormat, serialize_row};
 use serde_json::{Value as Json, json};
-
-const STREAM: &str = "SOURCE_SQL_STREAM_001";
-const DEFAULT_ROWTIME: &str = "2024-01-01 00:00:00.000";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/docs")
@@ -27,28 +22,7 @@ fn root() -> PathBuf {
 
 /// Every corpus file, by its path under `docs/`.
 fn files() -> Vec<(String, Json)> {
-    let mut out = Vec::new();
-    let mut dirs = vec![root()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "json") {
-                let text = std::fs::read_to_string(&path).unwrap();
-                let json: Json = serde_json::from_str(&text)
-                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-                let rel = path
-                    .strip_prefix(root())
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.push((rel, json));
-            }
-        }
-    }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+    kdaflow_sql::corpus::pages(&root()).unwrap()
 }
 
 /// `file#case name` of every known gap.
@@ -64,35 +38,6 @@ fn known_gaps() -> BTreeMap<String, String> {
         .collect()
 }
 
-fn columns(spec: &Json) -> Vec<RecordColumn> {
-    spec.as_array()
-        .into_iter()
-        .flatten()
-        .map(|c| {
-            let name = c["name"].as_str().expect("a column has a name");
-            let mut col = RecordColumn::new(name, c["sqlType"].as_str().expect("and a sqlType"));
-            col.mapping = Some(format!("$.{name}"));
-            col
-        })
-        .collect()
-}
-
-/// A parser for rows given as JSON objects keyed by column name (the service's JSON mapping).
-fn json_parser(columns: &[RecordColumn]) -> RecordParser {
-    RecordParser::new(&SourceSchema {
-        format: RecordFormat::Json {
-            row_path: "$".into(),
-        },
-        columns: columns.to_vec(),
-    })
-    .expect("a JSON schema")
-}
-
-fn rowtime(row: &Json) -> i64 {
-    let text = row["ROWTIME"].as_str().unwrap_or(DEFAULT_ROWTIME);
-    parse_timestamp(text).unwrap_or_else(|| panic!("ROWTIME {text} is not a timestamp"))
-}
-
 /// What running a case gave: output rows as JSON, or the error.
 enum Outcome {
     Rows(Vec<Json>),
@@ -101,71 +46,29 @@ enum Outcome {
     RuntimeErrors(Vec<String>, Vec<Json>),
 }
 
-fn run_app(
-    code: &str,
-    input: &[RecordColumn],
-    rows: &[Json],
-    reference: Option<&Json>,
-    outputs: &[String],
-) -> Outcome {
-    let table = reference.map(|r| InAppStream {
-        name: r["name"]
-            .as_str()
-            .expect("a reference has a name")
-            .to_string(),
-        columns: columns(&r["columns"]),
-    });
-    let program = match validate(&ValidationRequest {
-        code,
-        inputs: &[InAppStream {
-            name: STREAM.into(),
-            columns: input.to_vec(),
-        }],
-        reference: table.as_ref(),
-        outputs,
-    }) {
-        Ok(p) => p,
-        Err(e) => return Outcome::Invalid(e.message),
+fn run_app(app: &CaseApp) -> Outcome {
+    let (program, rows, errors) = match run_engine(app) {
+        Ok(EngineRun::Rows {
+            program,
+            rows,
+            errors,
+        }) => (program, rows, errors),
+        Ok(EngineRun::Invalid(m)) => return Outcome::Invalid(m),
+        Err(e) => return Outcome::Invalid(e),
     };
-    let mut engine = Engine::new(program, 7).unwrap();
-    if let (Some(r), Some(t)) = (reference, &table) {
-        // Each row an object, mapped by the same JSON rules as input rows.
-        let parser = json_parser(&t.columns);
-        let mut rows = Vec::new();
-        for row in r["rows"].as_array().into_iter().flatten() {
-            parser.parse(row.to_string().as_bytes(), |v| rows.extend(v.ok()));
-        }
-        engine.load_reference(&t.name, rows).unwrap();
-    }
-    let parser = json_parser(input);
-    let id = engine.input_id(STREAM).unwrap();
-    let mut got = Vec::new();
-    let drain = |engine: &mut Engine, got: &mut Vec<Json>| {
-        for name in outputs {
-            let cols = engine.program().columns(name).unwrap_or_default().to_vec();
-            for row in engine.drain(name) {
-                let mut v: Json =
-                    serde_json::from_str(&serialize_row(OutputFormat::Json, &cols, &row)).unwrap();
-                let m = v.as_object_mut().unwrap();
-                m.shift_insert(0, "stream".into(), json!(name));
-                m.shift_insert(1, "ROWTIME".into(), json!(format_timestamp(row.rowtime)));
-                got.push(v);
-            }
-        }
-    };
-    for row in rows {
-        let mut record = row.clone();
-        record.as_object_mut().map(|m| m.remove("ROWTIME"));
-        if let Err(e) = engine.push_record(id, rowtime(row), &parser, record.to_string().as_bytes())
-        {
-            return Outcome::Invalid(format!("the input could not be pushed: {e}"));
-        }
-        drain(&mut engine, &mut got);
-    }
-    engine.finish().unwrap();
-    drain(&mut engine, &mut got);
-    let errors: Vec<String> = engine
-        .drain_errors()
+    let got: Vec<Json> = rows
+        .iter()
+        .map(|(name, row)| {
+            let cols = program.columns(name).unwrap_or_default();
+            let mut v: Json =
+                serde_json::from_str(&serialize_row(OutputFormat::Json, cols, row)).unwrap();
+            let m = v.as_object_mut().unwrap();
+            m.shift_insert(0, "stream".into(), json!(name));
+            m.shift_insert(1, "ROWTIME".into(), json!(format_timestamp(row.rowtime)));
+            v
+        })
+        .collect();
+    let errors: Vec<String> = errors
         .into_iter()
         .map(|r| format!("{}: {}", r.values[2], r.values[3]))
         .collect();
@@ -207,56 +110,11 @@ fn mentions(message: &str, phrase: &str) -> Result<(), String> {
 
 /// Runs one case: `Ok` if it gives the documented result, else what it gave.
 fn run_case(case: &Json) -> Result<(), String> {
-    let expect_error = case.get("expect_error").and_then(Json::as_str);
-    let error_at = case.get("error_at").and_then(Json::as_str);
-    let (outcome, expected) = if let Some(expr) = case.get("expr").and_then(Json::as_str) {
-        let input = &case["input"];
-        let mut cols = columns(&input["columns"]);
-        if cols.is_empty() {
-            cols = columns(&json!([{"name": "UNUSED", "sqlType": "INTEGER"}]));
-        }
-        let ty = case["type"].as_str().ok_or("a scalar case needs a type")?;
-        let code = format!(
-            "CREATE OR REPLACE STREAM \"DESTINATION_SQL_STREAM\" (V {ty});\n\
-             CREATE OR REPLACE PUMP \"P\" AS INSERT INTO \"DESTINATION_SQL_STREAM\"\n\
-             SELECT STREAM {expr} FROM \"{STREAM}\";"
-        );
-        let mut row = input.get("row").cloned().unwrap_or_else(|| json!({}));
-        if let Some(t) = input.get("ROWTIME") {
-            row["ROWTIME"] = t.clone();
-        }
-        let outputs = ["DESTINATION_SQL_STREAM".to_string()];
-        let outcome = run_app(&code, &cols, &[row.clone()], None, &outputs);
-        let expected = vec![json!({
-            "stream": "DESTINATION_SQL_STREAM",
-            "ROWTIME": format_timestamp(rowtime(&row)),
-            "V": case.get("expect").cloned().unwrap_or(Json::Null),
-        })];
-        (outcome, expected)
-    } else {
-        let code = case["code"].as_str().ok_or("a case needs expr or code")?;
-        let outputs: Vec<String> = match case.get("outputs").and_then(Json::as_array) {
-            Some(list) => list
-                .iter()
-                .filter_map(|o| o.as_str().map(str::to_string))
-                .collect(),
-            None => vec!["DESTINATION_SQL_STREAM".into()],
-        };
-        let input = &case["input"];
-        let rows = input["rows"].as_array().cloned().unwrap_or_default();
-        let outcome = run_app(
-            code,
-            &columns(&input["columns"]),
-            &rows,
-            case.get("reference"),
-            &outputs,
-        );
-        let expected = case.get("output").and_then(Json::as_array).cloned();
-        if expected.is_none() && expect_error.is_none() {
-            return Err("the case has neither output nor expect_error".into());
-        }
-        (outcome, expected.unwrap_or_default())
-    };
+    let app = case_app(case)?;
+    let outcome = run_app(&app);
+    let expected = app.expected;
+    let expect_error = app.expect_error.as_deref();
+    let error_at = app.error_at.as_deref();
     match (outcome, expect_error) {
         (Outcome::Invalid(m), Some(phrase)) if error_at != Some("runtime") => mentions(&m, phrase),
         (Outcome::RuntimeErrors(e, _), Some(phrase)) if error_at != Some("validation") => {
