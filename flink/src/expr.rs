@@ -56,6 +56,9 @@ pub fn string(s: &str) -> String {
 /// An interval of `ms` milliseconds as a Flink literal (DAY TO SECOND, so any length fits the
 /// leading field's precision).
 pub fn interval(ms: i64) -> String {
+    if ms < 0 {
+        return format!("(- {})", interval(ms.saturating_neg()));
+    }
     let days = ms / 86_400_000;
     let rest = ms % 86_400_000;
     let (h, m, s, f) = (
@@ -64,8 +67,12 @@ pub fn interval(ms: i64) -> String {
         rest / 1000 % 60,
         rest % 1000,
     );
-    let digits = days.max(1).to_string().len().max(2);
-    format!("INTERVAL '{days} {h:02}:{m:02}:{s:02}.{f:03}' DAY({digits}) TO SECOND(3)")
+    let time = format!("{h:02}:{m:02}:{s:02}.{f:03}");
+    if days < 100 {
+        return format!("INTERVAL '{days} {time}' DAY(2) TO SECOND(3)");
+    }
+    // Flink's runtime holds day-time intervals of DAY(2) precision only.
+    format!("(INTERVAL '1' DAY * {days} + INTERVAL '0 {time}' DAY(2) TO SECOND(3))")
 }
 
 /// The length of a calendar unit of fixed size, in ms.
@@ -189,10 +196,25 @@ fn binop(op: BinOp) -> &'static str {
     }
 }
 
-/// An expression as Flink SQL.
-pub fn expr(e: &CExpr, r: &Refs<'_>) -> Result<String, Reason> {
-    let all =
-        |xs: &[CExpr]| -> Result<Vec<String>, Reason> { xs.iter().map(|x| expr(x, r)).collect() };
+/// `sql` (of type `from`) cast to `to` as the service casts: an approximate or decimal number
+/// into an integer type rounds half away from zero (Flink's CAST truncates, its ROUND rounds
+/// half away from zero).
+pub fn cast(sql: &str, from: &SqlType, to: &SqlType) -> Result<String, Reason> {
+    let t = flink_type(to)?;
+    let inexact = matches!(from, SqlType::Real | SqlType::Double | SqlType::Decimal(..));
+    Ok(if to.is_integer() && inexact {
+        format!("CAST(ROUND({sql}, 0) AS {t})")
+    } else {
+        format!("CAST({sql} AS {t})")
+    })
+}
+
+/// An expression as Flink SQL (`t` gives the types of what it refers to).
+pub fn expr(e: &CExpr, r: &Refs<'_>, t: &Types<'_>) -> Result<String, Reason> {
+    let all = |xs: &[CExpr]| -> Result<Vec<String>, Reason> {
+        xs.iter().map(|x| expr(x, r, t)).collect()
+    };
+    let expr = |x: &CExpr, r: &Refs<'_>| expr(x, r, t);
     Ok(match e {
         CExpr::Lit(v) => literal(v),
         CExpr::Col(i) => r
@@ -201,6 +223,9 @@ pub fn expr(e: &CExpr, r: &Refs<'_>) -> Result<String, Reason> {
             .cloned()
             .ok_or_else(|| format!("column {i} of a row that has {}", r.cols.len()))?,
         CExpr::RowTime => ident("ROWTIME"),
+        CExpr::Bin(BinOp::Div, _, _, SqlType::Interval(..)) => {
+            return Err("dividing an INTERVAL (Flink divides no interval)".into());
+        }
         CExpr::Bin(BinOp::Mod, a, b, _) => format!("MOD({}, {})", expr(a, r)?, expr(b, r)?),
         CExpr::Bin(op, a, b, _) => format!("({} {} {})", expr(a, r)?, binop(*op), expr(b, r)?),
         CExpr::Not(x) => format!("(NOT {})", expr(x, r)?),
@@ -229,7 +254,14 @@ pub fn expr(e: &CExpr, r: &Refs<'_>) -> Result<String, Reason> {
             if *negated { "NOT " } else { "" },
             expr(p, r)?
         ),
-        CExpr::Cast(x, ty) => format!("CAST({} AS {})", expr(x, r)?, flink_type(ty)?),
+        CExpr::Cast(x, ty) => cast(&expr(x, r)?, &type_of(x, t), ty)?,
+        CExpr::Func(Scalar::Similar, args) if !matches!(args.get(1), Some(CExpr::Lit(Value::Str(p))) if !p.contains('^')) =>
+        {
+            return Err(
+                "SIMILAR TO with a pattern that is not a constant without '^' (Flink reads '^' in a bracket class differently)"
+                    .into(),
+            );
+        }
         CExpr::Case(arms, otherwise, _) => {
             let mut s = String::from("CASE");
             for (w, t) in arms {
@@ -302,12 +334,10 @@ fn func(f: Scalar, a: &[String]) -> Result<String, Reason> {
     })
 }
 
-/// An aggregate call over `arg` (the argument's Flink SQL), cast to the engine's result type.
-/// `Err` names what Flink has no equivalent for; `Ok((sql, note))` carries a condition under
-/// which the translation is exact, when there is one.
-pub fn aggregate(call: &AggCall, arg: Option<&str>) -> Result<(String, Option<String>), Reason> {
+/// An aggregate call over `arg` (the argument's Flink SQL), cast to the engine's result type;
+/// `Err` names what Flink has no equivalent for.
+pub fn aggregate(call: &AggCall, arg: Option<&str>) -> Result<String, Reason> {
     let a = arg.unwrap_or("*");
-    let mut note = None;
     let inner = match call.func {
         AggFunc::Count => format!("COUNT({a})"),
         AggFunc::Sum => format!("SUM({a})"),
@@ -320,9 +350,13 @@ pub fn aggregate(call: &AggCall, arg: Option<&str>) -> Result<(String, Option<St
         AggFunc::StddevSamp => format!("STDDEV_SAMP({a})"),
         AggFunc::FirstValue | AggFunc::LastValue => {
             if !call.ignore_nulls {
-                note = Some(format!(
-                    "{:?} without IGNORE NULLS: Flink's skips NULLs, so it is exact when the column has none",
-                    call.func
+                return Err(format!(
+                    "{} respecting NULLs (Flink's skips NULLs, as IGNORE NULLS does)",
+                    if call.func == AggFunc::FirstValue {
+                        "FIRST_VALUE"
+                    } else {
+                        "LAST_VALUE"
+                    }
                 ));
             }
             let name = if call.func == AggFunc::FirstValue {
@@ -338,11 +372,10 @@ pub fn aggregate(call: &AggCall, arg: Option<&str>) -> Result<(String, Option<St
             ));
         }
     };
-    let sql = match flink_type(&call.ty) {
+    Ok(match flink_type(&call.ty) {
         Ok(t) => format!("CAST({inner} AS {t})"),
         Err(_) => inner,
-    };
-    Ok((sql, note))
+    })
 }
 
 #[cfg(test)]
@@ -357,7 +390,11 @@ mod tests {
         );
         assert_eq!(
             interval(100 * 86_400_000 + 1),
-            "INTERVAL '100 00:00:00.001' DAY(3) TO SECOND(3)"
+            "(INTERVAL '1' DAY * 100 + INTERVAL '0 00:00:00.001' DAY(2) TO SECOND(3))"
+        );
+        assert_eq!(
+            interval(-5000),
+            "(- INTERVAL '0 00:00:05.000' DAY(2) TO SECOND(3))"
         );
     }
 

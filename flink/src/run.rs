@@ -193,9 +193,30 @@ fn kill_group(child: &Child) {
     }
 }
 
-/// The last `n` lines of a file.
+/// What a failed job's log says: its exception messages (Java's and Python's, without the
+/// stack frames), else its last `n` lines.
 fn tail(path: &Path, n: usize) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut causes: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        let l = line.trim();
+        let is_cause = (l.contains("Exception:") || l.contains("Error:"))
+            && !l.starts_with("at ")
+            && !causes.contains(&l);
+        if is_cause {
+            causes.push(l);
+        }
+    }
+    if !causes.is_empty() {
+        return causes
+            .iter()
+            .rev()
+            .take(n)
+            .rev()
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
@@ -210,7 +231,7 @@ fn wait(mut child: Child, timeout: Duration, log: &Path) -> Result<(), RunError>
                 return Err(RunError::Failed {
                     status: status.to_string(),
                     log: log.to_path_buf(),
-                    tail: tail(log, 25),
+                    tail: tail(log, 12),
                 });
             }
             Ok(None) if started.elapsed() > timeout => {

@@ -19,7 +19,8 @@ use kdaflow_sql::types::SqlType;
 use serde::{Deserialize, Serialize};
 
 use crate::expr::{
-    Reason, Refs, Types, aggregate, expr, flink_type, ident, interval, string, type_of, unit_ms,
+    Reason, Refs, Types, aggregate, cast, expr, flink_type, ident, interval, string, type_of,
+    unit_ms,
 };
 use crate::report::{Item, Kind, Report};
 
@@ -541,7 +542,15 @@ impl<'a> Translator<'a> {
         notes: &mut Vec<(Kind, String, String)>,
     ) -> Result<Rel, Reason> {
         let pname = &self.req.program.pumps[pump].name;
-        let vname = format!("{pname}__{}", j + 1);
+        // The branches of a UNION ALL are pumps of one name: number the later ones.
+        let branch = self.req.program.pumps[..pump]
+            .iter()
+            .filter(|p| &p.name == pname)
+            .count();
+        let vname = match branch {
+            0 => format!("{pname}__{}", j + 1),
+            b => format!("{pname}__u{}__{}", b + 1, j + 1),
+        };
         let refs = rel.refs();
         let types = rel.types();
         let r = Refs {
@@ -558,13 +567,13 @@ impl<'a> Translator<'a> {
                 let mut sel = Vec::new();
                 let mut out = Vec::new();
                 for (i, e) in items.iter().enumerate() {
-                    sel.push(format!("{} AS `c{i}`", expr(e, &r)?));
+                    sel.push(format!("{} AS `c{i}`", expr(e, &r, &t)?));
                     out.push(type_of(e, &t));
                 }
                 sel.push(time.clone());
                 let mut q = format!("SELECT {} FROM {}", sel.join(", "), ident(&rel.name));
                 if let Some(f) = filter {
-                    q.push_str(&format!(" WHERE {}", expr(f, &r)?));
+                    q.push_str(&format!(" WHERE {}", expr(f, &r, &t)?));
                 }
                 notes.push((Kind::Exact, "SELECT / WHERE".into(), "a projection and filter".into()));
                 Ok(Rel {
@@ -596,7 +605,7 @@ impl<'a> Translator<'a> {
                         key_refs.push("window_start".to_string());
                         continue;
                     }
-                    pre.push(format!("{} AS `$k{i}`", expr(k, &r)?));
+                    pre.push(format!("{} AS `$k{i}`", expr(k, &r, &t)?));
                     key_refs.push(format!("`$k{i}`"));
                     group.push(format!("`$k{i}`"));
                 }
@@ -604,21 +613,18 @@ impl<'a> Translator<'a> {
                 for (i, a) in aggs.iter().enumerate() {
                     let arg = match &a.arg {
                         Some(e) => {
-                            pre.push(format!("{} AS `$a{i}`", expr(e, &r)?));
+                            pre.push(format!("{} AS `$a{i}`", expr(e, &r, &t)?));
                             Some(format!("`$a{i}`"))
                         }
                         None => None,
                     };
-                    let (sql, note) = aggregate(a, arg.as_deref())?;
-                    if let Some(n) = note {
-                        notes.push((Kind::Conditional, format!("{:?}", a.func), n));
-                    }
+                    let sql = aggregate(a, arg.as_deref())?;
                     agg_refs.push(sql);
                 }
                 let agg_types: Vec<SqlType> = aggs.iter().map(|a| a.ty.clone()).collect();
                 let mut q = format!("SELECT {} FROM {}", pre.join(", "), ident(&rel.name));
                 if let Some(f) = filter {
-                    q.push_str(&format!(" WHERE {}", expr(f, &r)?));
+                    q.push_str(&format!(" WHERE {}", expr(f, &r, &t)?));
                 }
                 let input = self.view(&format!("{vname}__in"), q);
                 let gr = Refs {
@@ -634,7 +640,7 @@ impl<'a> Translator<'a> {
                 let mut sel = Vec::new();
                 let mut out = Vec::new();
                 for (i, e) in items.iter().enumerate() {
-                    sel.push(format!("{} AS `c{i}`", expr(e, &gr)?));
+                    sel.push(format!("{} AS `c{i}`", expr(e, &gr, &gt)?));
                     out.push(type_of(e, &gt));
                 }
                 sel.push("window_end AS `ROWTIME`".into());
@@ -646,7 +652,7 @@ impl<'a> Translator<'a> {
                     group.join(", ")
                 );
                 if let Some(h) = having {
-                    q.push_str(&format!(" HAVING {}", expr(h, &gr)?));
+                    q.push_str(&format!(" HAVING {}", expr(h, &gr, &gt)?));
                 }
                 notes.push((
                     Kind::Exact,
@@ -673,22 +679,19 @@ impl<'a> Translator<'a> {
                 let mut pre = vec!["*".to_string()];
                 let mut parts = Vec::new();
                 for (i, p) in partition.iter().enumerate() {
-                    pre.push(format!("{} AS `$p{i}`", expr(p, &r)?));
+                    pre.push(format!("{} AS `$p{i}`", expr(p, &r, &t)?));
                     parts.push(format!("`$p{i}`"));
                 }
                 let mut agg_refs = Vec::new();
                 for (i, a) in aggs.iter().enumerate() {
                     let arg = match &a.arg {
                         Some(e) => {
-                            pre.push(format!("{} AS `$a{i}`", expr(e, &r)?));
+                            pre.push(format!("{} AS `$a{i}`", expr(e, &r, &t)?));
                             Some(format!("`$a{i}`"))
                         }
                         None => None,
                     };
-                    let (sql, note) = aggregate(a, arg.as_deref())?;
-                    if let Some(n) = note {
-                        notes.push((Kind::Conditional, format!("{:?}", a.func), n));
-                    }
+                    let sql = aggregate(a, arg.as_deref())?;
                     // `CAST(AGG(x) AS T)` becomes `CAST(AGG(x) OVER w AS T)`.
                     agg_refs.push(match sql.strip_prefix("CAST(") {
                         Some(rest) => {
@@ -700,7 +703,7 @@ impl<'a> Translator<'a> {
                 }
                 let mut q = format!("SELECT {} FROM {}", pre.join(", "), ident(&rel.name));
                 if let Some(f) = filter {
-                    q.push_str(&format!(" WHERE {}", expr(f, &r)?));
+                    q.push_str(&format!(" WHERE {}", expr(f, &r, &t)?));
                 }
                 let input = self.view(&format!("{vname}__in"), q);
                 let agg_types: Vec<SqlType> = aggs.iter().map(|a| a.ty.clone()).collect();
@@ -717,7 +720,7 @@ impl<'a> Translator<'a> {
                 let mut sel = Vec::new();
                 let mut out = Vec::new();
                 for (i, e) in items.iter().enumerate() {
-                    sel.push(format!("{} AS `c{i}`", expr(e, &sr)?));
+                    sel.push(format!("{} AS `c{i}`", expr(e, &sr, &st)?));
                     out.push(type_of(e, &st));
                 }
                 sel.push(time.clone());
@@ -899,10 +902,11 @@ impl<'a> Translator<'a> {
         for (ti, tc) in target.columns.iter().enumerate() {
             let ty = flink_type(&tc.ty).map_err(|e| (e, p.stages.len()))?;
             let value = match p.target_columns.iter().position(|&c| c == ti) {
-                Some(k) => ident(&rel.cols[k].0),
-                None => "NULL".to_string(),
+                Some(k) => cast(&ident(&rel.cols[k].0), &rel.cols[k].1, &tc.ty)
+                    .map_err(|e| (e, p.stages.len()))?,
+                None => format!("CAST(NULL AS {ty})"),
             };
-            sel.push(format!("CAST({value} AS {ty}) AS {}", ident(&tc.name)));
+            sel.push(format!("{value} AS {}", ident(&tc.name)));
         }
         sel.push(ident("ROWTIME"));
         Ok(format!(

@@ -145,12 +145,10 @@ fn every_corpus_case_is_translated_or_listed_with_the_reason() {
 fn every_translatable_corpus_case_gives_on_flink_what_the_engine_gives() {
     let (env, java) = FlinkEnv::require(None).unwrap();
     let cases: Vec<Case> = cases().into_iter().filter(|c| c.job.is_ok()).collect();
-    let dir = tempfile::tempdir().unwrap();
-    let (app_dir, input, output) = (
-        dir.path().join("app"),
-        dir.path().join("input"),
-        dir.path().join("output"),
-    );
+    // Kept under target/ so that a failing job's log can be read.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/flink-corpus");
+    let _ = std::fs::remove_dir_all(&dir);
+    let (app_dir, input, output) = (dir.join("app"), dir.join("input"), dir.join("output"));
     let mut jobs = Vec::new();
     for c in &cases {
         let job = c.job.as_ref().unwrap().clone();
