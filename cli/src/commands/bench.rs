@@ -47,6 +47,22 @@ pub enum BenchCommand {
     /// Lambda functions as processes: cold starts (provided.al2023, Python) and warm Invoke
     /// over loopback.
     Lambda(lambda::LambdaArgs),
+    /// The reference application on the built-in engine, on Flink's mini-cluster
+    /// (parallelism 1) and on a standalone Flink cluster (parallelism 2), over the same
+    /// records: records/s, start-up time and peak memory side by side (needs `kdaflow flink
+    /// setup`).
+    Flink(FlinkBenchArgs),
+}
+
+/// Flags of `kdaflow bench flink`.
+#[derive(Debug, Args)]
+pub struct FlinkBenchArgs {
+    /// How many generated reviews.
+    #[arg(long, default_value_t = 2_000_000)]
+    pub records: usize,
+    /// The PyFlink environment (default: setup's).
+    #[arg(long, value_name = "DIR")]
+    pub env: Option<std::path::PathBuf>,
 }
 
 /// Flags of `kdaflow bench up`.
@@ -98,6 +114,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Sfn(args) => triggers::sfn(args).await,
         BenchCommand::Events(args) => triggers::events(args).await,
         BenchCommand::Lambda(args) => lambda::run(args).await,
+        BenchCommand::Flink(args) => super::flink::bench(args.records, args.env),
         BenchCommand::Up(args) => up(args).await,
     }
 }

@@ -470,6 +470,19 @@ impl Printer {
         }
     }
 
+    /// A printer that prints nothing and only counts the rows.
+    pub(crate) fn counter() -> Self {
+        Self {
+            collected: None,
+            ..Self::collector()
+        }
+    }
+
+    /// The rows given so far.
+    pub(crate) fn rows(&self) -> usize {
+        self.rows
+    }
+
     /// A printer that prints nothing and keeps every row by stream.
     pub(crate) fn collector() -> Self {
         Self {
