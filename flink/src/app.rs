@@ -165,6 +165,9 @@ pub fn write(
 }
 
 fn copy_tree(from: &Path, to: &Path, written: &mut Vec<PathBuf>) -> Result<(), AppError> {
+    if from.file_name().is_some_and(|n| n == "__pycache__") {
+        return Ok(());
+    }
     if from.is_dir() {
         std::fs::create_dir_all(to).map_err(io(to))?;
         for entry in std::fs::read_dir(from).map_err(io(from))?.flatten() {

@@ -6,10 +6,14 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use kdaflow_asl::clock::{Clock, SystemClock};
+use tokio::process::{Child, Command};
 
 use base64::Engine as _;
 use kdaflow_sql::coerce::{format_date, format_time, format_timestamp};
@@ -137,9 +141,9 @@ pub fn tree_rss_kb(roots: &[u32]) -> u64 {
         .sum()
 }
 
-/// Samples the memory of a set of process trees until dropped.
+/// Samples the memory of a set of process trees every 100 ms until dropped.
 struct Sampler {
-    stop: Arc<AtomicBool>,
+    stop: Option<mpsc::Sender<()>>,
     peak: Arc<AtomicU64>,
     roots: Arc<parking_lot::Mutex<Vec<u32>>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -147,21 +151,25 @@ struct Sampler {
 
 impl Sampler {
     fn start() -> Self {
-        let stop = Arc::new(AtomicBool::new(false));
+        let (stop, stopped) = mpsc::channel::<()>();
         let peak = Arc::new(AtomicU64::new(0));
         let roots: Arc<parking_lot::Mutex<Vec<u32>>> = Arc::default();
         let thread = {
-            let (stop, peak, roots) = (stop.clone(), peak.clone(), roots.clone());
+            let (peak, roots) = (peak.clone(), roots.clone());
             std::thread::spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
+                // A sample, then the next one unless told to stop meanwhile.
+                loop {
                     let now = tree_rss_kb(&roots.lock());
                     peak.fetch_max(now, Ordering::Relaxed);
-                    std::thread::sleep(Duration::from_millis(100));
+                    match stopped.recv_timeout(Duration::from_millis(100)) {
+                        Err(mpsc::RecvTimeoutError::Timeout) => {}
+                        _ => break,
+                    }
                 }
             })
         };
         Self {
-            stop,
+            stop: Some(stop),
             peak,
             roots,
             thread: Some(thread),
@@ -173,7 +181,7 @@ impl Sampler {
     }
 
     fn peak(mut self) -> u64 {
-        self.stop.store(true, Ordering::Relaxed);
+        self.stop.take();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -183,12 +191,13 @@ impl Sampler {
 
 impl Drop for Sampler {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        // Dropping the sender stops the thread.
+        self.stop.take();
     }
 }
 
-fn kill_group(child: &Child) {
-    if let Some(pid) = rustix::process::Pid::from_raw(child.id() as i32) {
+fn kill_group(pid: u32) {
+    if let Some(pid) = rustix::process::Pid::from_raw(pid as i32) {
         let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
     }
 }
@@ -222,31 +231,25 @@ fn tail(path: &Path, n: usize) -> String {
 }
 
 /// Waits for a child, killing its process group after `timeout`.
-fn wait(mut child: Child, timeout: Duration, log: &Path) -> Result<(), RunError> {
-    let started = Instant::now();
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) if status.success() => return Ok(()),
-            Ok(Some(status)) => {
-                return Err(RunError::Failed {
-                    status: status.to_string(),
-                    log: log.to_path_buf(),
-                    tail: tail(log, 12),
-                });
-            }
-            Ok(None) if started.elapsed() > timeout => {
-                kill_group(&child);
-                let _ = child.wait();
-                return Err(RunError::Timeout(timeout, log.to_path_buf()));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
-            Err(e) => return Err(RunError::Io(format!("waiting for the job: {e}"))),
+async fn wait(mut child: Child, timeout: Duration, log: &Path) -> Result<(), RunError> {
+    let pid = child.id().unwrap_or(0);
+    match tokio::time::timeout(timeout, child.wait()).await {
+        Ok(Ok(status)) if status.success() => Ok(()),
+        Ok(Ok(status)) => Err(RunError::Failed {
+            status: status.to_string(),
+            log: log.to_path_buf(),
+            tail: tail(log, 12),
+        }),
+        Ok(Err(e)) => Err(RunError::Io(format!("waiting for the job: {e}"))),
+        Err(_) => {
+            kill_group(pid);
+            let _ = child.wait().await;
+            Err(RunError::Timeout(timeout, log.to_path_buf()))
         }
     }
 }
 
 fn command(program: &Path, java: &Java, log: &Path) -> Result<Command, RunError> {
-    use std::os::unix::process::CommandExt;
     let out = std::fs::File::create(log)
         .map_err(|e| RunError::Io(format!("cannot create {}: {e}", log.display())))?;
     let err = out
@@ -256,7 +259,8 @@ fn command(program: &Path, java: &Java, log: &Path) -> Result<Command, RunError>
     c.stdin(Stdio::null())
         .stdout(out)
         .stderr(err)
-        .process_group(0);
+        .process_group(0)
+        .kill_on_drop(true);
     if let Some(home) = &java.home {
         c.env("JAVA_HOME", home);
     }
@@ -264,7 +268,7 @@ fn command(program: &Path, java: &Java, log: &Path) -> Result<Command, RunError>
 }
 
 /// Runs a job and returns what it measured; the sinks' files are under `spec.output`.
-pub fn run(env: &FlinkEnv, java: &Java, spec: &RunSpec<'_>) -> Result<RunStats, RunError> {
+pub async fn run(env: &FlinkEnv, java: &Java, spec: &RunSpec<'_>) -> Result<RunStats, RunError> {
     std::fs::create_dir_all(spec.output)
         .map_err(|e| RunError::Io(format!("cannot create {}: {e}", spec.output.display())))?;
     let sampler = Sampler::start();
@@ -288,8 +292,8 @@ pub fn run(env: &FlinkEnv, java: &Java, spec: &RunSpec<'_>) -> Result<RunStats, 
                 what: env.python().display().to_string(),
                 source,
             })?;
-            sampler.watch(child.id());
-            wait(child, spec.timeout, &log)?;
+            sampler.watch(child.id().unwrap_or(0));
+            wait(child, spec.timeout, &log).await?;
             Ok(RunStats {
                 job_seconds: started.elapsed().as_secs_f64(),
                 cluster_seconds: 0.0,
@@ -298,7 +302,7 @@ pub fn run(env: &FlinkEnv, java: &Java, spec: &RunSpec<'_>) -> Result<RunStats, 
         }
         Target::Standalone(workers) => {
             let started = Instant::now();
-            let cluster = Cluster::start(env, java, workers, spec.app, &sampler)?;
+            let cluster = Cluster::start(env, java, workers, spec.app, &sampler).await?;
             let cluster_seconds = started.elapsed().as_secs_f64();
             let started = Instant::now();
             let flink = cluster.home.join("bin").join("flink");
@@ -319,10 +323,10 @@ pub fn run(env: &FlinkEnv, java: &Java, spec: &RunSpec<'_>) -> Result<RunStats, 
                 what: flink.display().to_string(),
                 source,
             })?;
-            sampler.watch(child.id());
-            let result = wait(child, spec.timeout, &log);
+            sampler.watch(child.id().unwrap_or(0));
+            let result = wait(child, spec.timeout, &log).await;
             let job_seconds = started.elapsed().as_secs_f64();
-            cluster.stop();
+            cluster.stop().await;
             result?;
             Ok(RunStats {
                 job_seconds,
@@ -343,7 +347,7 @@ struct Cluster {
 }
 
 impl Cluster {
-    fn start(
+    async fn start(
         env: &FlinkEnv,
         java: &Java,
         workers: usize,
@@ -408,19 +412,30 @@ impl Cluster {
             java: java.clone(),
             pids,
         };
-        let script = |name: &str, args: &[&str]| -> Result<(), RunError> {
+        let script = |name: &str| -> Result<Child, RunError> {
             let log = logs.join(format!("{name}.out"));
             let mut c = command(&home.join("bin").join(name), java, &log)?;
-            c.env("FLINK_CONF_DIR", &conf).args(args);
-            let child = c.spawn().map_err(|source| RunError::Spawn {
+            c.env("FLINK_CONF_DIR", &conf).arg("start");
+            c.spawn().map_err(|source| RunError::Spawn {
                 what: name.to_string(),
                 source,
-            })?;
-            wait(child, Duration::from_secs(60), &log)
+            })
         };
-        script("jobmanager.sh", &["start"])?;
+        let started = script("jobmanager.sh")?;
+        wait(
+            started,
+            Duration::from_secs(60),
+            &logs.join("jobmanager.sh.out"),
+        )
+        .await?;
         for _ in 0..workers.max(1) {
-            script("taskmanager.sh", &["start"])?;
+            let started = script("taskmanager.sh")?;
+            wait(
+                started,
+                Duration::from_secs(60),
+                &logs.join("taskmanager.sh.out"),
+            )
+            .await?;
         }
         for pid in cluster.daemon_pids() {
             sampler.watch(pid);
@@ -434,14 +449,15 @@ impl Cluster {
                 return Ok(cluster);
             }
             if Instant::now() > deadline {
-                cluster.stop();
+                cluster.stop().await;
                 return Err(RunError::Cluster(format!(
                     "{} TaskManager(s) did not register within 90 s (logs: {})",
                     workers,
                     logs.display()
                 )));
             }
-            std::thread::sleep(Duration::from_millis(250));
+            // The JobManager has no way to wait for registrations: poll its REST API.
+            SystemClock.sleep(chrono::Duration::milliseconds(250)).await;
         }
     }
 
@@ -459,7 +475,7 @@ impl Cluster {
         out
     }
 
-    fn stop(&self) {
+    async fn stop(&self) {
         for (script, arg) in [
             ("taskmanager.sh", "stop-all"),
             ("jobmanager.sh", "stop-all"),
@@ -470,7 +486,8 @@ impl Cluster {
                 .arg(arg)
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
-                .status();
+                .status()
+                .await;
         }
         // Whatever the scripts left.
         for pid in self.daemon_pids() {

@@ -282,8 +282,9 @@ fn region(arn: &str) -> String {
         .to_string()
 }
 
-/// A placeholder name for a property the user sets (`${INPUT_SOURCE_SQL_STREAM_001_STREAM_ARN}`).
-fn placeholder(prefix: &str, stream: &str) -> String {
+/// A placeholder for a property the user sets (`${INPUT_SOURCE_SQL_STREAM_001_STREAM_NAME}`:
+/// the `kinesis-legacy` source takes a stream's name, the `kinesis` sink its ARN).
+fn placeholder(prefix: &str, stream: &str, what: &str) -> String {
     let clean: String = stream
         .chars()
         .map(|c| {
@@ -294,7 +295,7 @@ fn placeholder(prefix: &str, stream: &str) -> String {
             }
         })
         .collect();
-    format!("${{{prefix}_{clean}_STREAM_ARN}}")
+    format!("${{{prefix}_{clean}_STREAM_{what}}}")
 }
 
 struct Translator<'a> {
@@ -358,7 +359,7 @@ impl<'a> Translator<'a> {
                     Some(i) => {
                         let arn = match i.kind {
                             InputKind::Kinesis => i.arn.clone(),
-                            InputKind::Firehose => placeholder("INPUT", &stream.name),
+                            InputKind::Firehose => placeholder("INPUT", &stream.name, "NAME"),
                         };
                         let format = match &i.csv_delimiter {
                             Some(d) => format!(
@@ -372,7 +373,7 @@ impl<'a> Translator<'a> {
                         (arn, format)
                     }
                     None => (
-                        placeholder("INPUT", &stream.name),
+                        placeholder("INPUT", &stream.name, "NAME"),
                         "  'format' = 'json'".into(),
                     ),
                 };
@@ -442,7 +443,7 @@ impl<'a> Translator<'a> {
                         region(&o.arn)
                     ),
                     OutputKind::Lambda => {
-                        let arn = placeholder("OUTPUT", stream);
+                        let arn = placeholder("OUTPUT", stream, "ARN");
                         format!(
                             "  'connector' = 'kinesis',\n  'stream.arn' = '{arn}',\n  'aws.region' = '{}',\n  'sink.partitioner' = 'random',\n{format}",
                             region(&o.arn)
@@ -1141,7 +1142,7 @@ impl Translator<'_> {
                 Kind::Replaced,
                 format!(
                     "Flink has no Firehose source (Firehose only pushes): send the records to a Kinesis data stream instead and set {} to its name in the `kdaflow` property group",
-                    placeholder("INPUT", stream)
+                    placeholder("INPUT", stream, "NAME")
                 ),
             ),
         }
@@ -1208,7 +1209,7 @@ impl Translator<'_> {
                 Kind::Replaced,
                 format!(
                     "Flink has no Lambda sink: the rows go to a Kinesis data stream ({} in the `kdaflow` property group) and {} consumes it through an event source mapping",
-                    placeholder("OUTPUT", stream),
+                    placeholder("OUTPUT", stream, "ARN"),
                     o.arn
                 ),
             ),

@@ -108,19 +108,6 @@ async fn main() {
         .await
         .unwrap();
     let put = t.elapsed().as_secs_f64();
-    // The same upload without the client hashing the payload for its signature (SHA-256 of
-    // the whole body, which the SDK computes over plain HTTP), as over HTTPS.
-    let t = Instant::now();
-    c.put_object()
-        .bucket("bench")
-        .key("big-unsigned")
-        .body(ByteStream::from_path(&source).await.unwrap())
-        .customize()
-        .disable_payload_signing()
-        .send()
-        .await
-        .unwrap();
-    let put_unsigned = t.elapsed().as_secs_f64();
     let (rss_after_put, _) = memory();
 
     let t = Instant::now();
@@ -147,10 +134,6 @@ async fn main() {
         "  disk write+sync  {:>8.1} MB/s   PutObject (aws-sdk-s3, CRC32 trailer)  {:>8.1} MB/s",
         mb_per_s(bytes, disk_write),
         mb_per_s(bytes, put)
-    );
-    println!(
-        "                              PutObject, payload not signed (UNSIGNED-PAYLOAD)  {:>8.1} MB/s",
-        mb_per_s(bytes, put_unsigned)
     );
     println!(
         "  disk read        {:>8.1} MB/s   GetObject                              {:>8.1} MB/s",

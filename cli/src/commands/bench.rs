@@ -114,7 +114,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Sfn(args) => triggers::sfn(args).await,
         BenchCommand::Events(args) => triggers::events(args).await,
         BenchCommand::Lambda(args) => lambda::run(args).await,
-        BenchCommand::Flink(args) => super::flink::bench(args.records, args.env),
+        BenchCommand::Flink(args) => super::flink::bench(args.records, args.env).await,
         BenchCommand::Up(args) => up(args).await,
     }
 }

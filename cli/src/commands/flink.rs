@@ -128,7 +128,7 @@ pub struct VerifyArgs {
 }
 
 /// Runs `kdaflow flink`.
-pub fn run(command: FlinkCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(command: FlinkCommand) -> anyhow::Result<ExitCode> {
     match command {
         FlinkCommand::Translate(args) => translate_cmd(&args),
         FlinkCommand::Setup(args) => {
@@ -136,8 +136,8 @@ pub fn run(command: FlinkCommand) -> anyhow::Result<ExitCode> {
             env.setup(&args.python, &mut |line| eprintln!("flink setup: {line}"))?;
             Ok(ExitCode::SUCCESS)
         }
-        FlinkCommand::Run(args) => run_cmd(&args),
-        FlinkCommand::Verify(args) => verify_cmd(&args),
+        FlinkCommand::Run(args) => run_cmd(&args).await,
+        FlinkCommand::Verify(args) => verify_cmd(&args).await,
     }
 }
 
@@ -427,7 +427,7 @@ fn target_text(target: Target, parallelism: usize) -> String {
 }
 
 /// Runs the prepared job and reads its sinks back as engine rows, by stream.
-fn run_flink(
+async fn run_flink(
     p: &Prepared,
     program: &Program,
     flags: &FlinkFlags,
@@ -455,7 +455,8 @@ fn run_flink(
             target,
             timeout: Duration::from(flags.timeout),
         },
-    )?;
+    )
+    .await?;
     eprintln!(
         "  done: job {:.1} s{}, peak memory {} MiB",
         stats.job_seconds,
@@ -477,7 +478,7 @@ fn run_flink(
     Ok((rows, stats))
 }
 
-fn run_cmd(args: &FlinkRunArgs) -> anyhow::Result<ExitCode> {
+async fn run_cmd(args: &FlinkRunArgs) -> anyhow::Result<ExitCode> {
     let app = load(&args.run.source)?;
     let program = match compile(&app, &args.run.source.application) {
         Ok(p) => p,
@@ -495,7 +496,7 @@ fn run_cmd(args: &FlinkRunArgs) -> anyhow::Result<ExitCode> {
     } else {
         Target::Mini
     };
-    let (rows, _) = run_flink(&p, &program, &args.flink, target, args.parallelism, "run")?;
+    let (rows, _) = run_flink(&p, &program, &args.flink, target, args.parallelism, "run").await?;
     // In ROWTIME order, streams in declaration order within one ROWTIME.
     let shown = shown_streams(&program);
     let mut all: Vec<(i64, usize, &str, &Row)> = Vec::new();
@@ -515,7 +516,7 @@ fn run_cmd(args: &FlinkRunArgs) -> anyhow::Result<ExitCode> {
     finish(&args.run, printer, p.rows + p.rejected, rows.len())
 }
 
-fn verify_cmd(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+async fn verify_cmd(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let app = load(&args.run.source)?;
     let program = match compile(&app, &args.run.source.application) {
         Ok(p) => p,
@@ -534,7 +535,8 @@ fn verify_cmd(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     }
     let mut failed = false;
     for (target, parallelism, label) in runs {
-        let (flink_rows, _) = run_flink(&p, &program, &args.flink, target, parallelism, label)?;
+        let (flink_rows, _) =
+            run_flink(&p, &program, &args.flink, target, parallelism, label).await?;
         println!("{}:", target_text(target, parallelism));
         for sink in &p.translation.job.sinks {
             let e = engine_rows
@@ -604,7 +606,7 @@ fn verify_cmd(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
 /// `kdaflow bench flink`: the reference application's pumps over the same generated reviews
 /// on the built-in engine, on Flink's mini-cluster at parallelism 1 and on a standalone
 /// cluster at parallelism 2: records/s, start-up time and peak memory, side by side.
-pub(crate) fn bench(records: usize, env: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+pub(crate) async fn bench(records: usize, env: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     use clap::Parser;
     use std::time::Instant;
 
@@ -668,9 +670,9 @@ pub(crate) fn bench(records: usize, env: Option<PathBuf>) -> anyhow::Result<Exit
         ),
     ] {
         let p = prepare(&app, &program, &small_args, &flags)?;
-        let (_, start) = run_flink(&p, &program, &flags, target, parallelism, "start-up")?;
+        let (_, start) = run_flink(&p, &program, &flags, target, parallelism, "start-up").await?;
         let p = prepare(&app, &program, &full_args, &flags)?;
-        let (rows, stats) = run_flink(&p, &program, &flags, target, parallelism, "full")?;
+        let (rows, stats) = run_flink(&p, &program, &flags, target, parallelism, "full").await?;
         let out: usize = rows.values().map(Vec::len).sum();
         if out != engine_rows {
             eprintln!("note: {label} wrote {out} rows, the engine {engine_rows}");

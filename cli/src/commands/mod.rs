@@ -86,7 +86,7 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Up(args) => up::run(args).await,
         Command::Spec(command) => spec::run(command),
         Command::Sql(command) => sql::run(command),
-        Command::Flink(command) => flink::run(command),
+        Command::Flink(command) => flink::run(command).await,
         Command::Start(args) => start::run(args).await,
         Command::Watch(args) => watch::run(args).await,
         Command::History(args) => history::run(args).await,

@@ -7,6 +7,8 @@
 //!   `cargo test -p kdaflow-flink -- --ignored`): every translatable case runs on a real Flink,
 //!   all of them in one job, and every output stream is the engine's, row for row.
 
+mod reference;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -140,9 +142,9 @@ fn every_corpus_case_is_translated_or_listed_with_the_reason() {
     );
 }
 
-#[test]
+#[tokio::test]
 #[ignore = "needs Java and the PyFlink environment (kdaflow flink setup); CI runs it"]
-fn every_translatable_corpus_case_gives_on_flink_what_the_engine_gives() {
+async fn every_translatable_corpus_case_gives_on_flink_what_the_engine_gives() {
     let (env, java) = FlinkEnv::require(None).unwrap();
     let cases: Vec<Case> = cases().into_iter().filter(|c| c.job.is_ok()).collect();
     // Kept under target/ so that a failing job's log can be read.
@@ -179,6 +181,7 @@ fn every_translatable_corpus_case_gives_on_flink_what_the_engine_gives() {
             timeout: Duration::from_secs(600),
         },
     )
+    .await
     .unwrap();
     let mut differences = Vec::new();
     let mut streams = 0;
