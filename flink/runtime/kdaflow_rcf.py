@@ -15,6 +15,7 @@ initial_accept_fraction=0.125 equals the Rust default. Points are extracted as V
 (PyO3: PyFloat_AsDouble then `as f32`), seed as Option<u64> (0..2**64-1, else OverflowError),
 scores come back as f64.
 """
+import json
 import math
 import struct
 
@@ -36,7 +37,10 @@ def to_f32(v) -> float:
 
 class Forest:
     def __init__(self, dims: int, shingle_size: int, trees: int, sample_size: int,
-                 time_decay: int, seed: int):
+                 time_decay: int, seed: int, column_names=None, explanation=None):
+        """`explanation`: None (the score only), False (ANOMALY_EXPLANATION's attribution
+        scores) or True (with DIRECTION and STRENGTH: RANDOM_CUT_FOREST_WITH_EXPLANATION's
+        directionality)."""
         if not 0 <= seed <= _MASK64:
             raise ValueError("seed must be a u64")
         self.rcf = _Rcf(
@@ -52,14 +56,43 @@ class Forest:
         self.dims = dims
         self.sample_size = sample_size
         self.seen = 0
+        self.column_names = list(column_names or [])
+        self.explanation = explanation
 
-    def push(self, values) -> float:
-        """Score-then-update one record; `values` are the numeric columns in order."""
+    def push(self, values):
+        """Score-then-update one record; `values` are the numeric columns in order. Returns
+        the score, or (score, explanation) when the forest explains."""
         point = [to_f32(v) for v in values]
         if len(point) != self.dims:
             raise ValueError(f"expected {self.dims} values, got {len(point)}")
         warm = self.seen >= self.sample_size and self.rcf.is_ready()
         score = self.rcf.score(point) if warm else 0.0
+        explained = None
+        if self.explanation is not None:
+            explained = self._explain(point) if warm else "{}"
         self.rcf.update(point)
         self.seen += 1
-        return score
+        if self.explanation is None:
+            return score
+        return score, explained
+
+    def _explain(self, point) -> str:
+        """The engine's ANOMALY_EXPLANATION (sql/src/functions/rcf.rs, `explain`): per column,
+        the attribution summed over the shingle; `below` counts cuts under the value (it is
+        unusually HIGH), `above` cuts over it (LOW); numbers as text with 4 decimals; the JSON
+        compact, keys in this order."""
+        attr = self.rcf.attribution(point)
+        out = {}
+        for i, name in enumerate(self.column_names):
+            high = 0.0
+            low = 0.0
+            for a in attr[i::self.dims]:
+                high += a["below"]
+                low += a["above"]
+            m = {}
+            if self.explanation:
+                m["DIRECTION"] = "HIGH" if high >= low else "LOW"
+                m["STRENGTH"] = f"{abs(high - low):.4f}"
+            m["ATTRIBUTION_SCORE"] = f"{high + low:.4f}"
+            out[name] = m
+        return json.dumps(out, separators=(",", ":"), ensure_ascii=False)

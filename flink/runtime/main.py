@@ -93,6 +93,7 @@ def random_cut_forest(t_env, step):
     columns = step["columns"]
     width = len(columns)
     numeric = step["numeric"]
+    explanation = step.get("explanation")
     params = dict(
         dims=len(numeric),
         shingle_size=step["shingle_size"],
@@ -100,6 +101,8 @@ def random_cut_forest(t_env, step):
         sample_size=step["sample_size"],
         time_decay=step["time_decay"],
         seed=step["seed"],
+        column_names=step.get("column_names", []),
+        explanation=explanation,
     )
 
     class Score(MapFunction):
@@ -110,11 +113,16 @@ def random_cut_forest(t_env, step):
 
         def map(self, row):
             values = [row[i] for i in range(width)]
-            score = self.forest.push([values[i] for i in numeric])
-            return Row(*values, score)
+            scored = self.forest.push([values[i] for i in numeric])
+            if explanation is None:
+                return Row(*values, scored)
+            return Row(*values, *scored)
 
     names = [c["name"] for c in columns] + ["ANOMALY_SCORE"]
     types = [type_info(c["flink_type"]) for c in columns] + [Types.DOUBLE()]
+    if explanation is not None:
+        names.append("ANOMALY_EXPLANATION")
+        types.append(Types.STRING())
     stream = t_env.to_data_stream(t_env.from_path(quote(step["input"])))
     scored = (
         stream.map(Score(), output_type=Types.ROW_NAMED(names, types))
@@ -125,6 +133,8 @@ def random_cut_forest(t_env, step):
     for c in columns:
         schema.column(c["name"], c["flink_type"])
     schema.column("ANOMALY_SCORE", "DOUBLE")
+    if explanation is not None:
+        schema.column("ANOMALY_EXPLANATION", "VARCHAR(20480)")
     schema.column_by_metadata("ROWTIME", "TIMESTAMP(3)", "rowtime")
     schema.watermark("ROWTIME", "SOURCE_WATERMARK()")
     t_env.create_temporary_view(quote(step["output"]), t_env.from_data_stream(scored, schema.build()))

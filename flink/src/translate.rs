@@ -157,6 +157,12 @@ pub enum Step {
         shingle_size: usize,
         /// The forest's seed (the engine's for this stage).
         seed: u64,
+        /// The numeric columns' names (the explanation's keys).
+        #[serde(default)]
+        column_names: Vec<String>,
+        /// ANOMALY_EXPLANATION too: without (`false`) or with (`true`) directionality.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        explanation: Option<bool>,
     },
 }
 
@@ -218,9 +224,15 @@ impl Job {
                     time_decay,
                     shingle_size,
                     seed,
+                    explanation,
                     ..
                 } => s.push_str(&format!(
-                    "-- {output}: RANDOM_CUT_FOREST over {input} (numberOfTrees {trees}, subSampleSize {sample_size},\n--   timeDecay {time_decay}, shingleSize {shingle_size}, seed {seed}): the Python function in\n--   kdaflow_rcf.py, at parallelism 1, appending ANOMALY_SCORE.\n\n"
+                    "-- {output}: RANDOM_CUT_FOREST over {input} (numberOfTrees {trees}, subSampleSize {sample_size},\n--   timeDecay {time_decay}, shingleSize {shingle_size}, seed {seed}): the Python function in\n--   kdaflow_rcf.py, at parallelism 1, appending ANOMALY_SCORE{}.\n\n",
+                    if explanation.is_some() {
+                        " and ANOMALY_EXPLANATION"
+                    } else {
+                        ""
+                    }
                 )),
             }
         }
@@ -761,12 +773,6 @@ impl<'a> Translator<'a> {
             }
             StageSpec::Rcf(spec) => {
                 Self::need_event_time(rel, "RANDOM_CUT_FOREST")?;
-                if spec.explanation.is_some() {
-                    return Err(
-                        "RANDOM_CUT_FOREST_WITH_EXPLANATION (the UDF computes the score only)"
-                            .into(),
-                    );
-                }
                 let columns = rel
                     .cols
                     .iter()
@@ -789,17 +795,39 @@ impl<'a> Translator<'a> {
                     time_decay: spec.time_decay,
                     shingle_size: spec.shingle_size,
                     seed,
+                    column_names: spec.column_names.clone(),
+                    explanation: spec.explanation,
                 });
+                let construct = match spec.explanation {
+                    None => "RANDOM_CUT_FOREST",
+                    Some(_) => "RANDOM_CUT_FOREST_WITH_EXPLANATION",
+                };
+                let wheel = if self.req.profile == Profile::Aws {
+                    "; rcf3's wheel is built for manylinux_2_28 (glibc 2.28 or later): check the runtime's image"
+                } else {
+                    ""
+                };
                 notes.push((
                     Kind::Udf,
-                    "RANDOM_CUT_FOREST".into(),
+                    construct.into(),
                     format!(
-                        "a Python function over rcf3 0.5.2 (the engine's forest) at parallelism 1, numberOfTrees {}, subSampleSize {}, timeDecay {}, shingleSize {}, seed {seed}; its state is not in Flink's checkpoints",
-                        spec.trees, spec.sample_size, spec.time_decay, spec.shingle_size
+                        "a Python function over rcf3 0.5.2 (the engine's forest) at parallelism 1, numberOfTrees {}, subSampleSize {}, timeDecay {}, shingleSize {}, seed {seed}{}; its state is not in Flink's checkpoints{wheel}",
+                        spec.trees,
+                        spec.sample_size,
+                        spec.time_decay,
+                        spec.shingle_size,
+                        if spec.explanation.is_some() {
+                            ", ANOMALY_EXPLANATION as the engine writes it"
+                        } else {
+                            ""
+                        }
                     ),
                 ));
                 let mut cols = rel.cols.clone();
                 cols.push(("ANOMALY_SCORE".into(), SqlType::Double));
+                if spec.explanation.is_some() {
+                    cols.push(("ANOMALY_EXPLANATION".into(), SqlType::Varchar(20480)));
+                }
                 Ok(Rel {
                     name: output,
                     cols,
