@@ -173,29 +173,6 @@ pub fn type_of(e: &CExpr, t: &Types<'_>) -> SqlType {
     }
 }
 
-fn unit_name(u: TimeUnit) -> &'static str {
-    u.name()
-}
-
-fn binop(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Add => "+",
-        BinOp::Sub => "-",
-        BinOp::Mul => "*",
-        BinOp::Div => "/",
-        BinOp::Mod => "%",
-        BinOp::Concat => "||",
-        BinOp::Eq => "=",
-        BinOp::Ne => "<>",
-        BinOp::Lt => "<",
-        BinOp::Le => "<=",
-        BinOp::Gt => ">",
-        BinOp::Ge => ">=",
-        BinOp::And => "AND",
-        BinOp::Or => "OR",
-    }
-}
-
 /// `sql` (of type `from`) cast to `to` as the service casts: an approximate or decimal number
 /// into an integer type rounds half away from zero (Flink's CAST truncates, its ROUND rounds
 /// half away from zero).
@@ -227,7 +204,7 @@ pub fn expr(e: &CExpr, r: &Refs<'_>, t: &Types<'_>) -> Result<String, Reason> {
             return Err("dividing an INTERVAL (Flink divides no interval)".into());
         }
         CExpr::Bin(BinOp::Mod, a, b, _) => format!("MOD({}, {})", expr(a, r)?, expr(b, r)?),
-        CExpr::Bin(op, a, b, _) => format!("({} {} {})", expr(a, r)?, binop(*op), expr(b, r)?),
+        CExpr::Bin(op, a, b, _) => format!("({} {} {})", expr(a, r)?, op.symbol(), expr(b, r)?),
         CExpr::Not(x) => format!("(NOT {})", expr(x, r)?),
         CExpr::Neg(x) => format!("(- {})", expr(x, r)?),
         CExpr::IsNull(x, not) => format!(
@@ -273,8 +250,8 @@ pub fn expr(e: &CExpr, r: &Refs<'_>, t: &Types<'_>) -> Result<String, Reason> {
             s.push_str(" END");
             s
         }
-        CExpr::Func(f, args) => func(*f, &all(args)?)?,
-        CExpr::FloorTo(x, unit) => format!("FLOOR({} TO {})", expr(x, r)?, unit_name(*unit)),
+        CExpr::Func(f, args) => func(*f, &all(args)?, args, t)?,
+        CExpr::FloorTo(x, unit) => format!("FLOOR({} TO {})", expr(x, r)?, unit.name()),
         CExpr::Step(..) => {
             return Err(
                 "STEP outside a GROUP BY window key (Flink rounds time only as a window or with FLOOR ... TO)"
@@ -294,10 +271,98 @@ pub fn expr(e: &CExpr, r: &Refs<'_>, t: &Types<'_>) -> Result<String, Reason> {
     })
 }
 
-/// A scalar function with the same meaning in Flink.
-fn func(f: Scalar, a: &[String]) -> Result<String, Reason> {
+/// Whether a date-time pattern means the same to SimpleDateFormat (the service's) and to
+/// DateTimeFormatter (Flink's DATE_FORMAT): only letters they agree on (not `u`, `Y`, `w`,
+/// `z`..., and `S` only as `SSS`, milliseconds), quoted text aside.
+fn same_pattern(p: &str) -> bool {
+    let chars: Vec<char> = p.chars().collect();
+    let mut quoted = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' {
+            quoted = !quoted;
+        } else if !quoted && c.is_ascii_alphabetic() {
+            let run = chars[i..].iter().take_while(|&&d| d == c).count();
+            let same = match c {
+                'y' | 'M' | 'd' | 'H' | 'm' | 's' | 'h' | 'a' | 'E' | 'D' | 'k' | 'K' => true,
+                'S' => run == 3,
+                _ => false,
+            };
+            if !same {
+                return false;
+            }
+            i += run;
+            continue;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The text of a constant string argument (a unit's name, a pattern).
+fn constant(e: Option<&CExpr>) -> Option<&str> {
+    match e {
+        Some(CExpr::Lit(Value::Str(s))) => Some(s),
+        _ => None,
+    }
+}
+
+/// A scalar function with the same meaning in Flink (`a` its arguments as Flink SQL, `raw`
+/// as compiled, `t` their types).
+fn func(f: Scalar, a: &[String], raw: &[CExpr], t: &Types<'_>) -> Result<String, Reason> {
     let call = |name: &str| format!("{name}({})", a.join(", "));
+    let ty = |i: usize| raw.get(i).map(|e| type_of(e, t));
+    let datetime = |i: usize| matches!(ty(i), Some(SqlType::Timestamp | SqlType::Date));
+    // A constant start position of 1 or more (Flink's SUBSTRING differs before the string).
+    let positive = |i: usize| matches!(raw.get(i), Some(CExpr::Lit(Value::Int(n))) if *n >= 1);
     Ok(match f {
+        // The comma form past the end is NULL in the service (its FROM form is '').
+        Scalar::Substring if a.len() == 3 && positive(1) => format!(
+            "CASE WHEN {1} > CHAR_LENGTH({0}) THEN CAST(NULL AS VARCHAR) ELSE SUBSTRING({0} FROM {1} FOR {2}) END",
+            a[0], a[1], a[2]
+        ),
+        Scalar::Substring if a.len() == 2 && positive(1) => format!(
+            "CASE WHEN {1} > CHAR_LENGTH({0}) THEN CAST(NULL AS VARCHAR) ELSE SUBSTRING({0} FROM {1}) END",
+            a[0], a[1]
+        ),
+        Scalar::SubstringFrom if positive(1) => match a.len() {
+            3 => format!("SUBSTRING({} FROM {} FOR {})", a[0], a[1], a[2]),
+            _ => format!("SUBSTRING({} FROM {})", a[0], a[1]),
+        },
+        Scalar::CeilTo
+            if constant(raw.get(1)).and_then(TimeUnit::parse).is_some()
+                && ty(0) == Some(SqlType::Timestamp) =>
+        {
+            format!(
+                "CEIL({} TO {})",
+                a[0],
+                constant(raw.get(1)).unwrap_or_default()
+            )
+        }
+        Scalar::Extract
+            if datetime(1)
+                && constant(raw.first())
+                    .and_then(TimeUnit::parse)
+                    .is_some_and(|u| u != TimeUnit::Second) =>
+        {
+            format!(
+                "EXTRACT({} FROM {})",
+                constant(raw.first()).unwrap_or_default(),
+                a[1]
+            )
+        }
+        // The service's 'null' for a NULL timestamp. Its patterns are SimpleDateFormat's,
+        // Flink's DateTimeFormatter's: the same for these letters.
+        Scalar::TimestampToChar
+            if a.len() == 2 && constant(raw.first()).is_some_and(same_pattern) =>
+        {
+            format!(
+                "CASE WHEN {1} IS NULL THEN 'null' ELSE DATE_FORMAT({1}, {0}) END",
+                a[0], a[1]
+            )
+        }
+        Scalar::ToTimestamp => format!("CAST(TO_TIMESTAMP_LTZ({}, 3) AS TIMESTAMP(3))", a[0]),
         Scalar::Upper => call("UPPER"),
         Scalar::Lower => call("LOWER"),
         Scalar::Trim if a.len() == 1 => format!("TRIM(BOTH ' ' FROM {})", a[0]),

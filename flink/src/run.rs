@@ -47,6 +47,9 @@ pub enum RunError {
     /// The job did not finish in time.
     #[error("the Flink job did not finish within {0:?}; it was stopped (log: {1})")]
     Timeout(Duration, PathBuf),
+    /// Ctrl-C: the job (and the cluster) were stopped.
+    #[error("interrupted: the Flink job and its cluster were stopped")]
+    Interrupted,
     /// The standalone cluster did not come up.
     #[error("the standalone cluster did not start: {0}")]
     Cluster(String),
@@ -230,10 +233,18 @@ fn tail(path: &Path, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
-/// Waits for a child, killing its process group after `timeout`.
+/// Waits for a child, killing its process group after `timeout` or on Ctrl-C.
 async fn wait(mut child: Child, timeout: Duration, log: &Path) -> Result<(), RunError> {
     let pid = child.id().unwrap_or(0);
-    match tokio::time::timeout(timeout, child.wait()).await {
+    let waited = tokio::select! {
+        w = tokio::time::timeout(timeout, child.wait()) => w,
+        _ = tokio::signal::ctrl_c() => {
+            kill_group(pid);
+            let _ = child.wait().await;
+            return Err(RunError::Interrupted);
+        }
+    };
+    match waited {
         Ok(Ok(status)) if status.success() => Ok(()),
         Ok(Ok(status)) => Err(RunError::Failed {
             status: status.to_string(),

@@ -622,18 +622,7 @@ impl<'a> Translator<'a> {
                     key_refs.push(format!("`$k{i}`"));
                     group.push(format!("`$k{i}`"));
                 }
-                let mut agg_refs = Vec::new();
-                for (i, a) in aggs.iter().enumerate() {
-                    let arg = match &a.arg {
-                        Some(e) => {
-                            pre.push(format!("{} AS `$a{i}`", expr(e, &r, &t)?));
-                            Some(format!("`$a{i}`"))
-                        }
-                        None => None,
-                    };
-                    let sql = aggregate(a, arg.as_deref())?;
-                    agg_refs.push(sql);
-                }
+                let agg_refs = agg_args(aggs, &r, &t, &mut pre)?;
                 let agg_types: Vec<SqlType> = aggs.iter().map(|a| a.ty.clone()).collect();
                 let mut q = format!("SELECT {} FROM {}", pre.join(", "), ident(&rel.name));
                 if let Some(f) = filter {
@@ -695,25 +684,17 @@ impl<'a> Translator<'a> {
                     pre.push(format!("{} AS `$p{i}`", expr(p, &r, &t)?));
                     parts.push(format!("`$p{i}`"));
                 }
-                let mut agg_refs = Vec::new();
-                for (i, a) in aggs.iter().enumerate() {
-                    let arg = match &a.arg {
-                        Some(e) => {
-                            pre.push(format!("{} AS `$a{i}`", expr(e, &r, &t)?));
-                            Some(format!("`$a{i}`"))
-                        }
-                        None => None,
-                    };
-                    let sql = aggregate(a, arg.as_deref())?;
-                    // `CAST(AGG(x) AS T)` becomes `CAST(AGG(x) OVER w AS T)`.
-                    agg_refs.push(match sql.strip_prefix("CAST(") {
+                // `CAST(AGG(x) AS T)` becomes `CAST(AGG(x) OVER w AS T)`.
+                let agg_refs: Vec<String> = agg_args(aggs, &r, &t, &mut pre)?
+                    .into_iter()
+                    .map(|sql| match sql.strip_prefix("CAST(") {
                         Some(rest) => {
                             let at = rest.rfind(" AS ").unwrap_or(rest.len());
                             format!("CAST({} OVER w{}", &rest[..at], &rest[at..])
                         }
                         None => format!("{sql} OVER w"),
-                    });
-                }
+                    })
+                    .collect();
                 let mut q = format!("SELECT {} FROM {}", pre.join(", "), ident(&rel.name));
                 if let Some(f) = filter {
                     q.push_str(&format!(" WHERE {}", expr(f, &r, &t)?));
@@ -944,6 +925,28 @@ impl<'a> Translator<'a> {
             ident(&rel.name)
         ))
     }
+}
+
+/// The aggregates of a stage over their arguments, which are computed in the view before
+/// (`pre`, as `$a<i>`).
+fn agg_args(
+    aggs: &[kdaflow_sql::plan::AggCall],
+    r: &Refs<'_>,
+    t: &Types<'_>,
+    pre: &mut Vec<String>,
+) -> Result<Vec<String>, Reason> {
+    let mut out = Vec::new();
+    for (i, a) in aggs.iter().enumerate() {
+        let arg = match &a.arg {
+            Some(e) => {
+                pre.push(format!("{} AS `$a{i}`", expr(e, r, t)?));
+                Some(format!("`$a{i}`"))
+            }
+            None => None,
+        };
+        out.push(aggregate(a, arg.as_deref())?);
+    }
+    Ok(out)
 }
 
 /// Translates a program.

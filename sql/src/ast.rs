@@ -291,6 +291,28 @@ pub enum BinOp {
     Or,
 }
 
+impl BinOp {
+    /// The operator as SQL writes it.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Mod => "%",
+            BinOp::Concat => "||",
+            BinOp::Eq => "=",
+            BinOp::Ne => "<>",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::And => "AND",
+            BinOp::Or => "OR",
+        }
+    }
+}
+
 /// A sliding window specification: `OVER (PARTITION BY ... RANGE|ROWS ... PRECEDING)`, or
 /// `OVER name` of a window the query's WINDOW clause defines (the parser puts the named
 /// window's specification in its place).

@@ -269,3 +269,16 @@ pub fn run_engine(app: &CaseApp) -> Result<EngineRun, String> {
         errors: engine.drain_errors(),
     })
 }
+
+/// A list of cases with reasons, one `file#case -- reason` per line (`#` comments and blank
+/// lines skipped): the corpus's known gaps, Flink's untranslatable cases.
+pub fn listed(text: &str) -> std::collections::BTreeMap<String, String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| match l.split_once(" -- ") {
+            Some((k, why)) => (k.trim().to_string(), why.trim().to_string()),
+            None => (l.to_string(), String::new()),
+        })
+        .collect()
+}

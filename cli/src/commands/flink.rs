@@ -19,8 +19,8 @@ use kdaflow_sql::{Program, RecordParser, Row, Value};
 use kdaflow_workflow::spec::{DestinationKind, RecordFormat, SchemaSpec, SourceKind};
 
 use super::sql::{
-    Loaded, Printer, RunArgs, SourceArgs, compile, engine_run, finish, input_schema, load, rate,
-    rate_rowtime, shown_streams,
+    Loaded, Printer, RunArgs, SourceArgs, compile, engine_run, finish, input_schema, load,
+    load_program, rate, rate_rowtime, shown_streams,
 };
 
 /// The engine's seed, as `kdaflow sql run` uses it.
@@ -234,13 +234,8 @@ fn print_untranslatable(t: &Translation) {
 }
 
 fn translate_cmd(args: &TranslateArgs) -> anyhow::Result<ExitCode> {
-    let app = load(&args.source)?;
-    let program = match compile(&app, &args.source.application) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("CodeValidationException: {e}");
-            return Ok(ExitCode::FAILURE);
-        }
+    let Some((app, program)) = load_program(&args.source)? else {
+        return Ok(ExitCode::FAILURE);
     };
     let profile = match args.profile {
         ProfileArg::Local => Profile::Local,
@@ -479,13 +474,8 @@ async fn run_flink(
 }
 
 async fn run_cmd(args: &FlinkRunArgs) -> anyhow::Result<ExitCode> {
-    let app = load(&args.run.source)?;
-    let program = match compile(&app, &args.run.source.application) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("CodeValidationException: {e}");
-            return Ok(ExitCode::FAILURE);
-        }
+    let Some((app, program)) = load_program(&args.run.source)? else {
+        return Ok(ExitCode::FAILURE);
     };
     if args.parallelism == 0 {
         bail!("--parallelism must be at least 1");
@@ -517,13 +507,8 @@ async fn run_cmd(args: &FlinkRunArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn verify_cmd(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
-    let app = load(&args.run.source)?;
-    let program = match compile(&app, &args.run.source.application) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("CodeValidationException: {e}");
-            return Ok(ExitCode::FAILURE);
-        }
+    let Some((app, program)) = load_program(&args.run.source)? else {
+        return Ok(ExitCode::FAILURE);
     };
     let p = prepare(&app, &program, &args.run, &args.flink)?;
     let mut engine = Printer::collector();

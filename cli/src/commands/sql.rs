@@ -230,6 +230,19 @@ pub(crate) fn compile(app: &Loaded, path: &Path) -> Result<Program, String> {
     .map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// The application and its program; `None` (the `CodeValidationException` printed) when the
+/// code does not validate.
+pub(crate) fn load_program(args: &SourceArgs) -> anyhow::Result<Option<(Loaded, Program)>> {
+    let app = load(args)?;
+    match compile(&app, &args.application) {
+        Ok(p) => Ok(Some((app, p))),
+        Err(e) => {
+            eprintln!("CodeValidationException: {e}");
+            Ok(None)
+        }
+    }
+}
+
 /// Runs `kdaflow sql`.
 pub fn run(command: SqlCommand) -> anyhow::Result<ExitCode> {
     match command {
@@ -258,19 +271,13 @@ pub fn run(command: SqlCommand) -> anyhow::Result<ExitCode> {
             }
         }
         SqlCommand::Run(args) => run_records(&args),
-        SqlCommand::Explain(args) => {
-            let app = load(&args)?;
-            match compile(&app, &args.application) {
-                Ok(program) => {
-                    print!("{}", explain(&program));
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => {
-                    eprintln!("CodeValidationException: {e}");
-                    Ok(ExitCode::FAILURE)
-                }
+        SqlCommand::Explain(args) => match load_program(&args)? {
+            Some((_, program)) => {
+                print!("{}", explain(&program));
+                Ok(ExitCode::SUCCESS)
             }
-        }
+            None => Ok(ExitCode::FAILURE),
+        },
     }
 }
 
@@ -550,13 +557,8 @@ fn drain(engine: &mut Engine, shown: &[String], p: &mut Printer) -> std::io::Res
 }
 
 fn run_records(args: &RunArgs) -> anyhow::Result<ExitCode> {
-    let app = load(&args.source)?;
-    let program = match compile(&app, &args.source.application) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("CodeValidationException: {e}");
-            return Ok(ExitCode::FAILURE);
-        }
+    let Some((app, program)) = load_program(&args.source)? else {
+        return Ok(ExitCode::FAILURE);
     };
     let mut printer = Printer::new(args);
     let (records, shown) = engine_run(&app, program, args, &mut printer)?;

@@ -26,16 +26,7 @@ fn corpus_root() -> PathBuf {
 
 fn listed() -> BTreeMap<String, String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus-untranslatable.txt");
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| match l.split_once(" -- ") {
-            Some((k, why)) => (k.trim().to_string(), why.trim().to_string()),
-            None => (l.to_string(), String::new()),
-        })
-        .collect()
+    kdaflow_sql::corpus::listed(&std::fs::read_to_string(path).unwrap_or_default())
 }
 
 /// A corpus case the engine runs, with its translation.

@@ -155,7 +155,7 @@ pub(crate) fn binary_type(op: BinOp, l: &SqlType, r: &SqlType) -> Result<SqlType
     let bad = || {
         format!(
             "Cannot apply '{}' to arguments of type {l} and {r}",
-            op_text(op)
+            BinOp::symbol(op)
         )
     };
     match op {
@@ -239,25 +239,6 @@ fn wider_interval(l: &SqlType, r: &SqlType) -> SqlType {
         ),
         (SqlType::Interval(..), _) => l.clone(),
         _ => r.clone(),
-    }
-}
-
-fn op_text(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Add => "+",
-        BinOp::Sub => "-",
-        BinOp::Mul => "*",
-        BinOp::Div => "/",
-        BinOp::Mod => "%",
-        BinOp::Concat => "||",
-        BinOp::Eq => "=",
-        BinOp::Ne => "<>",
-        BinOp::Lt => "<",
-        BinOp::Le => "<=",
-        BinOp::Gt => ">",
-        BinOp::Ge => ">=",
-        BinOp::And => "AND",
-        BinOp::Or => "OR",
     }
 }
 

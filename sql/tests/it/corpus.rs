@@ -27,15 +27,9 @@ fn files() -> Vec<(String, Json)> {
 
 /// `file#case name` of every known gap.
 fn known_gaps() -> BTreeMap<String, String> {
-    let text = std::fs::read_to_string(root().join("known-gaps.txt")).unwrap_or_default();
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| match l.split_once(" -- ") {
-            Some((k, why)) => (k.trim().to_string(), why.trim().to_string()),
-            None => (l.to_string(), String::new()),
-        })
-        .collect()
+    kdaflow_sql::corpus::listed(
+        &std::fs::read_to_string(root().join("known-gaps.txt")).unwrap_or_default(),
+    )
 }
 
 /// What running a case gave: output rows as JSON, or the error.
