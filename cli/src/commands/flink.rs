@@ -152,13 +152,12 @@ fn endpoints(app: &Loaded) -> (Vec<Input>, Vec<Output>) {
         } => (Some(column_delimiter.clone()), Vec::new()),
         SchemaSpec::Json { columns, .. } => (
             None,
+            // Flink's json format reads the top-level member of the column's name.
             columns
                 .iter()
-                .filter_map(|c| c.mapping.clone())
-                .filter(|m| {
-                    !m.strip_prefix("$.").is_some_and(|rest| {
-                        rest.chars().all(|ch| ch.is_alphanumeric() || ch == '_')
-                    })
+                .filter_map(|c| {
+                    let m = c.mapping.as_deref()?;
+                    (m != format!("$.{}", c.name)).then(|| format!("{} <- {m}", c.name))
                 })
                 .collect(),
         ),

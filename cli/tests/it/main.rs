@@ -3,6 +3,7 @@
 //! over the whole twin are in the `kdaflow-tests` crate (`tests/`).
 
 mod deploy;
+mod flink;
 mod serve;
 mod spec;
 mod sql;
