@@ -398,7 +398,7 @@ impl Cluster {
             .trim()
             .to_string();
         let config = format!(
-            "env.java.opts.all: {java_opts}\njobmanager.rpc.address: 127.0.0.1\njobmanager.bind-host: 127.0.0.1\njobmanager.rpc.port: {rpc}\nrest.address: 127.0.0.1\nrest.bind-address: 127.0.0.1\nrest.port: {rest}\ntaskmanager.bind-host: 127.0.0.1\ntaskmanager.host: 127.0.0.1\ntaskmanager.numberOfTaskSlots: 2\njobmanager.memory.process.size: 768m\ntaskmanager.memory.process.size: 1024m\nparallelism.default: 1\nenv.pid.dir: {}\nenv.log.dir: {}\n",
+            "env.java.opts.all: {java_opts}\njobmanager.rpc.address: 127.0.0.1\njobmanager.bind-host: 127.0.0.1\njobmanager.rpc.port: {rpc}\nrest.address: 127.0.0.1\nrest.bind-address: 127.0.0.1\nrest.port: {rest}\ntaskmanager.bind-host: 127.0.0.1\ntaskmanager.host: 127.0.0.1\ntaskmanager.numberOfTaskSlots: 2\njobmanager.memory.process.size: 768m\ntaskmanager.memory.process.size: 2048m\ntaskmanager.memory.network.max: 512mb\npekko.ask.timeout: 120 s\nheartbeat.timeout: 120000\nparallelism.default: 1\nenv.pid.dir: {}\nenv.log.dir: {}\n",
             pids.display(),
             logs.display()
         );

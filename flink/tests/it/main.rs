@@ -5,7 +5,8 @@
 //!   translation's reason (a listed case that becomes translatable fails the test too).
 //! - With Java and the PyFlink environment (`kdaflow flink setup`; CI runs it with
 //!   `cargo test -p kdaflow-flink -- --ignored`): every translatable case runs on a real Flink,
-//!   all of them in one job, and every output stream is the engine's, row for row.
+//!   all of them in one job (at parallelism 1 on the mini-cluster, and 2 on a standalone
+//!   cluster), and every output stream is the engine's, row for row.
 
 mod reference;
 
@@ -142,6 +143,7 @@ async fn every_translatable_corpus_case_gives_on_flink_what_the_engine_gives() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/flink-corpus");
     let _ = std::fs::remove_dir_all(&dir);
     let (app_dir, input, output) = (dir.join("app"), dir.join("input"), dir.join("output"));
+    // The same job at parallelism 1 on the mini-cluster and 2 on a standalone cluster.
     let mut jobs = Vec::new();
     for c in &cases {
         let job = c.job.as_ref().unwrap().clone();
@@ -160,50 +162,61 @@ async fn every_translatable_corpus_case_gives_on_flink_what_the_engine_gives() {
         job: merged,
     };
     kdaflow_flink::app::write(&app_dir, &translation, None).unwrap();
-    let stats = kdaflow_flink::run::run(
-        &env,
-        &java,
-        &RunSpec {
-            app: &app_dir,
-            input: &input,
-            output: &output,
-            parallelism: 1,
-            target: Target::Mini,
-            timeout: Duration::from_secs(600),
-        },
-    )
-    .await
-    .unwrap();
     let mut differences = Vec::new();
-    let mut streams = 0;
-    for (c, job) in cases.iter().zip(&jobs) {
-        for stream in &c.app.outputs {
-            let Some(sink) = job.sinks.iter().find(|s| &s.stream == stream) else {
-                differences.push(format!("{}: no sink for {stream}", c.key));
-                continue;
-            };
-            let columns = c.program.columns(stream).unwrap();
-            let flink = read_rows(&output, sink, columns).unwrap();
-            let engine = c.engine.get(stream).cloned().unwrap_or_default();
-            let cmp = compare(stream, &engine, &flink);
-            streams += 1;
-            if !cmp.same() {
-                differences.push(format!(
-                    "{} {stream}: engine {} rows, Flink {}\n      {}",
-                    c.key,
-                    cmp.engine_rows,
-                    cmp.flink_rows,
-                    cmp.differences.join("\n      ")
-                ));
+    for (target, parallelism, label) in [
+        (Target::Mini, 1, "mini-cluster, parallelism 1"),
+        (
+            Target::Standalone(2),
+            2,
+            "standalone cluster, parallelism 2",
+        ),
+    ] {
+        let output = output.join(format!("p{parallelism}"));
+        let stats = kdaflow_flink::run::run(
+            &env,
+            &java,
+            &RunSpec {
+                app: &app_dir,
+                input: &input,
+                output: &output,
+                parallelism,
+                target,
+                timeout: Duration::from_secs(600),
+            },
+        )
+        .await
+        .unwrap();
+        let mut streams = 0;
+        let before = differences.len();
+        for (c, job) in cases.iter().zip(&jobs) {
+            for stream in &c.app.outputs {
+                let Some(sink) = job.sinks.iter().find(|s| &s.stream == stream) else {
+                    differences.push(format!("{}: no sink for {stream}", c.key));
+                    continue;
+                };
+                let columns = c.program.columns(stream).unwrap();
+                let flink = read_rows(&output, sink, columns).unwrap();
+                let engine = c.engine.get(stream).cloned().unwrap_or_default();
+                let cmp = compare(stream, &engine, &flink);
+                streams += 1;
+                if !cmp.same() {
+                    differences.push(format!(
+                        "{label}: {} {stream}: engine {} rows, Flink {}\n      {}",
+                        c.key,
+                        cmp.engine_rows,
+                        cmp.flink_rows,
+                        cmp.differences.join("\n      ")
+                    ));
+                }
             }
         }
+        eprintln!(
+            "corpus on Flink ({label}): {} cases, {streams} output streams in one job of {:.1} s; {} differ",
+            cases.len(),
+            stats.job_seconds,
+            differences.len() - before
+        );
     }
-    eprintln!(
-        "corpus on Flink: {} cases, {streams} output streams in one job of {:.1} s; {} differ",
-        cases.len(),
-        stats.job_seconds,
-        differences.len()
-    );
     assert!(
         differences.is_empty(),
         "Flink differs from the engine:\n  {}",
