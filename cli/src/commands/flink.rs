@@ -397,6 +397,12 @@ fn prepare(
         .with_context(|| format!("{}: the translation has no source table", t.job.name))?
         .clone();
     let (rows, rejected) = write_input(app, args, program, &source, &root.join("input"))?;
+    // The records go to the first input stream, as with `kdaflow sql run`; the others (an
+    // InputParallelism above 1) are empty.
+    for other in t.job.sources.iter().skip(1) {
+        let columns = program.columns(&other.stream).unwrap_or_default();
+        kdaflow_flink::run::write_source(&root.join("input"), other, columns, Vec::new())?;
+    }
     if rejected > 0 {
         eprintln!(
             "{rejected} record(s) do not parse as the input schema: the engine sends them to error_stream; they are not given to Flink"
