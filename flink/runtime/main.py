@@ -148,7 +148,7 @@ def main():
     parser.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="fill a ${NAME} placeholder"
     )
-    parser.add_argument("--plan", help="write the execution plan (JSON) to this file")
+    parser.add_argument("--plan", help="write the job's plan to this file (and run it)")
     args, _ = parser.parse_known_args()
 
     with open(os.path.join(HERE, "job.json")) as f:
@@ -206,6 +206,9 @@ def main():
                 f.write(env.get_execution_plan())
         env.execute(job["name"])
     else:
+        if args.plan:
+            with open(args.plan, "w") as f:
+                f.write(statements.explain())
         result = statements.execute()
         # Locally the job ends with its bounded input; on Managed Service for Apache Flink
         # the service owns the running job, and main.py returns once it is submitted.

@@ -6,7 +6,7 @@
 use kdaflow_sql::ast::{BinOp, TimeUnit};
 use kdaflow_sql::coerce::{format_date, format_time, format_timestamp};
 use kdaflow_sql::functions::scalar::Scalar;
-use kdaflow_sql::plan::{AggCall, AggFunc, CExpr};
+use kdaflow_sql::plan::{AggCall, AggFunc, CExpr, WindowFn};
 use kdaflow_sql::types::{SqlType, Value};
 
 /// Why something cannot be translated (a sentence for the report).
@@ -252,9 +252,26 @@ pub fn expr(e: &CExpr, r: &Refs<'_>, t: &Types<'_>) -> Result<String, Reason> {
         }
         CExpr::Func(f, args) => func(*f, &all(args)?, args, t)?,
         CExpr::FloorTo(x, unit) => format!("FLOOR({} TO {})", expr(x, r)?, unit.name()),
+        CExpr::Step(x, WindowFn::Step(n)) => match type_of(x, t) {
+            SqlType::Timestamp => format!(
+                "CAST(TO_TIMESTAMP_LTZ({}, 3) AS TIMESTAMP(3))",
+                floor_to_multiple(&epoch_ms(&expr(x, r)?), *n)
+            ),
+            ty if ty.is_integer() => format!(
+                "CAST({} AS {})",
+                floor_to_multiple(&expr(x, r)?, *n),
+                flink_type(&ty)?
+            ),
+            _ => {
+                return Err(
+                    "STEP of a value that is neither a TIMESTAMP nor an integer, outside a GROUP BY window key"
+                        .into(),
+                );
+            }
+        },
         CExpr::Step(..) => {
             return Err(
-                "STEP outside a GROUP BY window key (Flink rounds time only as a window or with FLOOR ... TO)"
+                "STEP by months or years outside a GROUP BY window key (Flink has no calendar rounding but FLOOR ... TO)"
                     .into(),
             );
         }
@@ -300,6 +317,26 @@ fn same_pattern(p: &str) -> bool {
     true
 }
 
+/// A TIMESTAMP(3) as milliseconds since the epoch, a BIGINT (the session time zone is UTC).
+fn epoch_ms(ts: &str) -> String {
+    format!(
+        "(CAST(TIMESTAMPDIFF(SECOND, TIMESTAMP '1970-01-01 00:00:00', {ts}) AS BIGINT) * 1000 + MOD(EXTRACT(MILLISECOND FROM {ts}), 1000))"
+    )
+}
+
+/// An integer rounded down to a multiple of `n` (negative values too, as STEP rounds).
+fn floor_to_multiple(v: &str, n: i64) -> String {
+    format!("({v} - MOD(MOD({v}, {n}) + {n}, {n}))")
+}
+
+/// A constant integer argument.
+fn int_lit(e: Option<&CExpr>) -> Option<i64> {
+    match e {
+        Some(CExpr::Lit(Value::Int(n))) => Some(*n),
+        _ => None,
+    }
+}
+
 /// The text of a constant string argument (a unit's name, a pattern).
 fn constant(e: Option<&CExpr>) -> Option<&str> {
     match e {
@@ -315,7 +352,7 @@ fn func(f: Scalar, a: &[String], raw: &[CExpr], t: &Types<'_>) -> Result<String,
     let ty = |i: usize| raw.get(i).map(|e| type_of(e, t));
     let datetime = |i: usize| matches!(ty(i), Some(SqlType::Timestamp | SqlType::Date));
     // A constant start position of 1 or more (Flink's SUBSTRING differs before the string).
-    let positive = |i: usize| matches!(raw.get(i), Some(CExpr::Lit(Value::Int(n))) if *n >= 1);
+    let positive = |i: usize| int_lit(raw.get(i)).is_some_and(|n| n >= 1);
     Ok(match f {
         // The comma form past the end is NULL in the service (its FROM form is '').
         Scalar::Substring if a.len() == 3 && positive(1) => format!(
@@ -363,6 +400,38 @@ fn func(f: Scalar, a: &[String], raw: &[CExpr], t: &Types<'_>) -> Result<String,
             )
         }
         Scalar::ToTimestamp => format!("CAST(TO_TIMESTAMP_LTZ({}, 3) AS TIMESTAMP(3))", a[0]),
+        Scalar::UnixTimestamp if ty(0) == Some(SqlType::Timestamp) => epoch_ms(&a[0]),
+        Scalar::Tsdiff
+            if ty(0) == Some(SqlType::Timestamp) && ty(1) == Some(SqlType::Timestamp) =>
+        {
+            format!("({} - {})", epoch_ms(&a[1]), epoch_ms(&a[0]))
+        }
+        // REGEX_LOG_PARSE's fields: a group of the whole string's match; a constant pattern
+        // in the syntax Java's and Rust's regular expressions share.
+        Scalar::RegexField
+            if constant(raw.get(1)).is_some_and(|p| !p.contains("(?P") && !p.contains("[[:"))
+                && int_lit(raw.get(2)).is_some() =>
+        {
+            format!(
+                "REGEXP_EXTRACT({}, {}, {})",
+                a[0],
+                string(&format!(
+                    "^(?s:{})$",
+                    constant(raw.get(1)).unwrap_or_default()
+                )),
+                a[2]
+            )
+        }
+        // FIXED_COLUMN_LOG_PARSE's fields: 0-based start, -1 for the rest.
+        Scalar::FixedField
+            if int_lit(raw.get(1)).is_some_and(|n| n >= 0) && int_lit(raw.get(2)).is_some() =>
+        {
+            let start = int_lit(raw.get(1)).unwrap_or(0) + 1;
+            match int_lit(raw.get(2)).unwrap_or(-1) {
+                len if len < 0 => format!("SUBSTRING({} FROM {start})", a[0]),
+                len => format!("SUBSTRING({} FROM {start} FOR {len})", a[0]),
+            }
+        }
         Scalar::Upper => call("UPPER"),
         Scalar::Lower => call("LOWER"),
         Scalar::Trim if a.len() == 1 => format!("TRIM(BOTH ' ' FROM {})", a[0]),
