@@ -232,13 +232,6 @@ pub fn expr(e: &CExpr, r: &Refs<'_>, t: &Types<'_>) -> Result<String, Reason> {
             expr(p, r)?
         ),
         CExpr::Cast(x, ty) => cast(&expr(x, r)?, &type_of(x, t), ty)?,
-        CExpr::Func(Scalar::Similar, args) if !matches!(args.get(1), Some(CExpr::Lit(Value::Str(p))) if !p.contains('^')) =>
-        {
-            return Err(
-                "SIMILAR TO with a pattern that is not a constant without '^' (Flink reads '^' in a bracket class differently)"
-                    .into(),
-            );
-        }
         CExpr::Case(arms, otherwise, _) => {
             let mut s = String::from("CASE");
             for (w, t) in arms {
@@ -436,9 +429,25 @@ fn func(f: Scalar, a: &[String], raw: &[CExpr], t: &Types<'_>) -> Result<String,
         Scalar::Lower => call("LOWER"),
         Scalar::Trim if a.len() == 1 => format!("TRIM(BOTH ' ' FROM {})", a[0]),
         Scalar::LikeEscape if a.len() == 3 => format!("({} LIKE {} ESCAPE {})", a[0], a[1], a[2]),
-        Scalar::Similar if a.len() == 2 => format!("({} SIMILAR TO {})", a[0], a[1]),
-        Scalar::Similar if a.len() == 3 => {
-            format!("({} SIMILAR TO {} ESCAPE {})", a[0], a[1], a[2])
+        // SIMILAR TO through the engine's own translation of the pattern to a regular
+        // expression (`[a-e^c]` is "a to e but not c", which Flink's SIMILAR TO reads as a
+        // class holding '^'), in the syntax Java's and Rust's regular expressions share.
+        Scalar::Similar => {
+            let Some(pattern) = constant(raw.get(1)) else {
+                return Err("SIMILAR TO with a pattern that is not a constant".into());
+            };
+            let escape = match raw.get(2) {
+                None => None,
+                Some(e) => Some(
+                    constant(Some(e)).ok_or("SIMILAR TO with an escape that is not a constant")?,
+                ),
+            };
+            let body = kdaflow_sql::functions::text::escape_char(escape)
+                .and_then(|esc| kdaflow_sql::functions::text::similar_body(pattern, esc))
+                .map_err(|e| {
+                    format!("SIMILAR TO: {e} (the engine sends such rows to error_stream)")
+                })?;
+            format!("REGEXP({}, {})", a[0], string(&format!("(?s)^(?:{body})$")))
         }
         Scalar::CharLength => call("CHAR_LENGTH"),
         Scalar::Abs => call("ABS"),
