@@ -273,6 +273,18 @@ impl Rel {
     }
 }
 
+/// Columns (name, type) as the job describes them to `main.py`.
+fn column_infos(cols: &[(String, SqlType)]) -> Result<Vec<ColumnInfo>, Reason> {
+    cols.iter()
+        .map(|(n, t)| {
+            Ok(ColumnInfo {
+                name: n.clone(),
+                flink_type: flink_type(t)?,
+            })
+        })
+        .collect()
+}
+
 /// The watermark of a source: one millisecond behind the latest ROWTIME, so rows that share
 /// a ROWTIME are all on time. The local sources are single files in ROWTIME order; Kinesis
 /// sources get AWS's one second.
@@ -405,15 +417,7 @@ impl<'a> Translator<'a> {
             ident(&self.n(&stream.name)),
             lines.join(",\n")
         ));
-        let mut columns: Vec<ColumnInfo> = cols
-            .iter()
-            .map(|(n, t)| {
-                Ok(ColumnInfo {
-                    name: n.clone(),
-                    flink_type: flink_type(t)?,
-                })
-            })
-            .collect::<Result<_, Reason>>()?;
+        let mut columns = column_infos(&cols)?;
         columns.push(ColumnInfo {
             name: "ROWTIME".into(),
             flink_type: "TIMESTAMP(3)".into(),
@@ -482,15 +486,7 @@ impl<'a> Translator<'a> {
             names.join(", "),
             ident(&self.n(stream))
         );
-        let columns = cols
-            .iter()
-            .map(|(n, t)| {
-                Ok(ColumnInfo {
-                    name: n.clone(),
-                    flink_type: flink_type(t)?,
-                })
-            })
-            .collect::<Result<_, Reason>>()?;
+        let columns = column_infos(&cols)?;
         Ok(Some((
             TableInfo {
                 stream: stream.to_string(),
@@ -754,16 +750,7 @@ impl<'a> Translator<'a> {
             }
             StageSpec::Rcf(spec) => {
                 Self::need_event_time(rel, "RANDOM_CUT_FOREST")?;
-                let columns = rel
-                    .cols
-                    .iter()
-                    .map(|(n, ty)| {
-                        Ok(ColumnInfo {
-                            name: n.clone(),
-                            flink_type: flink_type(ty)?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, Reason>>()?;
+                let columns = column_infos(&rel.cols)?;
                 let seed = stage_seed(self.req.seed, pump, j);
                 let output = self.n(&vname);
                 self.steps.push(Step::Rcf {

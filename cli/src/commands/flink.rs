@@ -14,13 +14,12 @@ use kdaflow_flink::run::{RunSpec, RunStats, Target};
 use kdaflow_flink::translate::{
     Input, InputKind, Output, OutputKind, Profile, Request, TableInfo, Translation,
 };
-use kdaflow_sql::coerce::format_timestamp;
-use kdaflow_sql::{Program, RecordParser, Row, Value};
+use kdaflow_sql::{Program, RecordParser, Row};
 use kdaflow_workflow::spec::{DestinationKind, RecordFormat, SchemaSpec, SourceKind};
 
 use super::sql::{
-    Loaded, Printer, RunArgs, SourceArgs, compile, engine_run, finish, input_schema, load,
-    load_program, rate, rate_rowtime, shown_streams,
+    Loaded, Printer, RunArgs, SourceArgs, column_rowtime, compile, engine_run, finish,
+    input_schema, load, load_program, rate, rate_rowtime, shown_streams,
 };
 
 /// The engine's seed, as `kdaflow sql run` uses it.
@@ -321,20 +320,7 @@ fn write_input(
             };
             let t = match rowtime_column {
                 None => rate_rowtime(start, i, rate),
-                Some(col) => match values[col] {
-                    Value::Timestamp(t) if t >= last => t,
-                    Value::Timestamp(t) => bail!(
-                        "{}:{}: ROWTIME {} is before the previous row's; sort the input by --rowtime-column",
-                        args.input.display(),
-                        i + 1,
-                        format_timestamp(t)
-                    ),
-                    ref other => bail!(
-                        "{}:{}: the ROWTIME column is {other} (a TIMESTAMP is needed)",
-                        args.input.display(),
-                        i + 1
-                    ),
-                },
+                Some(col) => column_rowtime(args, i, &values[col], last)?,
             };
             last = t;
             timed.push((t, values));

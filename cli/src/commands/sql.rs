@@ -599,6 +599,30 @@ pub(crate) fn rate_rowtime(start_ms: i64, i: usize, rate: f64) -> i64 {
     start_ms + (i as f64 * 1000.0 / rate) as i64
 }
 
+/// The ROWTIME of line `i` from its `--rowtime-column` value: a TIMESTAMP, not before the
+/// previous row's (`previous`).
+pub(crate) fn column_rowtime(
+    args: &RunArgs,
+    i: usize,
+    value: &Value,
+    previous: i64,
+) -> anyhow::Result<i64> {
+    match *value {
+        Value::Timestamp(t) if t >= previous => Ok(t),
+        Value::Timestamp(t) => bail!(
+            "{}:{}: ROWTIME {} is before the previous row's; sort the input by --rowtime-column",
+            args.input.display(),
+            i + 1,
+            kdaflow_sql::coerce::format_timestamp(t)
+        ),
+        ref other => bail!(
+            "{}:{}: the ROWTIME column is {other} (a TIMESTAMP is needed)",
+            args.input.display(),
+            i + 1
+        ),
+    }
+}
+
 /// The `--rate` given (10 records per second when absent), checked.
 pub(crate) fn rate(args: &RunArgs) -> anyhow::Result<f64> {
     let rate = args.rate.unwrap_or(10.0);
@@ -680,22 +704,7 @@ pub(crate) fn engine_run(
                 parser.parse(data, |r| parsed = Some(r));
                 match parsed {
                     Some(Ok(values)) => {
-                        let Value::Timestamp(t) = values[col] else {
-                            bail!(
-                                "{}:{}: the ROWTIME column is {} (a TIMESTAMP is needed)",
-                                args.input.display(),
-                                i + 1,
-                                values[col]
-                            );
-                        };
-                        if t < engine.now() {
-                            bail!(
-                                "{}:{}: ROWTIME {} is before the previous row's; sort the input by --rowtime-column",
-                                args.input.display(),
-                                i + 1,
-                                kdaflow_sql::coerce::format_timestamp(t)
-                            );
-                        }
+                        let t = column_rowtime(args, i, &values[col], engine.now())?;
                         engine.push_row(&input_stream, t, values)?;
                     }
                     // A row that does not parse goes to error_stream, at the current time
