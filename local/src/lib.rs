@@ -15,6 +15,7 @@
 //! - [`resources`]: the one resource table every service keeps its resources in (load, get,
 //!   not found, ARNs, mutate as copy -> persist -> swap).
 //! - [`kinesisanalytics`]: Kinesis Data Analytics v1.
+//! - [`kinesisanalyticsv2`]: Managed Service for Apache Flink (the v2 API), for Flink applications.
 //! - [`firehose`], [`kinesis`]: Data Firehose and Kinesis Data Streams (ingress and egress).
 //! - [`validation`]: the one constraint collector every front end reports violations with.
 //! - [`dataplane`]: runs RUNNING applications' SQL over their inputs and delivers the results
@@ -44,6 +45,7 @@ pub mod gateway;
 pub mod journal;
 pub mod kinesis;
 pub mod kinesisanalytics;
+pub mod kinesisanalyticsv2;
 pub mod lambda;
 pub mod protocol;
 pub mod resources;
@@ -81,6 +83,7 @@ pub struct Twin {
     clock: SharedClock,
     faults: Arc<Faults>,
     kinesis_analytics: Arc<KinesisAnalytics>,
+    managed_flink: Arc<kinesisanalyticsv2::ManagedFlink>,
     firehose: Arc<Firehose>,
     kinesis: Arc<Kinesis>,
     data_plane: Arc<DataPlane>,
@@ -153,6 +156,14 @@ impl TwinBuilder {
             faults.clone(),
             self.validator,
         )?);
+        let managed_flink = Arc::new(kinesisanalyticsv2::ManagedFlink::new(
+            self.config.clone(),
+            self.clock.clone(),
+            store.clone(),
+            faults.clone(),
+            kinesis_analytics.clone(),
+            s3.clone(),
+        )?);
         let lambda = Arc::new(Lambda::new(
             self.config.clone(),
             self.clock.clone(),
@@ -206,6 +217,7 @@ impl TwinBuilder {
             states.clone(),
             events.clone(),
             kinesis_analytics.clone(),
+            managed_flink.clone(),
             firehose.clone(),
             kinesis.clone(),
             lambda.clone(),
@@ -229,6 +241,7 @@ impl TwinBuilder {
             clock: self.clock,
             faults,
             kinesis_analytics,
+            managed_flink,
             firehose,
             kinesis,
             data_plane,
@@ -272,6 +285,11 @@ impl Twin {
     /// The Kinesis Analytics service.
     pub fn kinesis_analytics(&self) -> &Arc<KinesisAnalytics> {
         &self.kinesis_analytics
+    }
+
+    /// The Managed Service for Apache Flink (kinesisanalyticsv2) service.
+    pub fn managed_flink(&self) -> &Arc<kinesisanalyticsv2::ManagedFlink> {
+        &self.managed_flink
     }
 
     /// The Firehose service.

@@ -216,7 +216,7 @@ impl KinesisAnalytics {
 }
 
 /// Tags as a map; a later duplicate key overwrites an earlier one, as TagResource does.
-pub(super) fn collect_tags(tags: &[Tag]) -> IndexMap<String, String> {
+pub(crate) fn collect_tags(tags: &[Tag]) -> IndexMap<String, String> {
     tags.iter()
         .map(|t| {
             (

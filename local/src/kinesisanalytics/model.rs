@@ -22,6 +22,8 @@ macro_rules! shape {
         }
     };
 }
+/// The v2 API's shapes are declared the same way.
+pub(crate) use shape;
 
 // ---- shared structures ----------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ mod event_patterns;
 mod events;
 mod faults;
 mod firehose;
+mod flink_api;
 mod kinesis;
 mod lambda;
 mod lifecycle;

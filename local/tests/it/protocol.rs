@@ -114,9 +114,19 @@ async fn unknown_operation_and_unknown_service() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(json["__type"], "UnknownOperationException");
     assert!(json["message"].as_str().unwrap().contains("LaunchRocket"));
-    let (_, json, _) = call(
+    // v2 signs as v1 does; its own prefix reaches it, an API version neither has does not.
+    let (status, json, _) = call(
         &t,
         Some("KinesisAnalytics_20180523.ListApplications"),
+        true,
+        "{}",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(json["ApplicationSummaries"].is_array(), "{json}");
+    let (_, json, _) = call(
+        &t,
+        Some("KinesisAnalytics_20990101.ListApplications"),
         true,
         "{}",
     )

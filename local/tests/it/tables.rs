@@ -70,6 +70,7 @@ async fn operation_tables_match_the_sdk_models() {
     let twin = Twin::builder(TwinConfig::default()).build().unwrap();
     let crates = [
         ("kinesisanalytics", "aws-sdk-kinesisanalytics"),
+        ("kinesisanalyticsv2", "aws-sdk-kinesisanalyticsv2"),
         ("firehose", "aws-sdk-firehose"),
         ("kinesis", "aws-sdk-kinesis"),
         ("states", "aws-sdk-sfn"),
@@ -112,10 +113,14 @@ async fn operation_tables_match_the_sdk_models() {
 #[test]
 fn error_enums_name_only_modelled_or_common_errors() {
     use kdaflow_local::{events, firehose, kinesis, kinesisanalytics, states};
-    let enums: [(&str, &[&str]); 6] = [
+    let enums: [(&str, &[&str]); 7] = [
         (
             "aws-sdk-kinesisanalytics",
             kinesisanalytics::KinesisAnalyticsError::NAMES,
+        ),
+        (
+            "aws-sdk-kinesisanalyticsv2",
+            kdaflow_local::kinesisanalyticsv2::FlinkError::NAMES,
         ),
         ("aws-sdk-firehose", firehose::FirehoseError::NAMES),
         ("aws-sdk-kinesis", kinesis::KinesisError::NAMES),
