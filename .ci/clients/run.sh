@@ -36,3 +36,5 @@ node --no-warnings .ci/clients/timestamps.mjs "$endpoint"
 # S3 with boto3 (both checksum wires, multipart, presigned) and the AWS CLI (cp, sync, rb).
 .venv/boto3/bin/python .ci/clients/s3_boto3.py "$endpoint"
 PATH="$PWD/.venv/awscli/bin:$PATH" bash .ci/clients/s3_cli.sh "$endpoint"
+# Managed Service for Apache Flink (kinesisanalyticsv2) with boto3.
+.venv/boto3/bin/python .ci/clients/flink_boto3.py "$endpoint"
