@@ -93,3 +93,36 @@ pub const CHECK: TaskFunction = TaskFunction {
 
 /// All task functions, in the order the workflow calls them.
 pub const TASK_FUNCTIONS: [TaskFunction; 4] = [VALIDATE, CREATE, START, CHECK];
+
+/// The Flink bootstrap's four task functions (kinesisanalyticsv2), in the order it calls them.
+pub mod flink {
+    use super::TaskFunction;
+
+    /// Validates the Flink application spec and its prerequisites.
+    pub const VALIDATE: TaskFunction = TaskFunction {
+        name: "kdaflow-flink-validate-prerequisites",
+        variable: "FlinkValidatePrerequisitesFunctionArn",
+        binary: "flink-validate-prerequisites",
+    };
+    /// Creates the Flink application, or checks (and optionally updates) an existing one.
+    pub const CREATE: TaskFunction = TaskFunction {
+        name: "kdaflow-flink-create-application",
+        variable: "FlinkCreateApplicationFunctionArn",
+        binary: "flink-create-application",
+    };
+    /// Starts it with its run configuration (already STARTING/RUNNING is fine).
+    pub const START: TaskFunction = TaskFunction {
+        name: "kdaflow-flink-start-application",
+        variable: "FlinkStartApplicationFunctionArn",
+        binary: "flink-start-application",
+    };
+    /// Follows the start's operation and the application's status.
+    pub const CHECK: TaskFunction = TaskFunction {
+        name: "kdaflow-flink-check-application-status",
+        variable: "FlinkCheckApplicationStatusFunctionArn",
+        binary: "flink-check-application-status",
+    };
+
+    /// All of them, in the order the workflow calls them.
+    pub const TASK_FUNCTIONS: [TaskFunction; 4] = [VALIDATE, CREATE, START, CHECK];
+}

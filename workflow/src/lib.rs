@@ -8,6 +8,7 @@
 //! - [`sample`]: the reference application's sample data (the one review generator).
 //! - [`input`]: the execution input, its normalised form, task payloads, the poll schedule.
 //! - [`prerequisites`], [`arn`]: the seven prerequisite ARNs and their validation.
+//! - [`flink`]: the Flink bootstrap's spec, execution input and poll state (kinesisanalyticsv2).
 //! - [`spec`]: the application spec (embedded default: the reference application).
 //! - [`error`]: the crate's errors ([`WorkflowError`]).
 //!
@@ -16,6 +17,7 @@
 pub mod arn;
 pub mod contract;
 pub mod error;
+pub mod flink;
 pub mod input;
 pub mod machine;
 pub mod placeholders;

@@ -117,61 +117,12 @@ fn fail_with_cause_path(error: &str, cause_path: &str) -> State {
     })
 }
 
-/// The bootstrap state machine.
+/// The bootstrap state machine (Kinesis Analytics SQL, v1).
 pub fn definition() -> StateMachine {
-    let validate = lambda_task(contract::VALIDATE)
-        .result_path(Some("$.request"))
-        .catch(
-            Catcher::on([errors::PREREQUISITE_INVALID], states::PREREQUISITE_INVALID)
-                .result_path(Some("$.error")),
-        )
-        .catch(
-            Catcher::on([errors::INPUT_INVALID], states::INPUT_INVALID)
-                .result_path(Some("$.error")),
-        )
-        .catch(catch_all())
-        .next(states::CREATE);
-    let create = lambda_task(contract::CREATE)
-        .input_path(Some("$.request"))
-        .result_path(Some("$.application"))
-        .retry(busy_retry())
-        .catch(
-            Catcher::on([errors::CONFIGURATION_DRIFT], states::CONFIGURATION_DRIFT)
-                .result_path(Some("$.error")),
-        )
-        .catch(catch_all())
-        .next(states::START);
-    let start = lambda_task(contract::START)
-        .parameters(poll_parameters(false))
-        .result_path(Some("$.poll"))
-        .retry(busy_retry())
-        .catch(catch_all())
-        .next(states::IS_RUNNING);
-    let check = lambda_task(contract::CHECK)
-        .parameters(poll_parameters(true))
-        .result_path(Some("$.poll"))
-        .catch(catch_all())
-        .next(states::IS_RUNNING);
-    let is_running = ChoiceState::default()
-        .choice(is("RUNNING", states::DONE))
-        .choice(
-            ChoiceRule::compare(
-                "$.poll.deadline_passed",
-                Operator::BooleanEquals,
-                json!(true),
-            )
-            .next(states::START_TIMED_OUT),
-        )
-        .choice(is("STARTING", states::WAIT))
-        .choice(is("UPDATING", states::WAIT))
-        .default_next(states::START_FAILED);
-    let wait = WaitState {
-        seconds_path: Some("$.poll.wait_seconds".to_string()),
-        ..WaitState::default()
-    }
-    .next(states::CHECK);
-    let done = PassState::default()
-        .parameters(json!({
+    Shape {
+        functions: contract::TASK_FUNCTIONS,
+        waiting: &["STARTING", "UPDATING"],
+        done: json!({
             "application_name.$": "$.application.application_name",
             "application_arn.$": "$.application.application_arn",
             "input_id.$": "$.poll.input_id",
@@ -181,53 +132,152 @@ pub fn definition() -> StateMachine {
             "updated.$": "$.application.updated",
             "duration_seconds.$": "$.poll.elapsed_seconds",
             "status_checks.$": "$.poll.polls",
-        }))
-        .end();
+        }),
+        start_failed: "States.Format('Application {} is {} after StartApplication instead of RUNNING; it did not start. Check its input, preprocessing function, destinations and the roles Kinesis Analytics assumes, then start the bootstrap again.', $.request.application_name, $.poll.status)",
+        comment: "kdaflow: bootstrap a Kinesis Data Analytics SQL application - validate the prerequisites, \
+                  create it idempotently, start it, wait until it is RUNNING",
+    }
+    .build()
+}
 
-    StateMachine::new(states::VALIDATE)
-        .comment(
-            "kdaflow: bootstrap a Kinesis Data Analytics SQL application - validate the prerequisites, \
-             create it idempotently, start it, wait until it is RUNNING",
-        )
-        .timeout_seconds(EXECUTION_TIMEOUT_SECONDS)
-        .with_state(states::VALIDATE, State::Task(validate))
-        .with_state(states::CREATE, State::Task(create))
-        .with_state(states::START, State::Task(start))
-        .with_state(states::IS_RUNNING, State::Choice(is_running))
-        .with_state(states::WAIT, State::Wait(wait))
-        .with_state(states::CHECK, State::Task(check))
-        .with_state(states::DONE, State::Pass(done))
-        .with_state(
-            states::PREREQUISITE_INVALID,
-            fail_with_cause_path(errors::PREREQUISITE_INVALID, "$.error.Cause"),
-        )
-        .with_state(states::INPUT_INVALID, fail_with_cause_path(errors::INPUT_INVALID, "$.error.Cause"))
-        .with_state(
-            states::CONFIGURATION_DRIFT,
-            fail_with_cause_path(errors::CONFIGURATION_DRIFT, "$.error.Cause"),
-        )
-        .with_state(
-            states::START_FAILED,
-            fail_with_cause_path(
-                errors::START_FAILED,
-                "States.Format('Application {} is {} after StartApplication instead of RUNNING; it did not start. Check its input, preprocessing function, destinations and the roles Kinesis Analytics assumes, then start the bootstrap again.', $.request.application_name, $.poll.status)",
-            ),
-        )
-        .with_state(
-            states::START_TIMED_OUT,
-            fail_with_cause_path(
-                errors::START_TIMED_OUT,
-                "States.Format('Application {} was still {} after {} seconds ({} status checks), past max_wait_seconds. It may still start: check it with DescribeApplication, or run the bootstrap again with a larger max_wait_seconds.', $.request.application_name, $.poll.status, $.poll.elapsed_seconds, $.poll.polls)",
-            ),
-        )
-        .with_state(
-            states::TASK_FAILED,
-            State::Fail(FailState {
-                error_path: Some("$.error.Error".to_string()),
-                cause_path: Some("$.error.Cause".to_string()),
-                ..FailState::default()
-            }),
-        )
+/// The bootstrap state machine for Managed Service for Apache Flink (kinesisanalyticsv2): the
+/// same shape, its own four tasks; the wait loop also waits through AUTOSCALING, and a failed
+/// start says what the start's operation reported.
+pub fn flink_definition() -> StateMachine {
+    Shape {
+        functions: contract::flink::TASK_FUNCTIONS,
+        waiting: &["STARTING", "UPDATING", "AUTOSCALING"],
+        done: json!({
+            "application_name.$": "$.application.application_name",
+            "application_arn.$": "$.application.application_arn",
+            "operation_id.$": "$.poll.operation_id",
+            "status.$": "$.poll.status",
+            "version_id.$": "$.poll.version_id",
+            "created.$": "$.application.created",
+            "updated.$": "$.application.updated",
+            "duration_seconds.$": "$.poll.elapsed_seconds",
+            "status_checks.$": "$.poll.polls",
+        }),
+        start_failed: "States.Format('Application {} is {} after StartApplication instead of RUNNING: {}. Fix the cause (the code, its run options, the roles and streams it uses), then start the bootstrap again.', $.request.application_name, $.poll.status, $.poll.reason)",
+        comment: "kdaflow: bootstrap a Managed Service for Apache Flink application - validate the prerequisites, \
+                  create it idempotently, start it, wait until it is RUNNING",
+    }
+    .build()
+}
+
+/// What differs between the runtimes' definitions; everything else is one shape.
+struct Shape {
+    functions: [TaskFunction; 4],
+    waiting: &'static [&'static str],
+    done: serde_json::Value,
+    start_failed: &'static str,
+    comment: &'static str,
+}
+
+impl Shape {
+    fn build(self) -> StateMachine {
+        let [validate_fn, create_fn, start_fn, check_fn] = self.functions;
+        let validate = lambda_task(validate_fn)
+            .result_path(Some("$.request"))
+            .catch(
+                Catcher::on([errors::PREREQUISITE_INVALID], states::PREREQUISITE_INVALID)
+                    .result_path(Some("$.error")),
+            )
+            .catch(
+                Catcher::on([errors::INPUT_INVALID], states::INPUT_INVALID)
+                    .result_path(Some("$.error")),
+            )
+            .catch(catch_all())
+            .next(states::CREATE);
+        let create = lambda_task(create_fn)
+            .input_path(Some("$.request"))
+            .result_path(Some("$.application"))
+            .retry(busy_retry())
+            .catch(
+                Catcher::on([errors::CONFIGURATION_DRIFT], states::CONFIGURATION_DRIFT)
+                    .result_path(Some("$.error")),
+            )
+            .catch(catch_all())
+            .next(states::START);
+        let start = lambda_task(start_fn)
+            .parameters(poll_parameters(false))
+            .result_path(Some("$.poll"))
+            .retry(busy_retry())
+            .catch(catch_all())
+            .next(states::IS_RUNNING);
+        let check = lambda_task(check_fn)
+            .parameters(poll_parameters(true))
+            .result_path(Some("$.poll"))
+            .catch(catch_all())
+            .next(states::IS_RUNNING);
+        let mut is_running = ChoiceState::default()
+            .choice(is("RUNNING", states::DONE))
+            .choice(
+                ChoiceRule::compare(
+                    "$.poll.deadline_passed",
+                    Operator::BooleanEquals,
+                    json!(true),
+                )
+                .next(states::START_TIMED_OUT),
+            );
+        for status in self.waiting {
+            is_running = is_running.choice(is(status, states::WAIT));
+        }
+        let is_running = is_running.default_next(states::START_FAILED);
+        let wait = WaitState {
+            seconds_path: Some("$.poll.wait_seconds".to_string()),
+            ..WaitState::default()
+        }
+        .next(states::CHECK);
+        let done = PassState::default().parameters(self.done).end();
+
+        StateMachine::new(states::VALIDATE)
+            .comment(self.comment)
+            .timeout_seconds(EXECUTION_TIMEOUT_SECONDS)
+            .with_state(states::VALIDATE, State::Task(validate))
+            .with_state(states::CREATE, State::Task(create))
+            .with_state(states::START, State::Task(start))
+            .with_state(states::IS_RUNNING, State::Choice(is_running))
+            .with_state(states::WAIT, State::Wait(wait))
+            .with_state(states::CHECK, State::Task(check))
+            .with_state(states::DONE, State::Pass(done))
+            .with_state(
+                states::PREREQUISITE_INVALID,
+                fail_with_cause_path(errors::PREREQUISITE_INVALID, "$.error.Cause"),
+            )
+            .with_state(
+                states::INPUT_INVALID,
+                fail_with_cause_path(errors::INPUT_INVALID, "$.error.Cause"),
+            )
+            .with_state(
+                states::CONFIGURATION_DRIFT,
+                fail_with_cause_path(errors::CONFIGURATION_DRIFT, "$.error.Cause"),
+            )
+            .with_state(
+                states::START_FAILED,
+                fail_with_cause_path(errors::START_FAILED, self.start_failed),
+            )
+            .with_state(
+                states::START_TIMED_OUT,
+                fail_with_cause_path(
+                    errors::START_TIMED_OUT,
+                    "States.Format('Application {} was still {} after {} seconds ({} status checks), past max_wait_seconds. It may still start: check it with DescribeApplication, or run the bootstrap again with a larger max_wait_seconds.', $.request.application_name, $.poll.status, $.poll.elapsed_seconds, $.poll.polls)",
+                ),
+            )
+            .with_state(
+                states::TASK_FAILED,
+                State::Fail(FailState {
+                    error_path: Some("$.error.Error".to_string()),
+                    cause_path: Some("$.error.Cause".to_string()),
+                    ..FailState::default()
+                }),
+            )
+    }
+}
+
+/// The Flink definition as pretty JSON.
+pub fn flink_definition_json() -> String {
+    flink_definition().to_json_string_pretty()
 }
 
 /// The definition as pretty JSON: the bytes CloudFormation deploys and the twin runs.
@@ -325,6 +375,43 @@ mod tests {
                 "{n} is not a known error name"
             );
         }
+    }
+
+    #[test]
+    fn the_flink_definition_is_the_same_shape_over_its_own_tasks() {
+        let text = substitute(
+            &flink_definition_json(),
+            &contract::flink::TASK_FUNCTIONS.map(|f| {
+                (
+                    f.variable,
+                    "arn:aws:lambda:us-east-1:123456789012:function:f",
+                )
+            }),
+        );
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        kdaflow_asl::validate(&json).unwrap_or_else(|p| panic!("{p:#?}"));
+        let sql = deployed();
+        let names = |v: &serde_json::Value| {
+            let mut n: Vec<String> = v["States"].as_object().unwrap().keys().cloned().collect();
+            n.sort();
+            n
+        };
+        assert_eq!(names(&json), names(&sql));
+        assert_eq!(error_names(&json), error_names(&sql));
+        let vars: Vec<String> = variables(&flink_definition_json());
+        let expected: Vec<String> = contract::flink::TASK_FUNCTIONS
+            .iter()
+            .map(|f| f.variable.to_string())
+            .collect();
+        assert_eq!(vars, expected);
+        let waits: Vec<&str> = json["States"]["IsRunning"]["Choices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["Next"] == "WaitForRunning")
+            .filter_map(|c| c["StringEquals"].as_str())
+            .collect();
+        assert_eq!(waits, ["STARTING", "UPDATING", "AUTOSCALING"]);
     }
 
     #[test]
