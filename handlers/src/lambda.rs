@@ -54,10 +54,32 @@ where
     F: Fn(Kda, I) -> Fut + Send + Sync + Clone + 'static,
     Fut: Future<Output = Result<O, TaskFailure>> + Send,
 {
-    let kda = client().await;
+    run_with(client().await, task).await
+}
+
+/// Runs a task over a Managed Service for Apache Flink (kinesisanalyticsv2) client.
+pub async fn run_with_flink<I, O, F, Fut>(task: F) -> Result<(), lambda_runtime::Error>
+where
+    I: DeserializeOwned + Send + 'static,
+    O: Serialize + Send + 'static,
+    F: Fn(crate::flink::Flink, I) -> Fut + Send + Sync + Clone + 'static,
+    Fut: Future<Output = Result<O, TaskFailure>> + Send,
+{
+    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    run_with(crate::flink::Flink::new(&config), task).await
+}
+
+async fn run_with<C, I, O, F, Fut>(client: C, task: F) -> Result<(), lambda_runtime::Error>
+where
+    C: Clone + Send + Sync + 'static,
+    I: DeserializeOwned + Send + 'static,
+    O: Serialize + Send + 'static,
+    F: Fn(C, I) -> Fut + Send + Sync + Clone + 'static,
+    Fut: Future<Output = Result<O, TaskFailure>> + Send,
+{
     lambda_runtime::run(service_fn(move |event: LambdaEvent<I>| {
-        let (task, kda) = (task.clone(), kda.clone());
-        async move { task(kda, event.payload).await.map_err(HandlerError) }
+        let (task, client) = (task.clone(), client.clone());
+        async move { task(client, event.payload).await.map_err(HandlerError) }
     }))
     .await
 }

@@ -9,6 +9,7 @@
 //! - [`create`]: CreateOrVerifyApplication — create, or compare and (optionally) update.
 //! - [`start`]: the StartApplication task.
 //! - [`check`]: the CheckApplicationStatus task.
+//! - [`flink`]: the Flink bootstrap's four tasks over `aws-sdk-kinesisanalyticsv2`.
 //! - [`convert`]: the application spec to and from the SDK's shapes.
 //! - [`errors`]: SDK errors to contract error names.
 //! - [`lambda`]: the `lambda_runtime` glue the binaries use.
@@ -21,6 +22,7 @@ pub mod check;
 pub mod convert;
 pub mod create;
 pub mod errors;
+pub mod flink;
 pub mod lambda;
 pub mod start;
 pub mod validate;
