@@ -25,6 +25,8 @@ use serde_json::Value;
 
 /// The state machine's name on the twin.
 pub const STATE_MACHINE_NAME: &str = "kdaflow-bootstrap";
+/// The Flink bootstrap state machine's name on the twin.
+pub const FLINK_STATE_MACHINE_NAME: &str = "kdaflow-bootstrap-flink";
 
 /// A Kinesis Analytics client for the twin at `endpoint`.
 ///
@@ -71,11 +73,12 @@ fn encode<O: Serialize>(value: O) -> Result<Value, LambdaError> {
     })
 }
 
-fn register<I, O, F, Fut>(twin: &Twin, task: TaskFunction, kda: &Kda, handler: F) -> String
+fn register<C, I, O, F, Fut>(twin: &Twin, task: TaskFunction, kda: &C, handler: F) -> String
 where
+    C: Clone + Send + Sync + 'static,
     I: DeserializeOwned + Send + 'static,
     O: Serialize + Send + 'static,
-    F: Fn(Kda, I) -> Fut + Send + Sync + Clone + 'static,
+    F: Fn(C, I) -> Fut + Send + Sync + Clone + 'static,
     Fut: Future<Output = Result<O, TaskFailure>> + Send + 'static,
 {
     let kda = kda.clone();
@@ -93,29 +96,103 @@ where
 }
 
 /// Registers the task functions on `twin` (calling its gateway at `endpoint`) and returns the
-/// bootstrap definition with their ARNs substituted, as the stack's `DefinitionSubstitutions`
-/// do on AWS.
+/// bootstrap definitions — SQL and Flink — with their ARNs substituted, as the stack's
+/// `DefinitionSubstitutions` do on AWS.
 pub fn register_tasks_and_define(
     twin: &Twin,
     endpoint: &str,
     tasks: crate::tasks::Tasks,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<(String, String)> {
+    let region = twin.config().region.clone();
     let substitutions = match tasks {
         crate::tasks::Tasks::InProcess => {
             // A stored function of the same name (left by a `--tasks process` run) would be
             // invoked instead of the built-in one.
-            for t in kdaflow_workflow::contract::TASK_FUNCTIONS {
+            for t in contract::TASK_FUNCTIONS
+                .iter()
+                .chain(contract::flink::TASK_FUNCTIONS.iter())
+            {
                 twin.lambda().forget(t.name);
             }
-            register_tasks(twin, &twin_client(endpoint, &twin.config().region))
+            let mut pairs = register_tasks(twin, &twin_client(endpoint, &region));
+            pairs.extend(register_flink_tasks(twin, &flink_client(endpoint, &region)));
+            pairs
         }
-        crate::tasks::Tasks::Process => crate::tasks::register_processes(twin)?,
+        crate::tasks::Tasks::Process => {
+            let mut pairs = crate::tasks::register_processes(twin, &contract::TASK_FUNCTIONS)?;
+            pairs.extend(crate::tasks::register_processes(
+                twin,
+                &contract::flink::TASK_FUNCTIONS,
+            )?);
+            pairs
+        }
     };
     let pairs: Vec<(&str, &str)> = substitutions
         .iter()
         .map(|(v, a)| (*v, a.as_str()))
         .collect();
-    Ok(machine::substitute(&machine::definition_json(), &pairs))
+    Ok((
+        machine::substitute(&machine::definition_json(), &pairs),
+        machine::substitute(&machine::flink_definition_json(), &pairs),
+    ))
+}
+
+/// A Managed Service for Apache Flink client for the twin at `endpoint` (SDK retries off, as
+/// for [`twin_client`]).
+pub fn flink_client(endpoint: &str, region: &str) -> kdaflow_handlers::flink::Flink {
+    use aws_sdk_kinesisanalyticsv2::config::{
+        BehaviorVersion, Credentials, Region, retry::RetryConfig,
+    };
+    let config = aws_sdk_kinesisanalyticsv2::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new(
+            "kdaflow",
+            "kdaflow",
+            None,
+            None,
+            "kdaflow-twin",
+        ))
+        .retry_config(RetryConfig::disabled())
+        .build();
+    kdaflow_handlers::flink::Flink::from_conf(config)
+}
+
+/// Registers the Flink bootstrap's four task handlers as Lambda functions of `twin`, calling
+/// kinesisanalyticsv2 through `client`.
+pub fn register_flink_tasks(
+    twin: &Twin,
+    client: &kdaflow_handlers::flink::Flink,
+) -> Vec<(&'static str, String)> {
+    use kdaflow_handlers::flink as f;
+    let [validate, create, start, check] = contract::flink::TASK_FUNCTIONS;
+    vec![
+        (
+            validate.variable,
+            register(twin, validate, client, |_c, event: Value| {
+                f::validate_prerequisites(event)
+            }),
+        ),
+        (
+            create.variable,
+            register(twin, create, client, |c, request| async move {
+                Box::pin(f::create_application(&c, request)).await
+            }),
+        ),
+        (
+            start.variable,
+            register(twin, start, client, |c, input| async move {
+                Box::pin(f::start_application(&c, input)).await
+            }),
+        ),
+        (
+            check.variable,
+            register(twin, check, client, |c, input| async move {
+                Box::pin(f::check_application_status(&c, input)).await
+            }),
+        ),
+    ]
 }
 
 /// Registers the four task handlers as Lambda functions of `twin`, calling Kinesis Analytics
@@ -297,6 +374,8 @@ pub struct LocalBootstrap {
     pub running: RunningTwin,
     /// The bootstrap state machine on the twin's Step Functions service.
     pub state_machine_arn: String,
+    /// The Flink bootstrap state machine.
+    pub flink_state_machine_arn: String,
     /// Stand-in prerequisites in the twin's account and region.
     pub prerequisites: Prerequisites,
     /// The stand-in functions (what the application delivered to them).
@@ -340,6 +419,7 @@ impl LocalBootstrap {
                 .await?;
         Ok(Self {
             state_machine_arn: provisioned.state_machine_arn,
+            flink_state_machine_arn: provisioned.flink_state_machine_arn,
             prerequisites: provisioned.prerequisites,
             standins: provisioned.standins,
             running,
@@ -369,11 +449,23 @@ impl LocalBootstrap {
         input: Value,
         sink: Option<Arc<dyn EventSink>>,
     ) -> anyhow::Result<(ExecutionOutcome, Vec<HistoryEvent>)> {
+        self.execute_on(&self.state_machine_arn, name, input, sink)
+            .await
+    }
+
+    /// [`LocalBootstrap::execute`] of state machine `arn` (the Flink bootstrap's, say).
+    pub async fn execute_on(
+        &self,
+        arn: &str,
+        name: &str,
+        input: Value,
+        sink: Option<Arc<dyn EventSink>>,
+    ) -> anyhow::Result<(ExecutionOutcome, Vec<HistoryEvent>)> {
         let states = self.twin().states();
         let started = states
             .start_execution_observed(
                 kdaflow_local::states::model::StartExecutionInput {
-                    state_machine_arn: Some(self.state_machine_arn.clone()),
+                    state_machine_arn: Some(arn.to_string()),
                     name: Some(name.to_string()),
                     input: Some(input.to_string()),
                     ..Default::default()

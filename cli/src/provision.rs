@@ -12,7 +12,10 @@ use kdaflow_local::states::model::CreateStateMachineInput;
 use kdaflow_workflow::prerequisites::{FIELDS, Prerequisites};
 use serde_json::{Map, Value, json};
 
-use crate::bootstrap::{STATE_MACHINE_NAME, provision_prerequisites, register_tasks_and_define};
+use crate::bootstrap::{
+    FLINK_STATE_MACHINE_NAME, STATE_MACHINE_NAME, provision_prerequisites,
+    register_tasks_and_define,
+};
 
 /// The prerequisites stack the automated-bootstrap rule listens for on the twin (the stack's
 /// `PrerequisitesStackName` parameter).
@@ -23,6 +26,8 @@ pub const PREREQUISITES_STACK_NAME: &str = "kdaflow-prerequisites";
 pub struct Provisioned {
     /// The bootstrap state machine.
     pub state_machine_arn: String,
+    /// The Flink bootstrap state machine.
+    pub flink_state_machine_arn: String,
     /// The rules, by name.
     pub rules: Vec<String>,
     /// The stand-in prerequisites the stack parameters are set to.
@@ -46,31 +51,14 @@ pub async fn provision_with(
 ) -> anyhow::Result<Provisioned> {
     let config = twin.config().clone();
     let standins = provision_prerequisites(twin).await?;
-    let definition = register_tasks_and_define(twin, endpoint, tasks)?;
+    let (definition, flink_definition) = register_tasks_and_define(twin, endpoint, tasks)?;
     let role = format!(
         "arn:aws:iam::{}:role/kdaflow-bootstrap-states",
         config.account_id
     );
-    let state_machine_arn = match twin.states().create_state_machine(CreateStateMachineInput {
-        name: Some(STATE_MACHINE_NAME.to_string()),
-        definition: Some(definition.clone()),
-        role_arn: Some(role.clone()),
-        ..CreateStateMachineInput::default()
-    }) {
-        Ok(out) => out.state_machine_arn,
-        Err(e) if e.code == "StateMachineAlreadyExists" => {
-            // An older kdaflow's definition: bring it up to date, as a stack update would.
-            let arn = twin.states().machine_arn(STATE_MACHINE_NAME);
-            let body = json!({"stateMachineArn": arn, "definition": definition, "roleArn": role});
-            twin.states()
-                .clone()
-                .call("UpdateStateMachine", bytes::Bytes::from(body.to_string()))
-                .await
-                .map_err(|e| anyhow::anyhow!("cannot update the bootstrap state machine: {e}"))?;
-            arn
-        }
-        Err(e) => bail!("cannot create the bootstrap state machine: {e}"),
-    };
+    let state_machine_arn = define(twin, STATE_MACHINE_NAME, &definition, &role).await?;
+    let flink_state_machine_arn =
+        define(twin, FLINK_STATE_MACHINE_NAME, &flink_definition, &role).await?;
 
     // The values the template's intrinsics resolve to on the twin.
     let prerequisites = Prerequisites::example(&config.region, &config.account_id);
@@ -140,8 +128,33 @@ pub async fn provision_with(
     twin.states().resume_running();
     Ok(Provisioned {
         state_machine_arn,
+        flink_state_machine_arn,
         rules,
         prerequisites,
         standins,
     })
+}
+
+/// Creates state machine `name` with `definition`, or brings an existing one up to date (an
+/// older kdaflow's definition), as a stack update would. Returns its ARN.
+async fn define(twin: &Twin, name: &str, definition: &str, role: &str) -> anyhow::Result<String> {
+    match twin.states().create_state_machine(CreateStateMachineInput {
+        name: Some(name.to_string()),
+        definition: Some(definition.to_string()),
+        role_arn: Some(role.to_string()),
+        ..CreateStateMachineInput::default()
+    }) {
+        Ok(out) => Ok(out.state_machine_arn),
+        Err(e) if e.code == "StateMachineAlreadyExists" => {
+            let arn = twin.states().machine_arn(name);
+            let body = json!({"stateMachineArn": arn, "definition": definition, "roleArn": role});
+            twin.states()
+                .clone()
+                .call("UpdateStateMachine", bytes::Bytes::from(body.to_string()))
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot update state machine {name}: {e}"))?;
+            Ok(arn)
+        }
+        Err(e) => bail!("cannot create state machine {name}: {e}"),
+    }
 }

@@ -59,11 +59,20 @@ fn checkout() -> Option<PathBuf> {
 /// The four task binaries built for this machine: found beside `kdaflow`, or built with cargo
 /// in the checkout `kdaflow` comes from.
 pub fn binaries() -> anyhow::Result<Vec<(TaskFunction, PathBuf)>> {
-    if TASK_FUNCTIONS.iter().any(|t| find(t.binary).is_none()) {
+    binaries_of(&TASK_FUNCTIONS)
+}
+
+/// [`binaries`] of `tasks` (the SQL or the Flink bootstrap's four).
+pub fn binaries_of(tasks: &[TaskFunction]) -> anyhow::Result<Vec<(TaskFunction, PathBuf)>> {
+    if tasks.iter().any(|t| find(t.binary).is_none()) {
         let Some(root) = checkout() else {
             bail!(
                 "the task binaries ({}) are not beside this kdaflow; build them with `cargo build -p kdaflow-handlers --bins` (add --release for a release kdaflow) or point KDAFLOW_TASKS_DIR at them",
-                TASK_FUNCTIONS.map(|t| t.binary).join(", ")
+                tasks
+                    .iter()
+                    .map(|t| t.binary)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         };
         let release = std::env::current_exe()
@@ -88,7 +97,7 @@ pub fn binaries() -> anyhow::Result<Vec<(TaskFunction, PathBuf)>> {
             bail!("building the task binaries failed ({status})");
         }
     }
-    TASK_FUNCTIONS
+    tasks
         .iter()
         .map(|t| {
             find(t.binary)
@@ -101,9 +110,12 @@ pub fn binaries() -> anyhow::Result<Vec<(TaskFunction, PathBuf)>> {
 /// Registers the four task binaries as `provided.al2023` functions of `twin` (each zip's
 /// `bootstrap` is the binary, as `kdaflow package` packages it for AWS, built for this machine
 /// instead of arm64). Returns (definition variable, function ARN) pairs.
-pub fn register_processes(twin: &Twin) -> anyhow::Result<Vec<(&'static str, String)>> {
+pub fn register_processes(
+    twin: &Twin,
+    tasks: &[TaskFunction],
+) -> anyhow::Result<Vec<(&'static str, String)>> {
     let mut out = Vec::new();
-    for (task, path) in binaries()? {
+    for (task, path) in binaries_of(tasks)? {
         let bytes =
             std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         let zip = kdaflow_local::lambda::code::zip_with(&[("bootstrap", &bytes, true)], false);

@@ -35,7 +35,7 @@ async fn twin() -> (LocalBootstrap, VirtualClock) {
 
 /// A compact, reviewable rendering of a history: id, previous id, seconds since the start,
 /// type, and the state name or error.
-fn render(outcome: &ExecutionOutcome, history: &[HistoryEvent]) -> String {
+pub(crate) fn render(outcome: &ExecutionOutcome, history: &[HistoryEvent]) -> String {
     let start = history
         .first()
         .map(|e| e.timestamp)
@@ -74,7 +74,7 @@ fn render(outcome: &ExecutionOutcome, history: &[HistoryEvent]) -> String {
     out
 }
 
-fn check_golden(name: &str, actual: &str) {
+pub(crate) fn check_golden(name: &str, actual: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("goldens")
         .join(format!("{name}.history"));
