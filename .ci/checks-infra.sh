@@ -2,7 +2,7 @@
 # Checks of the deployable stack with the tools the AWS ecosystem trusts (issue 5):
 #   cfn-lint       deploy/template.json          no errors and no warnings
 #   checkov        deploy/template.json          no failed check (suppressions carry reasons)
-#   asl-validator  deploy/statemachine.asl.json  the definition, as is and substituted
+#   asl-validator  deploy/statemachine*.asl.json the definitions (SQL, Flink), as is and substituted
 # The goldens' freshness, the invariants and our own ASL validator run in `cargo test`
 # (infra/tests). Idempotent; installs its pinned tools under .venv/ (gitignored) on first run.
 # Run from anywhere: bash .ci/checks-infra.sh
@@ -15,7 +15,6 @@ ASL_VALIDATOR_VERSION=4.0.0
 VENV=.venv/infra
 NPM_PREFIX=.venv/infra-npm
 TEMPLATE=deploy/template.json
-DEFINITION=deploy/statemachine.asl.json
 
 step() { printf '\n==> %s\n' "$*"; }
 started=$SECONDS
@@ -57,19 +56,21 @@ fi
 grep -E "^(cloudformation scan results|Passed checks)" "$checkov_out"
 rm -f "$checkov_out"
 
-step "asl-validator $DEFINITION: the definition against the States Language schema, as checked in and as deployed"
-# asl-validator 4.0 accepts the ${...FunctionArn} placeholders in Resource (CloudFormation's
-# DefinitionSubstitutions fill them at deploy time), so the golden is validated as it is; a copy
-# with example Lambda ARNs substituted is validated too, because that is what Step Functions runs.
-"$ASL_VALIDATOR" --json-path "$DEFINITION"
-substituted=$(mktemp --suffix=.asl.json)
-sed -E 's/\$\{([A-Za-z]+)FunctionArn\}/arn:aws:lambda:us-east-1:123456789012:function:kdaflow-\1/g' \
-  "$DEFINITION" >"$substituted"
-if grep -q '\${' "$substituted"; then
-  echo "asl-validator: unsubstituted \${...} left in the definition" >&2
-  exit 1
-fi
-"$ASL_VALIDATOR" --json-path "$substituted"
-rm -f "$substituted"
+for DEFINITION in deploy/statemachine.asl.json deploy/statemachine-flink.asl.json; do
+  step "asl-validator $DEFINITION: the definition against the States Language schema, as checked in and as deployed"
+  # asl-validator 4.0 accepts the ${...FunctionArn} placeholders in Resource (CloudFormation's
+  # DefinitionSubstitutions fill them at deploy time), so the golden is validated as it is; a copy
+  # with example Lambda ARNs substituted is validated too, because that is what Step Functions runs.
+  "$ASL_VALIDATOR" --json-path "$DEFINITION"
+  substituted=$(mktemp --suffix=.asl.json)
+  sed -E 's/\$\{([A-Za-z]+)FunctionArn\}/arn:aws:lambda:us-east-1:123456789012:function:kdaflow-\1/g' \
+    "$DEFINITION" >"$substituted"
+  if grep -q '\${' "$substituted"; then
+    echo "asl-validator: unsubstituted \${...} left in the definition" >&2
+    exit 1
+  fi
+  "$ASL_VALIDATOR" --json-path "$substituted"
+  rm -f "$substituted"
+done
 
 step "infra checks passed in $((SECONDS - started)) s"

@@ -5,9 +5,10 @@
 //!   `NotResource` (they grant everything else);
 //! - a `*` resource only on an action AWS authorises against no narrower resource, listed with
 //!   the reason in [`WILDCARD_RESOURCE_ACTIONS`] (and in the template's `Metadata`);
-//! - `iam:PassRole` only on the two prerequisite role parameters, and only with an
+//! - `iam:PassRole` only on the role parameters (the two prerequisite roles, the Flink
+//!   application's service execution role), and only with an
 //!   `iam:PassedToService` = `kinesisanalytics.amazonaws.com` condition;
-//! - Kinesis Analytics actions only on the application's ARN;
+//! - Kinesis Analytics actions only on an application's ARN (the SQL or the Flink one);
 //! - trust policies name one AWS service principal, never `*`.
 
 use serde::Serialize;
@@ -16,8 +17,16 @@ use serde_json::{Value, json};
 /// The service that may receive the prerequisite roles.
 pub const PASSED_TO_SERVICE: &str = "kinesisanalytics.amazonaws.com";
 
-/// The logical ids of the two prerequisite role parameters (the only `iam:PassRole` targets).
+/// The logical ids of the two prerequisite role parameters (the SQL create task's
+/// `iam:PassRole` targets).
 pub const PASSABLE_ROLE_PARAMETERS: [&str; 2] = ["IamRoleKinesisArn", "IamRoleLambdaArn"];
+/// Every role parameter any task may pass: the two prerequisite roles and the Flink
+/// application's service execution role.
+pub const ALL_PASSABLE_ROLE_PARAMETERS: [&str; 3] = [
+    "IamRoleKinesisArn",
+    "IamRoleLambdaArn",
+    "FlinkServiceExecutionRoleArn",
+];
 
 /// Actions AWS authorises only against `"Resource": "*"`, with the reason. Nothing else may
 /// have a `*` resource.
@@ -138,7 +147,11 @@ fn as_list(v: Option<&Value>) -> Vec<Value> {
 
 fn is_application_arn(resource: &Value) -> bool {
     resource.get("Fn::Sub").and_then(Value::as_str).is_some_and(|s| {
-        s == "arn:${AWS::Partition}:kinesisanalytics:${AWS::Region}:${AWS::AccountId}:application/${ApplicationName}"
+        ["ApplicationName", "FlinkApplicationName"].iter().any(|p| {
+            s == format!(
+                "arn:${{AWS::Partition}}:kinesisanalytics:${{AWS::Region}}:${{AWS::AccountId}}:application/${{{p}}}"
+            )
+        })
     })
 }
 
@@ -195,7 +208,7 @@ fn check_statement(place: &str, s: &Value, problems: &mut Vec<String>) {
                 "{place}: iam:PassRole shares a statement with other actions"
             ));
         }
-        let allowed: Vec<Value> = PASSABLE_ROLE_PARAMETERS
+        let allowed: Vec<Value> = ALL_PASSABLE_ROLE_PARAMETERS
             .iter()
             .map(|p| json!({ "Ref": p }))
             .collect();

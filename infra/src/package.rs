@@ -137,7 +137,11 @@ pub fn build(
     builder: &Builder,
     scratch: &Path,
 ) -> Result<Vec<(&'static str, PathBuf)>, InfraError> {
-    let binaries = TASK_FUNCTIONS.map(|f| f.binary);
+    let binaries: Vec<&'static str> = TASK_FUNCTIONS
+        .iter()
+        .chain(kdaflow_workflow::contract::flink::TASK_FUNCTIONS.iter())
+        .map(|f| f.binary)
+        .collect();
     match builder {
         Builder::CargoLambda => {
             let mut c = Command::new("cargo");

@@ -455,6 +455,21 @@ fn logical_ids_are_stable() {
             "EventsStartExecutionRole",
             "BootstrapRequestedRule",
             "PrerequisitesStackCompleteRule",
+            "FlinkValidatePrerequisitesFunctionLogGroup",
+            "FlinkValidatePrerequisitesFunctionRole",
+            "FlinkValidatePrerequisitesFunction",
+            "FlinkCreateApplicationFunctionLogGroup",
+            "FlinkCreateApplicationFunctionRole",
+            "FlinkCreateApplicationFunction",
+            "FlinkStartApplicationFunctionLogGroup",
+            "FlinkStartApplicationFunctionRole",
+            "FlinkStartApplicationFunction",
+            "FlinkCheckApplicationStatusFunctionLogGroup",
+            "FlinkCheckApplicationStatusFunctionRole",
+            "FlinkCheckApplicationStatusFunction",
+            "FlinkBootstrapStateMachineLogGroup",
+            "FlinkBootstrapStateMachineRole",
+            "FlinkBootstrapStateMachine",
         ]
     );
     let params: Vec<&str> = t["Parameters"]
@@ -478,6 +493,8 @@ fn logical_ids_are_stable() {
             "ApplicationName",
             "PrerequisitesStackName",
             "LogRetentionInDays",
+            "FlinkApplicationName",
+            "FlinkServiceExecutionRoleArn",
         ]
     );
 }
@@ -495,4 +512,192 @@ fn every_checkov_suppression_has_a_reason() {
             assert!(reason.len() > 40, "{id}: {skip} has no real reason");
         }
     }
+}
+
+/// The kinesisanalyticsv2 operations the Flink handlers could call, as the SDK's method names.
+const FLINK_OPERATIONS: [&str; 12] = [
+    "create_application",
+    "create_application_snapshot",
+    "delete_application",
+    "describe_application",
+    "describe_application_operation",
+    "list_application_operations",
+    "list_application_snapshots",
+    "list_applications",
+    "rollback_application",
+    "start_application",
+    "stop_application",
+    "update_application",
+];
+
+/// The IAM actions of the kinesisanalyticsv2 calls in `text`.
+fn flink_called(text: &str) -> BTreeSet<String> {
+    FLINK_OPERATIONS
+        .iter()
+        .filter(|op| text.contains(&format!(".{op}()")))
+        .map(|op| format!("kinesisanalytics:{}", parameters::parameter_id(op)))
+        .collect()
+}
+
+/// The text of `fn name` in `text`, up to the next top-level item.
+fn function_text<'a>(text: &'a str, name: &str) -> &'a str {
+    let start = text
+        .find(&format!("fn {name}("))
+        .unwrap_or_else(|| panic!("no fn {name}"));
+    let rest = &text[start..];
+    let end = rest.find("\n}\n").map_or(rest.len(), |e| e + 3);
+    &rest[..end]
+}
+
+#[test]
+fn each_flink_task_is_granted_exactly_the_calls_its_handler_makes() {
+    use kdaflow_infra::stack::functions::FLINK_TASKS;
+    let t = template();
+    let text = std::fs::read_to_string(workspace().join("handlers/src/flink.rs")).unwrap();
+    // The helpers each task's function calls (describe and describe_existing read the
+    // application; create_call and update_call build the create task's calls).
+    let helpers = [
+        function_text(&text, "describe"),
+        function_text(&text, "describe_existing"),
+    ]
+    .concat();
+    let sources = [
+        (
+            contract::flink::VALIDATE,
+            function_text(&text, "validate_prerequisites").to_string(),
+        ),
+        (
+            contract::flink::CREATE,
+            [
+                function_text(&text, "create_application"),
+                function_text(&text, "create_call"),
+                function_text(&text, "update_call"),
+                &helpers,
+            ]
+            .concat(),
+        ),
+        (
+            contract::flink::START,
+            [function_text(&text, "start_application"), &helpers].concat(),
+        ),
+        (
+            contract::flink::CHECK,
+            [function_text(&text, "check_application_status"), &helpers].concat(),
+        ),
+    ];
+    let mut all = BTreeSet::new();
+    for task in FLINK_TASKS {
+        let source = &sources.iter().find(|(f, _)| *f == task.function).unwrap().1;
+        let mut calls = flink_called(source);
+        // The helpers are called by name; count them where the task calls them.
+        if !source.contains("describe(c,") && !source.contains("describe_existing(c,") {
+            calls.remove("kinesisanalytics:DescribeApplication");
+        }
+        let granted: BTreeSet<String> = granted(&t, &role_id(task.function))
+            .into_iter()
+            .map(|(a, _)| a)
+            .filter(|a| a.starts_with("kinesisanalytics:"))
+            .collect();
+        assert_eq!(granted, calls, "{}", task.function.binary);
+        all.extend(granted);
+    }
+    assert_eq!(all, flink_called(&text));
+    // The statements name the Flink application's ARN only.
+    let role = &resource(&t, &role_id(contract::flink::START))["Properties"];
+    let statement = role["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "KinesisAnalyticsApplication")
+        .unwrap();
+    assert_eq!(
+        statement["Resource"],
+        json!([{"Fn::Sub": "arn:${AWS::Partition}:kinesisanalytics:${AWS::Region}:${AWS::AccountId}:application/${FlinkApplicationName}"}])
+    );
+}
+
+#[test]
+fn only_the_flink_create_task_passes_the_service_execution_role_to_kinesis_analytics() {
+    use kdaflow_infra::stack::functions::FLINK_TASKS;
+    let t = template();
+    for task in FLINK_TASKS {
+        let statements = resource(&t, &role_id(task.function))["Properties"]["Policies"][0]
+            ["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let pass: Vec<&Value> = statements
+            .iter()
+            .filter(|s| s["Action"] == json!(["iam:PassRole"]))
+            .collect();
+        if task.function == contract::flink::CREATE {
+            assert_eq!(pass.len(), 1);
+            assert_eq!(
+                pass[0]["Resource"],
+                json!([{"Ref": parameters::FLINK_SERVICE_ROLE}])
+            );
+            assert_eq!(
+                pass[0]["Condition"],
+                json!({"StringEquals": {"iam:PassedToService": "kinesisanalytics.amazonaws.com"}})
+            );
+        } else {
+            assert!(pass.is_empty(), "{}", task.function.binary);
+        }
+    }
+}
+
+#[test]
+fn the_flink_state_machine_is_the_flink_definition_and_invokes_only_its_functions() {
+    let t = template();
+    let sm = &resource(&t, stack::FLINK_STATE_MACHINE)["Properties"];
+    assert_eq!(sm["DefinitionString"], machine::flink_definition_json());
+    let invoke = resource(&t, stack::FLINK_STATE_MACHINE_ROLE)["Properties"]["Policies"][0]
+        ["PolicyDocument"]["Statement"][0]
+        .clone();
+    assert_eq!(invoke["Action"], json!(["lambda:InvokeFunction"]));
+    let expected: Vec<Value> = contract::flink::TASK_FUNCTIONS
+        .iter()
+        .map(|f| json!({"Fn::GetAtt": [function_id(*f), "Arn"]}))
+        .collect();
+    assert_eq!(invoke["Resource"], Value::Array(expected));
+    assert_eq!(
+        t["Outputs"]["FlinkStateMachineArn"]["Value"],
+        json!({"Ref": stack::FLINK_STATE_MACHINE})
+    );
+}
+
+#[test]
+fn a_stack_of_one_runtime_holds_only_its_bootstrap_and_passes_the_checks() {
+    use kdaflow_infra::stack::Runtime;
+    for (runtime, present, absent) in [
+        (
+            Runtime::Sql,
+            stack::STATE_MACHINE,
+            stack::FLINK_STATE_MACHINE,
+        ),
+        (
+            Runtime::Flink,
+            stack::FLINK_STATE_MACHINE,
+            stack::STATE_MACHINE,
+        ),
+    ] {
+        let t = stack::template_for(runtime).to_value();
+        check::all(&t).unwrap_or_else(|e| panic!("{runtime:?}: {e}"));
+        assert!(iam::violations(&t).is_empty(), "{runtime:?}");
+        assert!(t["Resources"].get(present).is_some(), "{runtime:?}");
+        assert!(t["Resources"].get(absent).is_none(), "{runtime:?}");
+        let rules = t["Resources"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|r| r["Type"] == "AWS::Events::Rule")
+            .count();
+        assert_eq!(rules, if runtime == Runtime::Sql { 2 } else { 0 });
+    }
+    let files: Vec<&str> = synth::render_for(Runtime::Flink)
+        .unwrap()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(files, [synth::TEMPLATE_FILE, synth::FLINK_DEFINITION_FILE]);
 }

@@ -1,5 +1,6 @@
-//! `kdaflow synth [--out DIR] [--check]`: write (or compare) the deployable goldens —
-//! `template.json` (the CloudFormation stack) and `statemachine.asl.json` (the definition).
+//! `kdaflow synth [--out DIR] [--check] [--runtime sql|flink|both]`: write (or compare) the
+//! deployable goldens — `template.json` (the CloudFormation stack) and the definitions
+//! `statemachine.asl.json` (SQL) and `statemachine-flink.asl.json` (Flink).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,16 +17,41 @@ pub struct SynthArgs {
     /// Write nothing: exit non-zero if the files in --out differ from what synth renders.
     #[arg(long)]
     pub check: bool,
+    /// Which bootstraps the stack holds: `sql` (Kinesis Data Analytics SQL, with its
+    /// EventBridge triggers), `flink` (Managed Service for Apache Flink), or `both`.
+    #[arg(long, value_enum, default_value_t = RuntimeArg::Both)]
+    pub runtime: RuntimeArg,
+}
+
+/// `--runtime`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RuntimeArg {
+    /// Kinesis Data Analytics SQL (kinesisanalytics v1).
+    Sql,
+    /// Managed Service for Apache Flink (kinesisanalyticsv2).
+    Flink,
+    /// Both bootstraps.
+    Both,
+}
+
+impl From<RuntimeArg> for kdaflow_infra::stack::Runtime {
+    fn from(r: RuntimeArg) -> Self {
+        match r {
+            RuntimeArg::Sql => Self::Sql,
+            RuntimeArg::Flink => Self::Flink,
+            RuntimeArg::Both => Self::Both,
+        }
+    }
 }
 
 /// Runs `kdaflow synth`.
 pub async fn run(args: SynthArgs) -> anyhow::Result<ExitCode> {
     if args.check {
-        synth::verify(&args.out)?;
+        synth::verify_for(&args.out, args.runtime.into())?;
         println!("{} is up to date", args.out.display());
         return Ok(ExitCode::SUCCESS);
     }
-    for path in synth::write(&args.out)? {
+    for path in synth::write_for(&args.out, args.runtime.into())? {
         println!("wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)

@@ -1,7 +1,7 @@
-//! The four Lambda tasks: one function each (`provided.al2023`, arm64, handler `bootstrap`,
+//! The Lambda tasks (four per runtime): one function each (`provided.al2023`, arm64, handler `bootstrap`,
 //! X-Ray tracing active), its own log group with retention, and its own least-privilege role.
 //!
-//! [`TASKS`] is the permission table: each task gets exactly the Kinesis Analytics actions its
+//! [`TASKS`] and [`FLINK_TASKS`] are the permission tables: each task gets exactly the Kinesis Analytics actions its
 //! handler in `handlers/src/` calls (a test reads those files and compares), `iam:PassRole` only
 //! where the handler hands the prerequisite roles to Kinesis Analytics, plus writing to its own
 //! log group and sending X-Ray segments.
@@ -9,7 +9,10 @@
 use kdaflow_workflow::contract::{self, TaskFunction};
 use serde_json::{Value, json};
 
-use super::parameters::{APPLICATION_NAME, CODE_BUCKET, CODE_KEY_PREFIX, LOG_RETENTION_DAYS};
+use super::parameters::{
+    APPLICATION_NAME, CODE_BUCKET, CODE_KEY_PREFIX, FLINK_APPLICATION_NAME, FLINK_SERVICE_ROLE,
+    LOG_RETENTION_DAYS,
+};
 use crate::iam::{PASSABLE_ROLE_PARAMETERS, PASSED_TO_SERVICE, PolicyDocument, Statement};
 use crate::model::intrinsic::{get_att, reference, sub};
 use crate::model::{Resource, Template};
@@ -26,11 +29,15 @@ pub const HANDLER: &str = "bootstrap";
 pub struct TaskPermissions {
     /// The task.
     pub function: TaskFunction,
-    /// The Kinesis Analytics actions its handler calls (on the application's ARN only).
+    /// The Kinesis Analytics actions its handler calls (on the application's ARN only; v1
+    /// and v2 share the `kinesisanalytics:` action prefix).
     pub kinesisanalytics: &'static [&'static str],
-    /// Whether it passes the two prerequisite roles to Kinesis Analytics (CreateApplication,
-    /// UpdateApplication, AddApplicationInput/Output carry role ARNs).
-    pub passes_roles: bool,
+    /// The parameter naming the application those actions are scoped to.
+    pub application: &'static str,
+    /// The role parameters it passes to Kinesis Analytics (the SQL create task passes the two
+    /// prerequisite roles in CreateApplication, UpdateApplication, AddApplicationInput/Output;
+    /// the Flink create task the service execution role). Empty: it passes none.
+    pub passes_roles: &'static [&'static str],
     /// Memory in MB (also buys CPU: the SDK's TLS handshake is the heaviest work here).
     pub memory_mb: u32,
     /// Timeout in seconds: the SDK's default retries (3 attempts with backoff) fit well
@@ -44,7 +51,8 @@ pub const TASKS: [TaskPermissions; 4] = [
         function: contract::VALIDATE,
         // Pure: parses ARNs and the input, calls no AWS API.
         kinesisanalytics: &[],
-        passes_roles: false,
+        application: APPLICATION_NAME,
+        passes_roles: &[],
         memory_mb: 128,
         timeout_seconds: 10,
     },
@@ -58,7 +66,8 @@ pub const TASKS: [TaskPermissions; 4] = [
             "kinesisanalytics:AddApplicationOutput",
             "kinesisanalytics:DeleteApplicationOutput",
         ],
-        passes_roles: true,
+        application: APPLICATION_NAME,
+        passes_roles: &PASSABLE_ROLE_PARAMETERS,
         memory_mb: 256,
         timeout_seconds: 60,
     },
@@ -68,14 +77,63 @@ pub const TASKS: [TaskPermissions; 4] = [
             "kinesisanalytics:DescribeApplication",
             "kinesisanalytics:StartApplication",
         ],
-        passes_roles: false,
+        application: APPLICATION_NAME,
+        passes_roles: &[],
         memory_mb: 256,
         timeout_seconds: 60,
     },
     TaskPermissions {
         function: contract::CHECK,
         kinesisanalytics: &["kinesisanalytics:DescribeApplication"],
-        passes_roles: false,
+        application: APPLICATION_NAME,
+        passes_roles: &[],
+        memory_mb: 256,
+        timeout_seconds: 60,
+    },
+];
+
+/// The Flink bootstrap's permission table (kinesisanalyticsv2 actions, which IAM names with
+/// the same `kinesisanalytics:` prefix), in the workflow's order.
+pub const FLINK_TASKS: [TaskPermissions; 4] = [
+    TaskPermissions {
+        function: contract::flink::VALIDATE,
+        kinesisanalytics: &[],
+        application: FLINK_APPLICATION_NAME,
+        passes_roles: &[],
+        memory_mb: 128,
+        timeout_seconds: 10,
+    },
+    TaskPermissions {
+        function: contract::flink::CREATE,
+        kinesisanalytics: &[
+            "kinesisanalytics:DescribeApplication",
+            "kinesisanalytics:CreateApplication",
+            "kinesisanalytics:UpdateApplication",
+        ],
+        application: FLINK_APPLICATION_NAME,
+        passes_roles: &[FLINK_SERVICE_ROLE],
+        memory_mb: 256,
+        timeout_seconds: 60,
+    },
+    TaskPermissions {
+        function: contract::flink::START,
+        kinesisanalytics: &[
+            "kinesisanalytics:DescribeApplication",
+            "kinesisanalytics:StartApplication",
+        ],
+        application: FLINK_APPLICATION_NAME,
+        passes_roles: &[],
+        memory_mb: 256,
+        timeout_seconds: 60,
+    },
+    TaskPermissions {
+        function: contract::flink::CHECK,
+        kinesisanalytics: &[
+            "kinesisanalytics:DescribeApplicationOperation",
+            "kinesisanalytics:DescribeApplication",
+        ],
+        application: FLINK_APPLICATION_NAME,
+        passes_roles: &[],
         memory_mb: 256,
         timeout_seconds: 60,
     },
@@ -100,10 +158,11 @@ pub fn log_group_id(function: TaskFunction) -> String {
     format!("{}LogGroup", function_id(function))
 }
 
-/// The application's ARN, the only resource Kinesis Analytics actions are allowed on.
-pub fn application_arn() -> Value {
+/// The ARN of the application parameter `name` names, the only resource Kinesis Analytics
+/// actions are allowed on.
+pub fn application_arn(name: &str) -> Value {
     sub(format!(
-        "arn:${{AWS::Partition}}:kinesisanalytics:${{AWS::Region}}:${{AWS::AccountId}}:application/${{{APPLICATION_NAME}}}"
+        "arn:${{AWS::Partition}}:kinesisanalytics:${{AWS::Region}}:${{AWS::AccountId}}:application/${{{name}}}"
     ))
 }
 
@@ -138,18 +197,15 @@ fn role(t: &mut Template, task: &TaskPermissions) {
         statements.push(Statement::allow(
             "KinesisAnalyticsApplication",
             task.kinesisanalytics.iter().copied(),
-            vec![application_arn()],
+            vec![application_arn(task.application)],
         ));
     }
-    if task.passes_roles {
+    if !task.passes_roles.is_empty() {
         statements.push(
             Statement::allow(
-                "PassPrerequisiteRolesToKinesisAnalytics",
+                "PassRolesToKinesisAnalytics",
                 ["iam:PassRole"],
-                PASSABLE_ROLE_PARAMETERS
-                    .iter()
-                    .map(|p| reference(p))
-                    .collect(),
+                task.passes_roles.iter().map(|p| reference(p)).collect(),
             )
             .when(json!({ "StringEquals": { "iam:PassedToService": PASSED_TO_SERVICE } })),
         );
@@ -208,9 +264,9 @@ fn function(t: &mut Template, task: &TaskPermissions) {
     t.resources.insert(function_id(f), resource);
 }
 
-/// Adds the four functions with their log groups and roles.
-pub fn add(t: &mut Template) {
-    for task in &TASKS {
+/// Adds the functions of `tasks` with their log groups and roles.
+pub fn add(t: &mut Template, tasks: &[TaskPermissions]) {
+    for task in tasks {
         let f = task.function;
         t.resources.insert(
             log_group_id(f),

@@ -15,6 +15,11 @@ pub const CODE_BUCKET: &str = "CodeBucket";
 pub const CODE_KEY_PREFIX: &str = "CodeKeyPrefix";
 /// The application name the permissions are scoped to.
 pub const APPLICATION_NAME: &str = "ApplicationName";
+/// The Flink application the Flink tasks may manage.
+pub const FLINK_APPLICATION_NAME: &str = "FlinkApplicationName";
+/// The Flink application's service execution role (the only role the Flink create task may
+/// pass).
+pub const FLINK_SERVICE_ROLE: &str = "FlinkServiceExecutionRoleArn";
 /// The prerequisites stack's name ("" disables that trigger).
 pub const PREREQUISITES_STACK_NAME: &str = "PrerequisitesStackName";
 /// Log retention for every log group.
@@ -69,11 +74,14 @@ fn arn_parameter(field: &str, kind: Kind) -> Parameter {
     .pattern(pattern, format!("must be {what}"))
 }
 
-/// Adds the parameters and the condition on the prerequisites stack's name.
-pub fn add(t: &mut Template) {
-    for (field, kind) in FIELDS {
-        t.parameters
-            .insert(parameter_id(field), arn_parameter(field, kind));
+/// Adds the parameters (the SQL ones with `sql`, the Flink ones with `flink`) and the
+/// condition on the prerequisites stack's name.
+pub fn add(t: &mut Template, sql: bool, flink: bool) {
+    if sql {
+        for (field, kind) in FIELDS {
+            t.parameters
+                .insert(parameter_id(field), arn_parameter(field, kind));
+        }
     }
     t.parameters.insert(
         CODE_BUCKET.to_string(),
@@ -90,16 +98,17 @@ pub fn add(t: &mut Template) {
         )
         .default(DEFAULT_CODE_KEY_PREFIX),
     );
-    t.parameters.insert(
-        APPLICATION_NAME.to_string(),
-        Parameter::string(
-            "The Kinesis Analytics application the tasks may manage (their permissions are \
+    if sql {
+        t.parameters.insert(
+            APPLICATION_NAME.to_string(),
+            Parameter::string(
+                "The Kinesis Analytics application the tasks may manage (their permissions are \
              scoped to its ARN; an execution input's application_name must match it)",
-        )
-        .default(ApplicationSpec::reference().name)
-        .pattern("^[a-zA-Z0-9_.-]{1,128}$", "must be 1-128 of [a-zA-Z0-9_.-]"),
-    );
-    t.parameters.insert(
+            )
+            .default(ApplicationSpec::reference().name)
+            .pattern("^[a-zA-Z0-9_.-]{1,128}$", "must be 1-128 of [a-zA-Z0-9_.-]"),
+        );
+        t.parameters.insert(
         PREREQUISITES_STACK_NAME.to_string(),
         Parameter::string(
             "Name of the stack that creates the prerequisites: when it reaches CREATE_COMPLETE or \
@@ -111,17 +120,45 @@ pub fn add(t: &mut Template) {
             "must be empty or a CloudFormation stack name",
         ),
     );
+    }
     t.parameters.insert(
         LOG_RETENTION_DAYS.to_string(),
         Parameter::number("Retention of every log group of the stack, in days")
             .default(DEFAULT_LOG_RETENTION_DAYS)
             .allowed(RETENTION_DAYS.iter().map(|d| json!(d))),
     );
-    t.conditions.insert(
-        super::HAS_PREREQUISITES_STACK.to_string(),
-        Intrinsic::Not(Intrinsic::Equals(reference(PREREQUISITES_STACK_NAME), json!("")).into())
+    if flink {
+        t.parameters.insert(
+            FLINK_APPLICATION_NAME.to_string(),
+            Parameter::string(
+                "The Managed Service for Apache Flink application the Flink tasks may manage \
+                 (their permissions are scoped to its ARN; the execution input's application.name \
+                 must match it)",
+            )
+            .default(kdaflow_workflow::flink::FlinkSpec::reference("r", "0", "b", "k").name)
+            .pattern("^[a-zA-Z0-9_.-]{1,128}$", "must be 1-128 of [a-zA-Z0-9_.-]"),
+        );
+        t.parameters.insert(
+            FLINK_SERVICE_ROLE.to_string(),
+            Parameter::string(
+                "The Flink application's service execution role (the only role the Flink create \
+                 task may pass, and only to kinesisanalytics.amazonaws.com)",
+            )
+            .pattern(
+                "^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$",
+                "must be an IAM role ARN",
+            ),
+        );
+    }
+    if sql {
+        t.conditions.insert(
+            super::HAS_PREREQUISITES_STACK.to_string(),
+            Intrinsic::Not(
+                Intrinsic::Equals(reference(PREREQUISITES_STACK_NAME), json!("")).into(),
+            )
             .into(),
-    );
+        );
+    }
 }
 
 #[cfg(test)]
