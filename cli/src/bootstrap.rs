@@ -159,6 +159,52 @@ pub fn flink_client(endpoint: &str, region: &str) -> kdaflow_handlers::flink::Fl
     kdaflow_handlers::flink::Flink::from_conf(config)
 }
 
+/// Where the Flink bootstrap's reference application keeps its code on the twin.
+pub const FLINK_CODE_BUCKET: &str = "kdaflow-flink-code";
+/// The code's key.
+pub const FLINK_CODE_KEY: &str = "dsoaws-flink-app.zip";
+
+/// Puts `code` (an application zip) at `bucket`/`key` of the twin's S3 at `endpoint`, creating
+/// the bucket if needed, through `aws-sdk-s3` as a user would.
+pub async fn stage_flink_code(
+    endpoint: &str,
+    region: &str,
+    bucket: &str,
+    key: &str,
+    code: Vec<u8>,
+) -> anyhow::Result<()> {
+    use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .credentials_provider(Credentials::new(
+            "kdaflow",
+            "kdaflow",
+            None,
+            None,
+            "kdaflow-twin",
+        ))
+        .build();
+    let s3 = aws_sdk_s3::Client::from_conf(config);
+    if s3.head_bucket().bucket(bucket).send().await.is_err() {
+        s3.create_bucket()
+            .bucket(bucket)
+            .send()
+            .await
+            .with_context(|| format!("cannot create bucket {bucket} on the twin"))?;
+    }
+    s3.put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(code.into())
+        .send()
+        .await
+        .with_context(|| format!("cannot put s3://{bucket}/{key} on the twin"))?;
+    Ok(())
+}
+
 /// Registers the Flink bootstrap's four task handlers as Lambda functions of `twin`, calling
 /// kinesisanalyticsv2 through `client`.
 pub fn register_flink_tasks(
@@ -431,6 +477,24 @@ impl LocalBootstrap {
         self.running.twin()
     }
 
+    /// The Flink bootstrap's execution input for the reference application (its code at
+    /// [`FLINK_CODE_BUCKET`]/[`FLINK_CODE_KEY`], its role and stream in the twin's account),
+    /// plus `overrides`' members.
+    pub fn flink_input(&self, overrides: Value) -> Value {
+        let config = self.twin().config();
+        let spec = kdaflow_workflow::flink::FlinkSpec::reference(
+            &config.region,
+            &config.account_id,
+            FLINK_CODE_BUCKET,
+            FLINK_CODE_KEY,
+        );
+        let mut input = serde_json::json!({ "application": spec });
+        if let (Some(i), Value::Object(o)) = (input.as_object_mut(), overrides) {
+            i.extend(o);
+        }
+        input
+    }
+
     /// The execution input naming the stand-in prerequisites, plus `overrides`' members.
     pub fn input(&self, overrides: Value) -> Value {
         let mut input = serde_json::to_value(&self.prerequisites).unwrap_or_default();
@@ -486,6 +550,68 @@ impl LocalBootstrap {
             .map_err(|e| anyhow::anyhow!("execution {arn}: {e}"))?;
         Ok((outcome(&record)?, history))
     }
+}
+
+/// What one bootstrap cost: state transitions (states entered), calls to the Kinesis
+/// Analytics API it drives, status checks; and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cost {
+    /// States entered.
+    pub transitions: usize,
+    /// Calls to kinesisanalytics (SQL) or kinesisanalyticsv2 (Flink).
+    pub calls: u64,
+    /// Status checks (the output's `status_checks`).
+    pub status_checks: u64,
+    /// How the execution ended.
+    pub status: kdaflow_asl::exec::ExecutionStatus,
+}
+
+/// The cost of one bootstrap of the reference application (`flink`: the Flink bootstrap) on a
+/// fresh twin on virtual time whose StartApplication takes `start`.
+pub async fn bootstrap_cost(flink: bool, start: std::time::Duration) -> anyhow::Result<Cost> {
+    use kdaflow_asl::clock::{Clock, SystemClock, VirtualClock};
+    let mut config = TwinConfig::default();
+    config.lifecycle.start = start;
+    let local =
+        LocalBootstrap::start(config, Arc::new(VirtualClock::new(SystemClock.now())), 0).await?;
+    let (outcome, history) = if flink {
+        stage_flink_code(
+            &local.running.endpoint_url(),
+            &local.twin().config().region,
+            FLINK_CODE_BUCKET,
+            FLINK_CODE_KEY,
+            b"PK\x05\x06".to_vec(),
+        )
+        .await?;
+        let input = local.flink_input(serde_json::json!({}));
+        local
+            .execute_on(&local.flink_state_machine_arn, "cost", input, None)
+            .await?
+    } else {
+        local
+            .execute("cost", local.input(serde_json::json!({})), None)
+            .await?
+    };
+    let service = if flink {
+        kdaflow_local::kinesisanalyticsv2::SERVICE_NAME
+    } else {
+        kdaflow_local::kinesisanalytics::SERVICE_NAME
+    };
+    let cost = Cost {
+        transitions: history
+            .iter()
+            .filter(|e| e.event_type.as_str().ends_with("StateEntered"))
+            .count(),
+        calls: local.twin().calls_to(service),
+        status_checks: outcome
+            .output
+            .as_ref()
+            .and_then(|o| o["status_checks"].as_u64())
+            .unwrap_or_default(),
+        status: outcome.status,
+    };
+    local.running.shutdown().await?;
+    Ok(cost)
 }
 
 /// An execution's end as the interpreter reports it, from the service's record.

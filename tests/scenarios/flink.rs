@@ -23,8 +23,8 @@ use crate::bootstrap::{check_golden, render};
 
 /// 2026-01-01T00:00:00Z.
 const T0: i64 = 1_767_225_600;
-const BUCKET: &str = "kdaflow-flink-code";
-const KEY: &str = "dsoaws-flink-app.zip";
+const BUCKET: &str = kdaflow::bootstrap::FLINK_CODE_BUCKET;
+const KEY: &str = kdaflow::bootstrap::FLINK_CODE_KEY;
 const APP: &str = "dsoaws-flink-app";
 
 async fn twin_with(start: Duration) -> (LocalBootstrap, VirtualClock) {
@@ -34,34 +34,20 @@ async fn twin_with(start: Duration) -> (LocalBootstrap, VirtualClock) {
     let local = LocalBootstrap::start(config, Arc::new(clock.clone()), 0)
         .await
         .unwrap();
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&kdaflow_tests::sdk_config(
-            &local.running.endpoint_url(),
-        ))
-        .force_path_style(true)
-        .build(),
-    );
-    s3.create_bucket().bucket(BUCKET).send().await.unwrap();
-    s3.put_object()
-        .bucket(BUCKET)
-        .key(KEY)
-        .body(b"PK\x05\x06 the translated application".to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    kdaflow::bootstrap::stage_flink_code(
+        &local.running.endpoint_url(),
+        "us-east-1",
+        BUCKET,
+        KEY,
+        b"PK\x05\x06 the translated application".to_vec(),
+    )
+    .await
+    .unwrap();
     (local, clock)
 }
 
 fn spec() -> FlinkSpec {
     FlinkSpec::reference("us-east-1", "000000000000", BUCKET, KEY)
-}
-
-fn input(overrides: Value) -> Value {
-    let mut i = json!({"application": spec()});
-    if let (Some(o), Value::Object(extra)) = (i.as_object_mut(), overrides) {
-        o.extend(extra);
-    }
-    i
 }
 
 async fn run(
@@ -102,7 +88,7 @@ async fn status(local: &LocalBootstrap) -> String {
 #[tokio::test]
 async fn fresh_then_rerun() {
     let (local, _) = twin_with(Duration::from_secs(2)).await;
-    let (outcome, history) = run(&local, "fresh", input(json!({}))).await;
+    let (outcome, history) = run(&local, "fresh", local.flink_input(json!({}))).await;
     assert_eq!(outcome.status, ExecutionStatus::Succeeded, "{outcome:?}");
     let output = outcome.output.clone().unwrap();
     assert_eq!(output["status"], "RUNNING");
@@ -125,7 +111,7 @@ async fn fresh_then_rerun() {
     assert_eq!(op.operation, "StartApplication");
     assert_eq!(op.operation_status, v2::types::OperationStatus::Successful);
 
-    let (outcome, history) = run(&local, "rerun", input(json!({}))).await;
+    let (outcome, history) = run(&local, "rerun", local.flink_input(json!({}))).await;
     assert_eq!(outcome.status, ExecutionStatus::Succeeded, "{outcome:?}");
     let output = outcome.output.clone().unwrap();
     assert_eq!(output["created"], false);
@@ -137,7 +123,7 @@ async fn fresh_then_rerun() {
 #[tokio::test]
 async fn drift_fails_or_updates_with_the_conditional_token() {
     let (local, clock) = twin_with(Duration::from_secs(2)).await;
-    let (outcome, _) = run(&local, "create", input(json!({}))).await;
+    let (outcome, _) = run(&local, "create", local.flink_input(json!({}))).await;
     assert_eq!(outcome.status, ExecutionStatus::Succeeded, "{outcome:?}");
     let mut changed = spec();
     changed.parallelism = 4;
@@ -191,7 +177,7 @@ async fn drift_fails_or_updates_with_the_conditional_token() {
 #[tokio::test]
 async fn a_stopping_application_is_retried_until_it_can_start() {
     let (local, clock) = twin_with(Duration::from_secs(2)).await;
-    let (outcome, _) = run(&local, "create", input(json!({}))).await;
+    let (outcome, _) = run(&local, "create", local.flink_input(json!({}))).await;
     assert_eq!(outcome.status, ExecutionStatus::Succeeded, "{outcome:?}");
     client(&local)
         .stop_application()
@@ -201,7 +187,7 @@ async fn a_stopping_application_is_retried_until_it_can_start() {
         .unwrap();
     clock.advance(chrono::Duration::milliseconds(100));
     assert_eq!(status(&local).await, "STOPPING");
-    let (outcome, history) = run(&local, "stopping", input(json!({}))).await;
+    let (outcome, history) = run(&local, "stopping", local.flink_input(json!({}))).await;
     assert_eq!(outcome.status, ExecutionStatus::Succeeded, "{outcome:?}");
     assert!(
         history
@@ -219,7 +205,7 @@ async fn a_failed_start_fails_with_the_operations_reason() {
         application: Some(APP.into()),
         count: 1,
     });
-    let (outcome, history) = run(&local, "failed", input(json!({}))).await;
+    let (outcome, history) = run(&local, "failed", local.flink_input(json!({}))).await;
     assert_eq!(outcome.status, ExecutionStatus::Failed);
     assert_eq!(outcome.error.as_deref(), Some("Bootstrap.StartFailed"));
     let cause = outcome.cause.clone().unwrap();
@@ -236,7 +222,12 @@ async fn a_start_that_hangs_times_out() {
         application: None,
         count: 1,
     });
-    let (outcome, history) = run(&local, "stuck", input(json!({"max_wait_seconds": 120}))).await;
+    let (outcome, history) = run(
+        &local,
+        "stuck",
+        local.flink_input(json!({"max_wait_seconds": 120})),
+    )
+    .await;
     assert_eq!(outcome.status, ExecutionStatus::Failed);
     assert_eq!(outcome.error.as_deref(), Some("Bootstrap.StartTimedOut"));
     let cause = outcome.cause.clone().unwrap();
@@ -261,34 +252,20 @@ async fn bad_input_fails_before_any_call() {
     check_golden("flink-prerequisite-invalid", &render(&outcome, &history));
 }
 
-/// State transitions (history events that enter a state) and kinesisanalyticsv2 calls of one
-/// bootstrap whose start takes `start`.
-async fn cost(start: Duration) -> (usize, u64, u64) {
-    let (local, _) = twin_with(start).await;
-    let (outcome, history) = run(&local, "cost", input(json!({}))).await;
-    assert_eq!(outcome.status, ExecutionStatus::Succeeded, "{outcome:?}");
-    let transitions = history
-        .iter()
-        .filter(|e| e.event_type.as_str().ends_with("StateEntered"))
-        .count();
-    let checks = outcome.output.unwrap()["status_checks"].as_u64().unwrap();
-    (transitions, calls(&local), checks)
-}
-
 #[tokio::test]
 async fn a_start_of_ninety_seconds_and_one_of_five_minutes_stay_cheap() {
-    let (t90, c90, s90) = cost(Duration::from_secs(90)).await;
-    let (t300, c300, s300) = cost(Duration::from_secs(300)).await;
-    println!(
-        "90 s start: {t90} state transitions, {c90} kinesisanalyticsv2 calls, {s90} status checks"
-    );
-    println!(
-        "5 min start: {t300} state transitions, {c300} kinesisanalyticsv2 calls, {s300} status checks"
-    );
+    let c90 = kdaflow::bootstrap::bootstrap_cost(true, Duration::from_secs(90))
+        .await
+        .unwrap();
+    let c300 = kdaflow::bootstrap::bootstrap_cost(true, Duration::from_secs(300))
+        .await
+        .unwrap();
+    assert_eq!(c90.status, ExecutionStatus::Succeeded);
+    assert_eq!(c300.status, ExecutionStatus::Succeeded);
     // Waits of 5, 8, 12, 18, 27, then 30 s: six checks for 90 s (the notebook's 5 s polling
     // would take 18), thirteen for 300 s (60); one call per check while the start's
-    // operation is in progress, two for the last.
-    assert_eq!((s90, s300), (6, 13));
-    assert_eq!((c90, c300), (4 + s90 + 1, 4 + s300 + 1));
-    assert_eq!((t90, t300), (5 + 3 * s90 as usize, 5 + 3 * s300 as usize));
+    // operation is in progress, two for the last; three states entered per check.
+    assert_eq!((c90.status_checks, c300.status_checks), (6, 13));
+    assert_eq!((c90.calls, c300.calls), (4 + 6 + 1, 4 + 13 + 1));
+    assert_eq!((c90.transitions, c300.transitions), (5 + 3 * 6, 5 + 3 * 13));
 }
