@@ -1,12 +1,14 @@
 """Managed Service for Apache Flink (kinesisanalyticsv2) through boto3 against the twin: a Flink
 application with its code in the twin's S3, described, listed, updated with the ConditionalToken
 (and refused with a stale one), its versions, tags, the service's errors, and StartApplication,
-which on a twin that cannot run Flink jobs says why.
+which says why the job cannot run (no Flink on the machine, or code that is not a translated
+application).
 
 Usage: python flink_boto3.py ENDPOINT
 """
 
 import sys
+import time
 
 import boto3
 from botocore.config import Config
@@ -122,11 +124,28 @@ def main(endpoint: str) -> None:
     assert code_name == "ValidationException", (code_name, message)
     assert "applicationName" in message, message
 
-    # `kdaflow serve` does not run Flink jobs yet: every call answers, and StartApplication
-    # says why the job cannot run.
-    code_name, message = error(lambda: v2.start_application(ApplicationName="boto3-flink"))
-    assert code_name == "InvalidApplicationConfigurationException", (code_name, message)
-    assert "cannot run its Flink job" in message, message
+    # StartApplication: a twin without Java or PyFlink answers every call but says why it
+    # cannot run a job; with them (as in .ci/run, after `kdaflow flink setup`) the job starts and
+    # fails at once, because this zip is not a translated application, and the start's
+    # operation says so while the application goes back to READY.
+    try:
+        op = v2.start_application(ApplicationName="boto3-flink")["OperationId"]
+    except ClientError as e:
+        assert e.response["Error"]["Code"] == "InvalidApplicationConfigurationException", e.response
+        assert "cannot run its Flink job" in e.response["Error"]["Message"], e.response
+    else:
+        for _ in range(200):
+            info = v2.describe_application_operation(ApplicationName="boto3-flink", OperationId=op)[
+                "ApplicationOperationInfoDetails"
+            ]
+            if info["OperationStatus"] != "IN_PROGRESS":
+                break
+            time.sleep(0.05)
+        assert info["OperationStatus"] == "FAILED", info
+        why = info["OperationFailureDetails"]["ErrorInfo"]["ErrorString"]
+        assert "job.json" in why, why
+        status = v2.describe_application(ApplicationName="boto3-flink")["ApplicationDetail"]
+        assert status["ApplicationStatus"] == "READY", status
     print("boto3 kinesisanalyticsv2: ok")
 
 

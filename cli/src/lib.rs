@@ -3,5 +3,6 @@
 //! (`kdaflow-workflow`) and its tasks (`kdaflow-handlers`).
 
 pub mod bootstrap;
+pub mod flink_jobs;
 pub mod provision;
 pub mod tasks;

@@ -10,6 +10,12 @@ Locally (`kdaflow flink run` starts it, or by hand with PyFlink 1.20):
 On Managed Service for Apache Flink the property group `kdaflow` of the application's
 runtime properties fills the `${NAME}` placeholders of the job's tables (stream ARNs that the
 translation could not know, e.g. the Kinesis stream that replaces a Firehose input).
+
+On the kdaflow twin (its kinesisanalyticsv2 runs the zip): `python main.py --twin-dir DIR`, with
+the runtime properties in the file KDAFLOW_PROPERTIES names. The job's Kinesis and Firehose
+tables are then filesystem tables under DIR, which the twin feeds from and drains into its own
+streams; checkpoints (which commit the sink files) are taken every second, and the process runs
+until the twin stops it.
 """
 
 import argparse
@@ -23,10 +29,12 @@ MSF_PROPERTIES = "/etc/flink/application_properties.json"
 
 
 def properties():
-    """The `kdaflow` property group on Managed Service for Apache Flink (empty elsewhere)."""
-    if not os.path.exists(MSF_PROPERTIES):
+    """The `kdaflow` property group on Managed Service for Apache Flink or the twin (empty
+    elsewhere)."""
+    path = os.environ.get("KDAFLOW_PROPERTIES") or MSF_PROPERTIES
+    if not os.path.exists(path):
         return {}
-    with open(MSF_PROPERTIES) as f:
+    with open(path) as f:
         groups = json.load(f)
     for group in groups:
         if group.get("PropertyGroupId") == "kdaflow":
@@ -149,6 +157,9 @@ def main():
         "--set", action="append", default=[], metavar="NAME=VALUE", help="fill a ${NAME} placeholder"
     )
     parser.add_argument("--plan", help="write the job's plan to this file (and run it)")
+    parser.add_argument(
+        "--twin-dir", help="run on the kdaflow twin: the Kinesis tables as files under this directory"
+    )
     args, _ = parser.parse_known_args()
 
     with open(os.path.join(HERE, "job.json")) as f:
@@ -158,6 +169,8 @@ def main():
         values["INPUT_DIR"] = "file://" + os.path.abspath(args.input_dir)
     if args.output_dir:
         values["OUTPUT_DIR"] = "file://" + os.path.abspath(args.output_dir)
+    if args.twin_dir:
+        values["TWIN_DIR"] = "file://" + os.path.abspath(args.twin_dir)
     values.update(properties())
     for item in args.set:
         name, _, value = item.partition("=")
@@ -181,6 +194,9 @@ def main():
     # Aggregates in one phase: a sum of doubles adds in arrival order, as the engine does
     # (two-phase aggregation at parallelism > 1 reorders the additions).
     config.set("table.optimizer.agg-phase-strategy", "ONE_PHASE")
+    if args.twin_dir:
+        # The filesystem sink commits its files at checkpoints: every second on the twin.
+        config.set("execution.checkpointing.interval", "1 s")
     # Values are cut to a column's VARCHAR(n) (and CHAR(n) padded) by the CAST each pump's
     # SELECT makes, as the service does; the sink's TRIM_PAD enforcer is not used (in 1.20 it
     # fails on a NULL string).
@@ -188,7 +204,8 @@ def main():
     streams_api = False
     for step in job["steps"]:
         if step["kind"] == "sql":
-            t_env.execute_sql(fill(step["sql"]))
+            sql = step.get("twin") if args.twin_dir and step.get("twin") else step["sql"]
+            t_env.execute_sql(fill(sql))
         elif step["kind"] == "rcf":
             random_cut_forest(t_env, step)
             streams_api = True
@@ -204,15 +221,23 @@ def main():
         if args.plan:
             with open(args.plan, "w") as f:
                 f.write(env.get_execution_plan())
-        env.execute(job["name"])
+        if args.twin_dir:
+            client = env.execute_async(job["name"])
+            print(f"kdaflow: job {client.get_job_id()} submitted", flush=True)
+            client.get_job_execution_result().result()
+        else:
+            env.execute(job["name"])
     else:
         if args.plan:
             with open(args.plan, "w") as f:
                 f.write(statements.explain())
         result = statements.execute()
-        # Locally the job ends with its bounded input; on Managed Service for Apache Flink
-        # the service owns the running job, and main.py returns once it is submitted.
-        if args.input_dir:
+        if args.twin_dir:
+            print(f"kdaflow: job {result.get_job_client().get_job_id()} submitted", flush=True)
+        # Locally the job ends with its bounded input, and on the twin it runs until the twin
+        # stops it; on Managed Service for Apache Flink the service owns the running job, and
+        # main.py returns once it is submitted.
+        if args.input_dir or args.twin_dir:
             result.wait()
     print(f"kdaflow: {job['name']} finished", file=sys.stderr)
 

@@ -101,7 +101,7 @@ pub fn placeholders(job: &crate::translate::Job) -> Vec<String> {
         .steps
         .iter()
         .filter_map(|s| match s {
-            Step::Sql { sql } => Some(sql.as_str()),
+            Step::Sql { sql, .. } => Some(sql.as_str()),
             Step::Rcf { .. } => None,
         })
         .chain(job.inserts.iter().map(String::as_str));

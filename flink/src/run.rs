@@ -278,6 +278,74 @@ fn command(program: &Path, java: &Java, log: &Path) -> Result<Command, RunError>
     Ok(c)
 }
 
+/// A job the kdaflow twin runs for a kinesisanalyticsv2 application: `main.py --twin-dir` on
+/// the mini-cluster, in its own process group, until it ends or is stopped.
+#[derive(Debug)]
+pub struct TwinJob {
+    child: Child,
+    log: PathBuf,
+}
+
+impl TwinJob {
+    /// Starts the job of the application directory `app` (a translated application's zip,
+    /// extracted), its tables under `twin_dir`, its runtime properties in `properties`.
+    pub fn spawn(
+        env: &FlinkEnv,
+        java: &Java,
+        app: &Path,
+        twin_dir: &Path,
+        properties: &Path,
+        region: &str,
+        parallelism: u32,
+    ) -> Result<Self, RunError> {
+        let log = twin_dir.join("flink.log");
+        let mut c = command(&env.python(), java, &log)?;
+        c.arg(app.join("main.py"))
+            .arg("--twin-dir")
+            .arg(twin_dir)
+            .args(["--parallelism", &parallelism.max(1).to_string()])
+            .env("KDAFLOW_PROPERTIES", properties)
+            .env("AWS_REGION", region)
+            .current_dir(app);
+        let child = c.spawn().map_err(|source| RunError::Spawn {
+            what: env.python().display().to_string(),
+            source,
+        })?;
+        Ok(Self { child, log })
+    }
+
+    /// The Flink job's id, once `main.py` has submitted it.
+    pub fn submitted(&self) -> Option<String> {
+        let text = std::fs::read_to_string(&self.log).ok()?;
+        text.lines().find_map(|l| {
+            l.strip_prefix("kdaflow: job ")
+                .and_then(|r| r.strip_suffix(" submitted"))
+                .map(str::to_string)
+        })
+    }
+
+    /// Waits for the job's process to end; the error says why it did (its log's exceptions).
+    pub async fn ended(&mut self) -> String {
+        match self.child.wait().await {
+            Ok(status) => format!("the Flink job ended ({status}): {}", tail(&self.log, 6)),
+            Err(e) => format!("the Flink job could not be watched: {e}"),
+        }
+    }
+
+    /// Stops the job: its process group is killed (the mini-cluster lives in it).
+    pub async fn stop(mut self) {
+        if let Some(pid) = self.child.id() {
+            kill_group(pid);
+        }
+        let _ = self.child.wait().await;
+    }
+
+    /// The job's log.
+    pub fn log(&self) -> &Path {
+        &self.log
+    }
+}
+
 /// Runs a job and returns what it measured; the sinks' files are under `spec.output`.
 pub async fn run(env: &FlinkEnv, java: &Java, spec: &RunSpec<'_>) -> Result<RunStats, RunError> {
     std::fs::create_dir_all(spec.output)

@@ -135,6 +135,11 @@ pub enum Step {
     Sql {
         /// The statement.
         sql: String,
+        /// The same table as the kdaflow twin runs it (the `aws` profile's Kinesis and
+        /// Firehose tables as filesystem tables under `${TWIN_DIR}`, which the twin feeds from
+        /// and drains into its own streams; see [`TwinTable`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        twin: Option<String>,
     },
     /// RANDOM_CUT_FOREST over `input`, registered as the view `output` (its columns and
     /// ANOMALY_SCORE), run in Python at parallelism 1.
@@ -166,6 +171,28 @@ pub enum Step {
     },
 }
 
+/// A table of the `aws` profile's job as the kdaflow twin bridges it: a source directory it
+/// writes the stream's records into (each with its arrival time as `ROWTIME`), or a sink
+/// directory whose committed files it sends to the stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwinTable {
+    /// The Flink table.
+    pub table: String,
+    /// `source` or `sink`.
+    pub role: String,
+    /// `kinesis` or `firehose`.
+    pub service: String,
+    /// The stream: a name, an ARN, or a `${NAME}` placeholder of the `kdaflow` property group.
+    pub stream: String,
+    /// The directory under `${TWIN_DIR}/in` (sources) or `${TWIN_DIR}/out` (sinks).
+    pub dir: String,
+    /// The records' format: `json` or `csv`.
+    pub format: String,
+    /// The CSV field delimiter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+}
+
 /// The translated job: what `main.py` runs (`job.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Job {
@@ -181,6 +208,9 @@ pub struct Job {
     pub sources: Vec<TableInfo>,
     /// The sink tables.
     pub sinks: Vec<TableInfo>,
+    /// The `aws` profile's Kinesis and Firehose tables as the kdaflow twin bridges them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub twin: Vec<TwinTable>,
 }
 
 impl Job {
@@ -194,12 +224,14 @@ impl Job {
             inserts: Vec::new(),
             sources: Vec::new(),
             sinks: Vec::new(),
+            twin: Vec::new(),
         };
         for j in jobs {
             out.steps.extend(j.steps);
             out.inserts.extend(j.inserts);
             out.sources.extend(j.sources);
             out.sinks.extend(j.sinks);
+            out.twin.extend(j.twin);
         }
         out
     }
@@ -212,7 +244,7 @@ impl Job {
         );
         for step in &self.steps {
             match step {
-                Step::Sql { sql } => {
+                Step::Sql { sql, .. } => {
                     s.push_str(sql);
                     s.push_str(";\n\n");
                 }
@@ -326,6 +358,7 @@ struct Translator<'a> {
     req: &'a Request<'a>,
     steps: Vec<Step>,
     items: Vec<Item>,
+    twin: Vec<TwinTable>,
 }
 
 impl<'a> Translator<'a> {
@@ -350,7 +383,17 @@ impl<'a> Translator<'a> {
     }
 
     fn sql(&mut self, sql: String) {
-        self.steps.push(Step::Sql { sql });
+        self.steps.push(Step::Sql { sql, twin: None });
+    }
+
+    /// A table of the `aws` profile with its twin variant (same columns and watermark, a
+    /// filesystem connector under `${TWIN_DIR}`), and how the twin bridges it.
+    fn sql_with_twin(&mut self, sql: String, twin_sql: String, table: TwinTable) {
+        self.steps.push(Step::Sql {
+            sql,
+            twin: Some(twin_sql),
+        });
+        self.twin.push(table);
     }
 
     /// The columns of a table as DDL lines.
@@ -412,11 +455,54 @@ impl<'a> Translator<'a> {
             "  WATERMARK FOR `ROWTIME` AS {}",
             watermark(profile)
         ));
-        self.sql(format!(
+        let ddl = format!(
             "CREATE TABLE {} (\n{}\n) WITH (\n{with}\n)",
             ident(&self.n(&stream.name)),
             lines.join(",\n")
-        ));
+        );
+        match profile {
+            Profile::Local => self.sql(ddl),
+            Profile::Aws => {
+                // On the twin: the same columns, ROWTIME a physical column the twin fills with
+                // each record's arrival time (last field of a CSV record, a member of a JSON
+                // one), read from files the twin writes as records arrive.
+                let input = self.req.inputs.iter().find(|i| i.stream == stream.name);
+                let delimiter = input.and_then(|i| i.csv_delimiter.clone());
+                let stream_ref = match input {
+                    Some(i) if i.kind == InputKind::Kinesis => i.arn.clone(),
+                    _ => placeholder("INPUT", &stream.name, "NAME"),
+                };
+                let mut twin_lines = Self::columns_ddl(&cols)?;
+                twin_lines.push("  `ROWTIME` TIMESTAMP(3)".into());
+                twin_lines.push(format!(
+                    "  WATERMARK FOR `ROWTIME` AS {}",
+                    watermark(profile)
+                ));
+                let dir = self.n(&stream.name);
+                let format = match &delimiter {
+                    Some(d) => format!(
+                        "  'format' = 'csv',\n  'csv.field-delimiter' = {},\n  'csv.ignore-parse-errors' = 'true'",
+                        string(d)
+                    ),
+                    None => "  'format' = 'json',\n  'json.timestamp-format.standard' = 'ISO-8601',\n  'json.ignore-parse-errors' = 'true'".into(),
+                };
+                let twin_ddl = format!(
+                    "CREATE TABLE {} (\n{}\n) WITH (\n  'connector' = 'filesystem',\n  'path' = '${{TWIN_DIR}}/in/{dir}',\n  'source.monitor-interval' = '1 s',\n{format}\n)",
+                    ident(&self.n(&stream.name)),
+                    twin_lines.join(",\n")
+                );
+                let twin = TwinTable {
+                    table: self.n(&stream.name),
+                    role: "source".into(),
+                    service: "kinesis".into(),
+                    stream: stream_ref,
+                    dir,
+                    format: if delimiter.is_some() { "csv" } else { "json" }.into(),
+                    delimiter,
+                };
+                self.sql_with_twin(ddl, twin_ddl, twin);
+            }
+        }
         let mut columns = column_infos(&cols)?;
         columns.push(ColumnInfo {
             name: "ROWTIME".into(),
@@ -474,11 +560,39 @@ impl<'a> Translator<'a> {
             }
         };
         let lines = Self::columns_ddl(&cols)?;
-        self.sql(format!(
+        let ddl = format!(
             "CREATE TABLE {} (\n{}\n) WITH (\n{with}\n)",
             ident(&table),
             lines.join(",\n")
-        ));
+        );
+        match (profile, output) {
+            (Profile::Aws, Some(o)) => {
+                // On the twin: files under ${TWIN_DIR}/out, rolled every second and committed
+                // at each checkpoint, which the twin sends to the stream.
+                let (service, stream_ref) = match o.kind {
+                    OutputKind::Kinesis => ("kinesis", o.arn.clone()),
+                    OutputKind::Lambda => ("kinesis", placeholder("OUTPUT", stream, "ARN")),
+                    OutputKind::Firehose => ("firehose", o.arn.clone()),
+                };
+                let format = if o.csv { "csv" } else { "json" };
+                let twin_ddl = format!(
+                    "CREATE TABLE {} (\n{}\n) WITH (\n  'connector' = 'filesystem',\n  'path' = '${{TWIN_DIR}}/out/{dir}',\n  'format' = '{format}',\n  'sink.rolling-policy.rollover-interval' = '1 s',\n  'sink.rolling-policy.check-interval' = '1 s'\n)",
+                    ident(&table),
+                    lines.join(",\n")
+                );
+                let twin = TwinTable {
+                    table: table.clone(),
+                    role: "sink".into(),
+                    service: service.into(),
+                    stream: stream_ref,
+                    dir: dir.clone(),
+                    format: format.into(),
+                    delimiter: None,
+                };
+                self.sql_with_twin(ddl, twin_ddl, twin);
+            }
+            _ => self.sql(ddl),
+        }
         let names: Vec<String> = cols.iter().map(|(n, _)| ident(n)).collect();
         let insert = format!(
             "INSERT INTO {} SELECT {} FROM {}",
@@ -943,6 +1057,7 @@ pub fn translate(req: &Request<'_>) -> Translation {
         req,
         steps: Vec::new(),
         items: Vec::new(),
+        twin: Vec::new(),
     };
     let mut rels: Vec<Option<Rel>> = vec![None; program.streams.len()];
     let mut sources = Vec::new();
@@ -1120,6 +1235,7 @@ pub fn translate(req: &Request<'_>) -> Translation {
         inserts,
         sources,
         sinks,
+        twin: t.twin,
     };
     let report = Report::new(req.name, req.profile, t.items);
     Translation { job, report }

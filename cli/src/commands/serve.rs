@@ -116,18 +116,6 @@ fn say(line: std::fmt::Arguments<'_>) {
     let _ = out.flush();
 }
 
-/// Why `serve` runs no Flink jobs: what this machine lacks, or that the twin does not run them
-/// yet (its kinesisanalyticsv2 answers every call; StartApplication says this).
-fn flink_runner_unavailable() -> kdaflow_local::kinesisanalyticsv2::Unavailable {
-    let why = match kdaflow_flink::env::FlinkEnv::require(None) {
-        Err(e) => format!("{e}"),
-        Ok(_) => "kdaflow serve does not run Flink jobs yet (the control plane is complete; the job runner is the open part of its issue). \
-                  Run a translated application on this machine's Flink with kdaflow flink run APP_DIR"
-            .to_string(),
-    };
-    kdaflow_local::kinesisanalyticsv2::Unavailable(why)
-}
-
 /// Runs the twin until a stop signal.
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     // Executions that were RUNNING resume once the bootstrap's functions are registered below.
@@ -136,13 +124,24 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .resume_executions(false)
         .build()
         .context("cannot start the twin")?;
-    twin.managed_flink()
-        .set_runner(std::sync::Arc::new(flink_runner_unavailable()));
     let addr = SocketAddr::new(args.bind, args.port);
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr}; pick another port with --port (0 picks a free one)")
     })?;
     let local = listener.local_addr()?;
+    // Flink applications run on this machine's Flink (`kdaflow flink setup`); their work
+    // directories live beside the state, or in a temporary directory.
+    let jobs_dir = match &args.state_dir {
+        Some(d) => d.join("flink-jobs"),
+        None => std::env::temp_dir().join(format!("kdaflow-flink-jobs-{}", std::process::id())),
+    };
+    let runner = kdaflow::flink_jobs::TwinJobs::new(&twin, &format!("http://{local}"), jobs_dir);
+    let flink_jobs =
+        match kdaflow_local::kinesisanalyticsv2::JobRunner::unavailable(runner.as_ref()) {
+            None => "Flink jobs run on this machine's PyFlink".to_string(),
+            Some(why) => format!("Flink jobs cannot run here: {why}"),
+        };
+    twin.managed_flink().set_runner(runner);
     // The bootstrap as the stack deploys it: the prerequisites' stand-ins (the reference
     // application's functions and streams), the task functions, the state machine, the rules.
     let provisioned =
@@ -161,6 +160,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     say(format_args!(
         "  services: kinesisanalytics, kinesisanalyticsv2 (Flink applications), firehose, kinesis (data plane running RUNNING applications), states, events, lambda, s3"
     ));
+    say(format_args!("  {flink_jobs}"));
     say(format_args!(
         "  try: aws --endpoint-url http://{local} kinesisanalytics list-applications"
     ));

@@ -4,6 +4,7 @@
 
 mod deploy;
 mod flink;
+mod flink_twin;
 mod serve;
 mod spec;
 mod sql;

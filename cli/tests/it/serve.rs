@@ -8,9 +8,11 @@ use aws_sdk_kinesisanalytics as kda;
 use crate::kdaflow;
 use kda::config::{BehaviorVersion, Credentials, Region};
 
-struct Server {
+/// `kdaflow serve` as a child process.
+pub(crate) struct Server {
     child: Child,
-    endpoint: String,
+    /// Its endpoint.
+    pub(crate) endpoint: String,
 }
 
 impl Server {
@@ -18,7 +20,7 @@ impl Server {
         Self::start_with(state_dir, &[])
     }
 
-    fn start_with(state_dir: &std::path::Path, args: &[&str]) -> Self {
+    pub(crate) fn start_with(state_dir: &std::path::Path, args: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kdaflow"))
             .args(["serve", "--port", "0", "--state-dir"])
             .arg(state_dir)
