@@ -10,6 +10,13 @@
 //! whose committed files this runner sends to the stream. The application is RUNNING once
 //! `main.py` has submitted the job; a job that ends sends it back to READY with the job's own
 //! error (AWS may keep reporting RUNNING; the twin does not).
+//!
+//! Snapshots are Flink savepoints (`<work>/<application>/tables/savepoints/`, their paths in
+//! `savepoints.json`): CreateApplicationSnapshot triggers one, a stop that is not forced stops
+//! the job with one, and a start that restores one passes it to Flink. The tables' directories
+//! and the source's read positions per shard are kept per application, so a restored job reads
+//! on where the savepoint's job stopped; a start without restore begins empty, at the stream's
+//! newest record.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -27,6 +34,17 @@ use tokio::sync::watch;
 
 /// How often the bridges look for records and files, and the supervisor at the job.
 const POLL: chrono::Duration = chrono::Duration::milliseconds(250);
+/// How long a savepoint may take before the twin gives up on it.
+const SAVEPOINT_TIMEOUT: chrono::Duration = chrono::Duration::seconds(120);
+
+/// What the control plane asks of a running job.
+#[derive(Debug)]
+enum Command {
+    /// Take snapshot NAME (a savepoint).
+    Snapshot(String),
+    /// Stop, with snapshot NAME first if one is named.
+    Stop(Option<String>),
+}
 
 /// Runs the jobs of the twin's Flink applications.
 #[derive(Debug)]
@@ -38,8 +56,8 @@ pub struct TwinJobs {
     clock: SharedClock,
     s3: Arc<kdaflow_local::s3::S3>,
     service: Weak<ManagedFlink>,
-    /// The stop signal of each running job, by application.
-    jobs: Mutex<HashMap<String, watch::Sender<bool>>>,
+    /// The commands of each running job, by application.
+    jobs: Mutex<HashMap<String, tokio::sync::mpsc::UnboundedSender<Command>>>,
     /// Itself, for the tasks it spawns.
     me: Weak<TwinJobs>,
 }
@@ -80,11 +98,18 @@ impl TwinJobs {
             .build()
     }
 
-    /// Prepares and runs the job of `app` until it ends or `stop` says so.
-    async fn run(self: Arc<Self>, app: FlinkAppRecord, mut stop: watch::Receiver<bool>) {
+    /// Prepares and runs the job of `app` (from snapshot `restore`) until it ends or is
+    /// stopped, answering the control plane's `commands`.
+    async fn run(
+        self: Arc<Self>,
+        app: FlinkAppRecord,
+        restore: Option<String>,
+        mut commands: tokio::sync::mpsc::UnboundedReceiver<Command>,
+    ) {
         let name = app.name.clone();
+        let service = self.service.clone();
         let report_failure = |why: String| {
-            if let Some(s) = self.service.upgrade() {
+            if let Some(s) = service.upgrade() {
                 s.job_failed(&name, &why);
             }
         };
@@ -92,23 +117,27 @@ impl TwinJobs {
             Ok(e) => e.clone(),
             Err(why) => return report_failure(why.clone()),
         };
-        let prepared = match self.prepare(&app) {
+        let prepared = match self.prepare(&app, restore.as_deref()) {
             Ok(p) => p,
             Err(e) => return report_failure(format!("{e:#}")),
         };
+        let (stop_bridges, bridges_stop) = watch::channel(false);
         let config = self.sdk_config();
         let mut bridges = Vec::new();
         for t in &prepared.tables {
+            let side = if t.role == "source" { "in" } else { "out" };
             let b = Bridge {
                 table: t.clone(),
-                dir: prepared
+                dir: prepared.twin_dir.join(side).join(&t.dir),
+                positions: prepared
                     .twin_dir
-                    .join(if t.role == "source" { "in" } else { "out" })
-                    .join(&t.dir),
+                    .join("positions")
+                    .join(format!("{}.json", t.dir)),
+                resume: prepared.savepoint.is_some(),
                 clock: self.clock.clone(),
                 config: config.clone(),
             };
-            let stop = stop.clone();
+            let stop = bridges_stop.clone();
             bridges.push(tokio::spawn(async move {
                 let r = if b.table.role == "source" {
                     b.feed(stop).await
@@ -127,40 +156,74 @@ impl TwinJobs {
             &prepared.properties,
             &self.region,
             parallelism,
+            prepared.savepoint.as_deref().map(|p| (p, app.run.2)),
         ) {
             Ok(j) => j,
             Err(e) => {
-                let _ = self.jobs.lock().remove(&name);
+                let _ = stop_bridges.send(true);
                 return report_failure(e.to_string());
             }
         };
         tracing::info!(application = %name, log = %job.log().display(), "Flink job starting");
         let mut submitted = false;
+        // Savepoints asked for and not answered yet: (snapshot, asked at).
+        let mut pending: Vec<(String, chrono::DateTime<chrono::Utc>)> = Vec::new();
+        let mut stopping = false;
         loop {
-            let stopping = tokio::select! {
-                _ = stop.changed() => true,
+            let command = tokio::select! {
+                c = commands.recv() => Some(c.unwrap_or(Command::Stop(None))),
                 why = job.ended() => {
-                    if !*stop.borrow() {
-                        report_failure(why);
+                    // The job ended: the answers it left, the last files drained, then
+                    // READY (a stop) or a failure.
+                    self.answer(&name, &prepared.twin_dir, &mut pending, true);
+                    let _ = stop_bridges.send(true);
+                    for b in bridges.drain(..) {
+                        let _ = b.await;
+                    }
+                    match service.upgrade() {
+                        Some(s) if stopping => s.job_stopped(&name),
+                        Some(s) => s.job_failed(&name, &why),
+                        None => {}
                     }
                     break;
                 }
-                _ = self.clock.sleep(POLL) => false,
+                _ = self.clock.sleep(POLL) => None,
             };
-            if stopping {
-                job.stop().await;
-                break;
+            match command {
+                Some(Command::Snapshot(snapshot)) => {
+                    self.ask(&name, &prepared.twin_dir, &snapshot, false, &mut pending);
+                }
+                Some(Command::Stop(Some(snapshot))) if !stopping => {
+                    stopping = true;
+                    self.ask(&name, &prepared.twin_dir, &snapshot, true, &mut pending);
+                }
+                Some(Command::Stop(_)) => {
+                    // No snapshot (or a forced stop after one was asked for): stop now.
+                    let _ = stop_bridges.send(true);
+                    for b in bridges.drain(..) {
+                        let _ = b.await;
+                    }
+                    job.stop().await;
+                    self.answer(&name, &prepared.twin_dir, &mut pending, true);
+                    if let Some(s) = service.upgrade() {
+                        s.job_stopped(&name);
+                    }
+                    break;
+                }
+                None => {}
             }
+            self.answer(&name, &prepared.twin_dir, &mut pending, false);
             if !submitted && let Some(id) = job.submitted() {
                 submitted = true;
                 tracing::info!(application = %name, job = %id, "Flink job running");
-                if let Some(s) = self.service.upgrade() {
+                if let Some(s) = service.upgrade() {
                     s.job_running(&name);
                 }
             }
             if let Some(failed) = bridges.iter().position(|b| b.is_finished()) {
                 let b = bridges.swap_remove(failed);
                 if let Ok(Err(why)) = b.await {
+                    let _ = stop_bridges.send(true);
                     job.stop().await;
                     report_failure(format!("the twin could not bridge the job's {why}"));
                     break;
@@ -170,10 +233,92 @@ impl TwinJobs {
         for b in bridges {
             b.abort();
         }
+        self.jobs.lock().remove(&name);
+    }
+
+    /// Asks the job for savepoint `snapshot` (`stop`: and to stop with it).
+    fn ask(
+        &self,
+        name: &str,
+        twin_dir: &Path,
+        snapshot: &str,
+        stop: bool,
+        pending: &mut Vec<(String, chrono::DateTime<chrono::Utc>)>,
+    ) {
+        match kdaflow_flink::run::request_savepoint(twin_dir, snapshot, stop) {
+            Ok(()) => pending.push((snapshot.to_string(), self.clock.now())),
+            Err(e) => {
+                if let Some(s) = self.service.upgrade() {
+                    s.snapshot_taken(
+                        name,
+                        snapshot,
+                        Err(format!("cannot ask the job for a savepoint: {e}")),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Reports the savepoints the job answered (or, `ended`, can no longer answer).
+    fn answer(
+        &self,
+        name: &str,
+        twin_dir: &Path,
+        pending: &mut Vec<(String, chrono::DateTime<chrono::Utc>)>,
+        ended: bool,
+    ) {
+        let now = self.clock.now();
+        pending.retain(|(snapshot, asked)| {
+            let result = match kdaflow_flink::run::savepoint_answer(twin_dir, snapshot) {
+                Some(Ok(path)) => {
+                    self.remember(name, snapshot, &path);
+                    Ok(())
+                }
+                Some(Err(why)) => Err(format!("the savepoint failed: {why}")),
+                None if ended => Err("the job ended before its savepoint was taken".to_string()),
+                None if now - *asked > SAVEPOINT_TIMEOUT => Err(format!(
+                    "the savepoint was not taken within {} s",
+                    SAVEPOINT_TIMEOUT.num_seconds()
+                )),
+                None => return true,
+            };
+            if let Some(s) = self.service.upgrade() {
+                s.snapshot_taken(name, snapshot, result);
+            }
+            false
+        });
+    }
+
+    /// The application's directory under the work directory.
+    fn app_dir(&self, name: &str) -> PathBuf {
+        self.work.join(name)
+    }
+
+    /// The savepoints of `name`: snapshot -> path.
+    fn savepoints(&self, name: &str) -> HashMap<String, String> {
+        std::fs::read(self.app_dir(name).join("savepoints.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    fn write_savepoints(&self, name: &str, map: &HashMap<String, String>) {
+        let path = self.app_dir(name).join("savepoints.json");
+        if let Ok(bytes) = serde_json::to_vec_pretty(map)
+            && let Err(e) = std::fs::write(&path, bytes)
+        {
+            tracing::warn!(path = %path.display(), error = %e, "cannot record the savepoints");
+        }
+    }
+
+    fn remember(&self, name: &str, snapshot: &str, path: &str) {
+        let mut map = self.savepoints(name);
+        map.insert(snapshot.to_string(), path.to_string());
+        self.write_savepoints(name, &map);
     }
 
     /// Extracts the code, writes the runtime properties, resolves the bridged streams.
-    fn prepare(&self, app: &FlinkAppRecord) -> anyhow::Result<Prepared> {
+    fn prepare(&self, app: &FlinkAppRecord, restore: Option<&str>) -> anyhow::Result<Prepared> {
         let code = app
             .config
             .code
@@ -192,14 +337,34 @@ impl TwinJobs {
             }
             (None, None) => bail!("the application has no code"),
         };
-        let run = self.work.join(&app.name).join(format!(
+        let savepoint = match restore {
+            None => None,
+            Some(snapshot) => Some(self.savepoints(&app.name).remove(snapshot).with_context(|| {
+                format!(
+                    "snapshot {snapshot} has no savepoint on this twin (it was taken without a running Flink job); start with SKIP_RESTORE_FROM_SNAPSHOT or another snapshot"
+                )
+            })?),
+        };
+        let run = self.app_dir(&app.name).join(format!(
             "v{}-{}",
             app.version,
             self.clock.now().timestamp_millis()
         ));
         let app_dir = run.join("code");
-        let twin_dir = run.join("tables");
+        // The tables live across runs: a restored job's source state names the files it read,
+        // and its sink's state the files it was writing. A start without restore begins empty.
+        let twin_dir = self.app_dir(&app.name).join("tables");
+        if savepoint.is_none() {
+            for side in ["in", "out", "positions", "control"] {
+                let d = twin_dir.join(side);
+                if d.exists() {
+                    std::fs::remove_dir_all(&d)
+                        .with_context(|| format!("cannot clear {}", d.display()))?;
+                }
+            }
+        }
         std::fs::create_dir_all(&app_dir)?;
+        std::fs::create_dir_all(twin_dir.join("positions"))?;
         zip::ZipArchive::new(std::io::Cursor::new(bytes))
             .context("the code is not a zip")?
             .extract(&app_dir)
@@ -262,6 +427,7 @@ impl TwinJobs {
             twin_dir,
             properties,
             tables,
+            savepoint,
         })
     }
 }
@@ -272,6 +438,8 @@ struct Prepared {
     twin_dir: PathBuf,
     properties: PathBuf,
     tables: Vec<TwinTable>,
+    /// The savepoint the job starts from.
+    savepoint: Option<String>,
 }
 
 /// Fills the `${NAME}` placeholders of `text` from the `kdaflow` property group.
@@ -299,22 +467,58 @@ impl JobRunner for TwinJobs {
     }
 
     fn start(&self, app: &FlinkAppRecord, restore: Option<&str>) {
-        if let Some(s) = restore {
-            tracing::info!(application = %app.name, snapshot = s, "the twin's Flink jobs start without state (snapshots are not savepoints yet)");
-        }
         let Some(this) = self.me.upgrade() else {
             return;
         };
-        let (tx, rx) = watch::channel(false);
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         if let Some(old) = self.jobs.lock().insert(app.name.clone(), tx) {
-            let _ = old.send(true);
+            let _ = old.send(Command::Stop(None));
         }
-        tokio::spawn(this.run(app.clone(), rx));
+        tokio::spawn(this.run(app.clone(), restore.map(str::to_string), rx));
     }
 
-    fn stop(&self, name: &str) {
-        if let Some(tx) = self.jobs.lock().remove(name) {
-            let _ = tx.send(true);
+    fn stop(&self, name: &str, snapshot: Option<&str>) {
+        let sent = self
+            .jobs
+            .lock()
+            .get(name)
+            .is_some_and(|tx| tx.send(Command::Stop(snapshot.map(str::to_string))).is_ok());
+        if !sent && let Some(s) = self.service.upgrade() {
+            // No job runs (it failed, or the twin restarted): the stop completes at once.
+            if let Some(snapshot) = snapshot {
+                s.snapshot_taken(
+                    name,
+                    snapshot,
+                    Err("no Flink job was running to take it".into()),
+                );
+            }
+            s.job_stopped(name);
+        }
+    }
+
+    fn snapshot(&self, app: &str, snapshot: &str) {
+        let sent = self
+            .jobs
+            .lock()
+            .get(app)
+            .is_some_and(|tx| tx.send(Command::Snapshot(snapshot.to_string())).is_ok());
+        if !sent && let Some(s) = self.service.upgrade() {
+            s.snapshot_taken(
+                app,
+                snapshot,
+                Err("no Flink job is running to take it".into()),
+            );
+        }
+    }
+
+    fn forget_snapshot(&self, app: &str, snapshot: &str) {
+        let mut map = self.savepoints(app);
+        if let Some(path) = map.remove(snapshot) {
+            let dir = PathBuf::from(path.trim_start_matches("file:"));
+            if dir.starts_with(&self.work) {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            self.write_savepoints(app, &map);
         }
     }
 }
@@ -323,6 +527,11 @@ impl JobRunner for TwinJobs {
 struct Bridge {
     table: TwinTable,
     dir: PathBuf,
+    /// Where a source keeps its read position per shard (the last sequence number written).
+    positions: PathBuf,
+    /// Whether the job was restored: a source resumes after its positions, a sink leaves the
+    /// files it already sent alone; otherwise a source starts at the newest record.
+    resume: bool,
     clock: SharedClock,
     config: aws_config::SdkConfig,
 }
@@ -340,24 +549,38 @@ impl Bridge {
             .send()
             .await
             .with_context(|| format!("cannot list the shards of Kinesis stream {name}"))?;
+        let mut positions: HashMap<String, String> = if self.resume {
+            std::fs::read(&self.positions)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .unwrap_or_default()
+        } else {
+            HashMap::new()
+        };
         let mut iterators = Vec::new();
         for shard in shards.shards() {
-            let it = kinesis
-                .get_shard_iterator()
-                .stream_name(name)
-                .shard_id(shard.shard_id())
-                .shard_iterator_type(aws_sdk_kinesis::types::ShardIteratorType::Latest)
-                .send()
-                .await?;
-            iterators.push(it.shard_iterator().map(str::to_string));
+            use aws_sdk_kinesis::types::ShardIteratorType;
+            let id = shard.shard_id();
+            let call = kinesis.get_shard_iterator().stream_name(name).shard_id(id);
+            let call = match positions.get(id) {
+                Some(seq) => call
+                    .shard_iterator_type(ShardIteratorType::AfterSequenceNumber)
+                    .starting_sequence_number(seq),
+                None => call.shard_iterator_type(ShardIteratorType::Latest),
+            };
+            let it = call.send().await?;
+            iterators.push((id.to_string(), it.shard_iterator().map(str::to_string)));
         }
         let mut batch = 0u64;
         loop {
             let mut lines = Vec::new();
-            for it in iterators.iter_mut() {
+            for (shard, it) in iterators.iter_mut() {
                 let Some(current) = it.clone() else { continue };
                 let out = kinesis.get_records().shard_iterator(current).send().await?;
                 *it = out.next_shard_iterator().map(str::to_string);
+                if let Some(last) = out.records().last() {
+                    positions.insert(shard.clone(), last.sequence_number().to_string());
+                }
                 for r in out.records() {
                     let data = String::from_utf8_lossy(r.data().as_ref())
                         .trim_end()
@@ -375,9 +598,15 @@ impl Bridge {
                 lines.sort_by_key(|(at, _)| *at);
                 batch += 1;
                 let text: String = lines.into_iter().map(|(_, l)| l + "\n").collect();
-                let hidden = self.dir.join(format!(".batch-{batch:010}.tmp"));
+                // Named by time, so a restored job's files follow the ones it already read.
+                let file = format!("batch-{}-{batch:06}", self.clock.now().timestamp_millis());
+                let hidden = self.dir.join(format!(".{file}.tmp"));
                 std::fs::write(&hidden, text)?;
-                std::fs::rename(&hidden, self.dir.join(format!("batch-{batch:010}")))?;
+                std::fs::rename(&hidden, self.dir.join(file))?;
+                // Written after the file: a position never runs ahead of the records kept.
+                let hidden = self.positions.with_extension("tmp");
+                std::fs::write(&hidden, serde_json::to_vec(&positions)?)?;
+                std::fs::rename(&hidden, &self.positions)?;
             }
             tokio::select! {
                 _ = stop.changed() => return Ok(()),
@@ -406,8 +635,14 @@ impl Bridge {
     async fn drain(&self, mut stop: watch::Receiver<bool>) -> anyhow::Result<()> {
         let kinesis = aws_sdk_kinesis::Client::new(&self.config);
         let firehose = aws_sdk_firehose::Client::new(&self.config);
-        let mut done: BTreeSet<PathBuf> = BTreeSet::new();
+        // A restored job's earlier files were sent by the run before.
+        let mut done: BTreeSet<PathBuf> = if self.resume {
+            committed(&self.dir).into_iter().collect()
+        } else {
+            BTreeSet::new()
+        };
         let mut sent = 0u64;
+        let mut last_pass = false;
         loop {
             for file in committed(&self.dir) {
                 if done.contains(&file) {
@@ -454,8 +689,12 @@ impl Bridge {
                 }
                 done.insert(file);
             }
+            if last_pass {
+                return Ok(());
+            }
+            // On stop, one more pass: the files the job committed as it stopped.
             tokio::select! {
-                _ = stop.changed() => return Ok(()),
+                _ = stop.changed() => last_pass = true,
                 _ = self.clock.sleep(POLL) => {}
             }
         }

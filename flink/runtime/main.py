@@ -15,7 +15,10 @@ On the kdaflow twin (its kinesisanalyticsv2 runs the zip): `python main.py --twi
 the runtime properties in the file KDAFLOW_PROPERTIES names. The job's Kinesis and Firehose
 tables are then filesystem tables under DIR, which the twin feeds from and drains into its own
 streams; checkpoints (which commit the sink files) are taken every second, and the process runs
-until the twin stops it.
+until the twin stops it. Snapshots are Flink savepoints: the twin asks for one by writing
+`DIR/control/savepoint-NAME` (or `stop-NAME` to stop the job with one), and main.py answers
+with `DIR/control/done-NAME` (the savepoint's path) or `failed-NAME` (why);
+`--restore PATH` starts the job from a savepoint.
 """
 
 import argparse
@@ -148,6 +151,47 @@ def random_cut_forest(t_env, step):
     t_env.create_temporary_view(quote(step["output"]), t_env.from_data_stream(scored, schema.build()))
 
 
+def twin_controls(client, twin_dir):
+    """Answers the twin's requests for savepoints (its snapshots) in a thread, while the main
+    thread waits for the job."""
+    import threading
+    import time
+
+    control = os.path.join(twin_dir, "control")
+    savepoints = os.path.join(twin_dir, "savepoints")
+    os.makedirs(control, exist_ok=True)
+
+    def answer(name, ok, text):
+        final = f"{'done' if ok else 'failed'}-{name}"
+        hidden = os.path.join(control, "." + final)
+        with open(hidden, "w") as f:
+            f.write(text)
+        os.replace(hidden, os.path.join(control, final))
+
+    def serve():
+        while True:
+            for entry in sorted(os.listdir(control)):
+                kind, _, name = entry.partition("-")
+                if kind not in ("savepoint", "stop") or not name:
+                    continue
+                os.remove(os.path.join(control, entry))
+                target = "file://" + os.path.join(savepoints, name)
+                try:
+                    if kind == "stop":
+                        path = client.stop_with_savepoint(False, target).result()
+                    else:
+                        path = client.trigger_savepoint(target).result()
+                    answer(name, True, str(path))
+                except Exception as e:  # the twin reports it as the snapshot's failure
+                    answer(name, False, str(e).splitlines()[0][:500] if str(e) else repr(e))
+                if kind == "stop":
+                    print(f"kdaflow: job stopped with savepoint {name}", flush=True)
+                    os._exit(0)
+            time.sleep(0.2)
+
+    threading.Thread(target=serve, daemon=True).start()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--input-dir", help="the local profile's source directories")
@@ -159,6 +203,12 @@ def main():
     parser.add_argument("--plan", help="write the job's plan to this file (and run it)")
     parser.add_argument(
         "--twin-dir", help="run on the kdaflow twin: the Kinesis tables as files under this directory"
+    )
+    parser.add_argument("--restore", help="start from this savepoint (the twin's snapshots)")
+    parser.add_argument(
+        "--allow-non-restored-state",
+        action="store_true",
+        help="with --restore: start even if the savepoint has state the job cannot map",
     )
     args, _ = parser.parse_known_args()
 
@@ -177,10 +227,16 @@ def main():
         values[name] = value
     fill = filler(values)
 
+    from pyflink.common import Configuration
     from pyflink.datastream import RuntimeExecutionMode, StreamExecutionEnvironment
     from pyflink.table import EnvironmentSettings, StreamTableEnvironment
 
-    env = StreamExecutionEnvironment.get_execution_environment()
+    startup = Configuration()
+    if args.restore:
+        startup.set_string("execution.savepoint.path", args.restore)
+        if args.allow_non_restored_state:
+            startup.set_string("execution.savepoint.ignore-unclaimed-state", "true")
+    env = StreamExecutionEnvironment.get_execution_environment(startup)
     env.set_runtime_mode(RuntimeExecutionMode.STREAMING)
     if args.parallelism:
         env.set_parallelism(args.parallelism)
@@ -224,6 +280,7 @@ def main():
         if args.twin_dir:
             client = env.execute_async(job["name"])
             print(f"kdaflow: job {client.get_job_id()} submitted", flush=True)
+            twin_controls(client, args.twin_dir)
             client.get_job_execution_result().result()
         else:
             env.execute(job["name"])
@@ -233,7 +290,9 @@ def main():
                 f.write(statements.explain())
         result = statements.execute()
         if args.twin_dir:
-            print(f"kdaflow: job {result.get_job_client().get_job_id()} submitted", flush=True)
+            client = result.get_job_client()
+            print(f"kdaflow: job {client.get_job_id()} submitted", flush=True)
+            twin_controls(client, args.twin_dir)
         # Locally the job ends with its bounded input, and on the twin it runs until the twin
         # stops it; on Managed Service for Apache Flink the service owns the running job, and
         # main.py returns once it is submitted.

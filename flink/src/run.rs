@@ -288,7 +288,9 @@ pub struct TwinJob {
 
 impl TwinJob {
     /// Starts the job of the application directory `app` (a translated application's zip,
-    /// extracted), its tables under `twin_dir`, its runtime properties in `properties`.
+    /// extracted), its tables under `twin_dir`, its runtime properties in `properties`, from
+    /// the savepoint `restore` if one is given.
+    #[allow(clippy::too_many_arguments)]
     pub fn spawn(
         env: &FlinkEnv,
         java: &Java,
@@ -297,6 +299,7 @@ impl TwinJob {
         properties: &Path,
         region: &str,
         parallelism: u32,
+        restore: Option<(&str, bool)>,
     ) -> Result<Self, RunError> {
         let log = twin_dir.join("flink.log");
         let mut c = command(&env.python(), java, &log)?;
@@ -307,6 +310,12 @@ impl TwinJob {
             .env("KDAFLOW_PROPERTIES", properties)
             .env("AWS_REGION", region)
             .current_dir(app);
+        if let Some((savepoint, allow_non_restored_state)) = restore {
+            c.args(["--restore", savepoint]);
+            if allow_non_restored_state {
+                c.arg("--allow-non-restored-state");
+            }
+        }
         let child = c.spawn().map_err(|source| RunError::Spawn {
             what: env.python().display().to_string(),
             source,
@@ -344,6 +353,29 @@ impl TwinJob {
     pub fn log(&self) -> &Path {
         &self.log
     }
+}
+
+/// Asks the job whose tables are under `twin_dir` for a savepoint named `name` (`stop`: and to
+/// stop with it); [`savepoint_answer`] says how it went.
+pub fn request_savepoint(twin_dir: &Path, name: &str, stop: bool) -> std::io::Result<()> {
+    let control = twin_dir.join("control");
+    std::fs::create_dir_all(&control)?;
+    let kind = if stop { "stop" } else { "savepoint" };
+    let hidden = control.join(format!(".{kind}-{name}"));
+    std::fs::write(&hidden, b"")?;
+    std::fs::rename(&hidden, control.join(format!("{kind}-{name}")))
+}
+
+/// The job's answer to [`request_savepoint`]: the savepoint's path, or why it failed; `None`
+/// while it is being taken.
+pub fn savepoint_answer(twin_dir: &Path, name: &str) -> Option<Result<String, String>> {
+    let control = twin_dir.join("control");
+    if let Ok(path) = std::fs::read_to_string(control.join(format!("done-{name}"))) {
+        return Some(Ok(path.trim().to_string()));
+    }
+    std::fs::read_to_string(control.join(format!("failed-{name}")))
+        .ok()
+        .map(|why| Err(why.trim().to_string()))
 }
 
 /// Runs a job and returns what it measured; the sinks' files are under `spec.output`.

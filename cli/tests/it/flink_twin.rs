@@ -196,34 +196,127 @@ async fn the_flink_bootstrap_runs_the_translated_reference_application_on_a_real
         if burst == 3 {
             tokio::time::sleep(Duration::from_millis(6_500)).await;
         }
-        let entries: Vec<_> = (0..20)
-            .map(|i| {
-                sent += 1;
-                let line = format!(
-                    "R{sent:013}\t{}\tBooks\treview {sent}",
-                    1 + (sent * 13 / 7 + i) % 5
-                );
-                aws_sdk_kinesis::types::PutRecordsRequestEntry::builder()
-                    .data(aws_sdk_kinesis::primitives::Blob::new(line))
-                    .partition_key(sent.to_string())
-                    .build()
-                    .unwrap()
-            })
-            .collect();
-        kinesis
-            .put_records()
-            .stream_name(REVIEWS)
-            .set_records(Some(entries))
-            .send()
-            .await
-            .unwrap();
+        send(&kinesis, &mut sent, 20).await;
         tokio::time::sleep(Duration::from_millis(2_000)).await;
     }
+    let streams = Sinks {
+        counts: "dsoaws-kinesis-data-stream".to_string(),
+        averages: outputs
+            .iter()
+            .find(|(k, _)| k.contains("AVG"))
+            .map(|(_, v)| v.clone())
+            .unwrap(),
+        scores: outputs
+            .iter()
+            .find(|(k, _)| k.contains("ANOMALY"))
+            .map(|(_, v)| v.clone())
+            .unwrap(),
+    };
+    check_windows(&kinesis, &streams, sent).await;
 
-    // What the windows must be, from the reviews' arrival times: a 5 s window closes when a
-    // review arrives at least a second after its end.
-    let reviews = records(&kinesis, REVIEWS).await;
-    assert_eq!(reviews.len(), sent as usize);
+    // A snapshot of the running job is a savepoint.
+    v2.create_application_snapshot()
+        .application_name("dsoaws-flink-app")
+        .snapshot_name("first")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(snapshot_status(&v2, "first").await, "READY");
+
+    // Reviews into a window that is still open when the application stops (with a savepoint,
+    // snapshots being on), more while it is stopped, then a start that restores the savepoint:
+    // the open window's reviews are in the restored state and the stopped time's are read,
+    // so every window counts every review exactly once.
+    send(&kinesis, &mut sent, 10).await;
+    tokio::time::sleep(Duration::from_millis(3_000)).await;
+    v2.stop_application()
+        .application_name("dsoaws-flink-app")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wait_status(&v2, "READY").await, "READY");
+    let snapshots = v2
+        .list_application_snapshots()
+        .application_name("dsoaws-flink-app")
+        .send()
+        .await
+        .unwrap();
+    let stop_snapshot = &snapshots.snapshot_summaries()[0];
+    assert!(stop_snapshot.snapshot_name().starts_with("kdaflow-stop-"));
+    assert_eq!(stop_snapshot.snapshot_status().as_str(), "READY");
+    send(&kinesis, &mut sent, 5).await;
+    v2.start_application()
+        .application_name("dsoaws-flink-app")
+        .run_configuration(
+            aws_sdk_kinesisanalyticsv2::types::RunConfiguration::builder()
+                .application_restore_configuration(
+                    aws_sdk_kinesisanalyticsv2::types::ApplicationRestoreConfiguration::builder()
+                        .application_restore_type(
+                            aws_sdk_kinesisanalyticsv2::types::ApplicationRestoreType::RestoreFromLatestSnapshot,
+                        )
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wait_status(&v2, "RUNNING").await, "RUNNING");
+    tokio::time::sleep(Duration::from_millis(6_500)).await;
+    send(&kinesis, &mut sent, 5).await;
+    check_windows(&kinesis, &streams, sent).await;
+
+    // A forced stop stops the job at once, without a snapshot.
+    v2.stop_application()
+        .application_name("dsoaws-flink-app")
+        .force(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wait_status(&v2, "READY").await, "READY");
+    drop(server);
+}
+
+/// Sends `n` reviews into the source stream (`sent` counts them all).
+async fn send(k: &aws_sdk_kinesis::Client, sent: &mut usize, n: usize) {
+    let entries: Vec<_> = (0..n)
+        .map(|i| {
+            *sent += 1;
+            let line = format!(
+                "R{:013}\t{}\tBooks\treview {}",
+                *sent,
+                1 + (*sent * 13 / 7 + i) % 5,
+                *sent
+            );
+            aws_sdk_kinesis::types::PutRecordsRequestEntry::builder()
+                .data(aws_sdk_kinesis::primitives::Blob::new(line))
+                .partition_key(sent.to_string())
+                .build()
+                .unwrap()
+        })
+        .collect();
+    k.put_records()
+        .stream_name(REVIEWS)
+        .set_records(Some(entries))
+        .send()
+        .await
+        .unwrap();
+}
+
+/// The job's three sink streams.
+struct Sinks {
+    counts: String,
+    averages: String,
+    scores: String,
+}
+
+/// Checks the sinks against the reviews' arrival times: a 5 s window closes when a review
+/// arrives at least a second after its end; the distinct count and the average of each closed
+/// window, in order, and one anomaly score per review.
+async fn check_windows(k: &aws_sdk_kinesis::Client, sinks: &Sinks, sent: usize) {
+    let reviews = records(k, REVIEWS).await;
+    assert_eq!(reviews.len(), sent);
     let last = reviews.last().unwrap().1;
     let mut windows: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
     for (data, at) in &reviews {
@@ -244,29 +337,14 @@ async fn the_flink_bootstrap_runs_the_translated_reference_application_on_a_real
         .iter()
         .map(|v| v.iter().sum::<f64>() / v.len() as f64)
         .collect();
-
-    // The job's rows, as they reach the streams.
-    let avg_stream = outputs
-        .iter()
-        .find(|(k, _)| k.contains("AVG"))
-        .map(|(_, v)| v.clone())
-        .unwrap();
-    let anomaly_stream = outputs
-        .iter()
-        .find(|(k, _)| k.contains("ANOMALY"))
-        .map(|(_, v)| v.clone())
-        .unwrap();
     let mut seen = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..120 {
         seen = (
-            records(&kinesis, "dsoaws-kinesis-data-stream").await,
-            records(&kinesis, &avg_stream).await,
-            records(&kinesis, &anomaly_stream).await,
+            records(k, &sinks.counts).await,
+            records(k, &sinks.averages).await,
+            records(k, &sinks.scores).await,
         );
-        if seen.0.len() >= counts.len()
-            && seen.1.len() >= averages.len()
-            && seen.2.len() >= sent as usize
-        {
+        if seen.0.len() >= counts.len() && seen.1.len() >= averages.len() && seen.2.len() >= sent {
             break;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -290,22 +368,19 @@ async fn the_flink_bootstrap_runs_the_translated_reference_application_on_a_real
     for (g, e) in got_averages.iter().zip(&averages) {
         assert!((g - e).abs() < 1e-12, "average {g} vs {e}");
     }
-    // RANDOM_CUT_FOREST scores every review.
-    assert_eq!(seen.2.len(), sent as usize, "one anomaly score per review");
+    // RANDOM_CUT_FOREST scores every review once.
+    assert_eq!(seen.2.len(), sent, "one anomaly score per review");
     assert!(
         seen.2
             .iter()
             .all(|(d, _)| d.parse::<f64>().is_ok_and(|s| s >= 0.0))
     );
+}
 
-    // StopApplication stops the job; the application is READY again.
-    v2.stop_application()
-        .application_name("dsoaws-flink-app")
-        .send()
-        .await
-        .unwrap();
+/// The application's status once it is `want` (or the last seen, after a minute).
+async fn wait_status(v2: &aws_sdk_kinesisanalyticsv2::Client, want: &str) -> String {
     let mut status = String::new();
-    for _ in 0..60 {
+    for _ in 0..120 {
         status = v2
             .describe_application()
             .application_name("dsoaws-flink-app")
@@ -317,11 +392,34 @@ async fn the_flink_bootstrap_runs_the_translated_reference_application_on_a_real
             .application_status
             .as_str()
             .to_string();
-        if status == "READY" {
+        if status == want {
             break;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    assert_eq!(status, "READY");
-    drop(server);
+    status
+}
+
+/// A snapshot's status once it is not CREATING (or after a minute).
+async fn snapshot_status(v2: &aws_sdk_kinesisanalyticsv2::Client, name: &str) -> String {
+    let mut status = String::new();
+    for _ in 0..120 {
+        status = v2
+            .describe_application_snapshot()
+            .application_name("dsoaws-flink-app")
+            .snapshot_name(name)
+            .send()
+            .await
+            .unwrap()
+            .snapshot_details
+            .unwrap()
+            .snapshot_status
+            .as_str()
+            .to_string();
+        if status != "CREATING" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    status
 }

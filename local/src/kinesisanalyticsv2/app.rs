@@ -136,6 +136,8 @@ pub enum SnapshotStatus {
     Creating,
     /// Can be restored from.
     Ready,
+    /// Could not be taken.
+    Failed,
 }
 
 /// One snapshot (on the twin: of the job's state; a savepoint on a real Flink).
@@ -151,12 +153,20 @@ pub struct SnapshotRecord {
     pub ready_ms: i64,
     /// The runtime it was taken on.
     pub runtime: String,
+    /// Why it could not be taken (the job runner's report).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
 }
+
+/// `ready_ms` of a snapshot the job runner is taking: it is READY when the runner says so.
+pub const UNTIL_REPORTED: i64 = i64::MAX;
 
 impl SnapshotRecord {
     /// Its status at `now_ms`.
     pub fn status(&self, now_ms: i64) -> SnapshotStatus {
-        if now_ms >= self.ready_ms {
+        if self.failed.is_some() {
+            SnapshotStatus::Failed
+        } else if now_ms >= self.ready_ms {
             SnapshotStatus::Ready
         } else {
             SnapshotStatus::Creating
@@ -171,6 +181,7 @@ impl SnapshotRecord {
                 match self.status(now_ms) {
                     SnapshotStatus::Creating => "CREATING",
                     SnapshotStatus::Ready => "READY",
+                    SnapshotStatus::Failed => "FAILED",
                 }
                 .into(),
             ),

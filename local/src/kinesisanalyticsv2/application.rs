@@ -394,7 +394,7 @@ impl ManagedFlink {
             r.begin(Status::Deleting, Some(Target::Gone), now + after, None, None);
             Ok(())
         })?;
-        runner.stop(&name);
+        runner.stop(&name, None);
         empty()
     }
 

@@ -7,7 +7,9 @@ use std::fmt::Debug;
 use bytes::Bytes;
 use serde::Serialize;
 
-use super::app::{FlinkAppRecord, OperationStatus, SnapshotRecord, SnapshotStatus, Status, Target};
+use super::app::{
+    FlinkAppRecord, OperationStatus, SnapshotRecord, SnapshotStatus, Status, Target, UNTIL_REPORTED,
+};
 use super::application::{apply_run, paginate, trim_operations};
 use super::error::FlinkError;
 use super::model::*;
@@ -31,9 +33,20 @@ pub trait JobRunner: Send + Sync + Debug {
     fn start(&self, app: &FlinkAppRecord, restore: Option<&str>) {
         let _ = (app, restore);
     }
-    /// The job of application `name` is to stop.
-    fn stop(&self, name: &str) {
-        let _ = name;
+    /// The job of application `name` is to stop, with snapshot `snapshot` taken first if one
+    /// is named. A reporting runner says when it stopped ([`ManagedFlink::job_stopped`]) and
+    /// how the snapshot went ([`ManagedFlink::snapshot_taken`]).
+    fn stop(&self, name: &str, snapshot: Option<&str>) {
+        let _ = (name, snapshot);
+    }
+    /// Snapshot `snapshot` of the running job of `app` is to be taken (a reporting runner
+    /// says how it went, [`ManagedFlink::snapshot_taken`]).
+    fn snapshot(&self, app: &str, snapshot: &str) {
+        let _ = (app, snapshot);
+    }
+    /// Snapshot `snapshot` of `app` was deleted.
+    fn forget_snapshot(&self, app: &str, snapshot: &str) {
+        let _ = (app, snapshot);
     }
 }
 
@@ -105,6 +118,16 @@ impl ManagedFlink {
                 run.application_restore_configuration.as_ref(),
                 run.flink_run_configuration.as_ref(),
             )?;
+            if r.run.0 == "RESTORE_FROM_CUSTOM_SNAPSHOT"
+                && let Some(s) = r.snapshots.iter().find(|s| Some(&s.name) == r.run.1.as_ref())
+                && s.status(now) != SnapshotStatus::Ready
+            {
+                return Err(FlinkError::InvalidArgument.with(format!(
+                    "Snapshot {} of application {name} is {:?}; a start restores only from a READY snapshot",
+                    s.name,
+                    s.status(now)
+                )));
+            }
             let restore = match r.run.0.as_str() {
                 "RESTORE_FROM_CUSTOM_SNAPSHOT" => r.run.1.clone(),
                 "RESTORE_FROM_LATEST_SNAPSHOT" => r
@@ -153,7 +176,9 @@ impl ManagedFlink {
         let name = req.application_name.unwrap_or_default();
         let force = req.force.unwrap_or(false);
         let stop_ms = self.config.lifecycle.stop_ms();
-        let op = self.mutate(&name, |r, now| {
+        let runner = self.runner.read().clone();
+        let reports = runner.reports();
+        let (op, snapshot) = self.mutate(&name, |r, now| {
             if force {
                 if matches!(
                     r.status,
@@ -175,30 +200,44 @@ impl ManagedFlink {
             }
             let op = r.operation("StopApplication", now, None);
             // A stop that is not forced takes a snapshot when snapshots are enabled.
+            let mut snapshot = None;
             if !force && r.config.snapshots {
+                let name = format!("kdaflow-stop-{}-{now}", r.version);
                 r.snapshots.push(SnapshotRecord {
-                    name: format!("kdaflow-stop-{}-{now}", r.version),
+                    name: name.clone(),
                     version: r.version,
                     create_ms: now,
-                    ready_ms: now + stop_ms,
+                    ready_ms: if reports {
+                        UNTIL_REPORTED
+                    } else {
+                        now + stop_ms
+                    },
                     runtime: r.config.runtime.clone(),
+                    failed: None,
                 });
+                snapshot = Some(name);
             }
-            r.begin(
-                if force {
-                    Status::ForceStopping
-                } else {
-                    Status::Stopping
-                },
-                Some(Target::Status(Status::Ready)),
-                now + stop_ms,
-                Some(op.clone()),
-                None,
-            );
+            let status = if force {
+                Status::ForceStopping
+            } else {
+                Status::Stopping
+            };
+            if reports {
+                // READY when the runner says the job stopped.
+                r.begin(status, None, now, Some(op.clone()), None);
+            } else {
+                r.begin(
+                    status,
+                    Some(Target::Status(Status::Ready)),
+                    now + stop_ms,
+                    Some(op.clone()),
+                    None,
+                );
+            }
             trim_operations(r);
-            Ok(op)
+            Ok((op, snapshot))
         })?;
-        self.runner.read().stop(&name);
+        runner.stop(&name, snapshot.as_deref());
         to_body(&OperationOut { operation_id: op })
     }
 
@@ -220,6 +259,38 @@ impl ManagedFlink {
                     None,
                 );
                 r.settle(now);
+            }
+            Ok(())
+        });
+    }
+
+    /// The runner's report: the job of `name` stopped (a stop in progress completes).
+    pub fn job_stopped(&self, name: &str) {
+        let _ = self.mutate(name, |r, now| {
+            if matches!(r.status, Status::Stopping | Status::ForceStopping) {
+                let op = r
+                    .operations
+                    .iter()
+                    .rev()
+                    .find(|o| {
+                        o.operation == "StopApplication" && o.status == OperationStatus::InProgress
+                    })
+                    .map(|o| o.id.clone());
+                r.begin(r.status, Some(Target::Status(Status::Ready)), now, op, None);
+                r.settle(now);
+            }
+            Ok(())
+        });
+    }
+
+    /// The runner's report on snapshot `snapshot` of `name`: READY, or FAILED with the reason.
+    pub fn snapshot_taken(&self, name: &str, snapshot: &str, result: Result<(), String>) {
+        let _ = self.mutate(name, |r, now| {
+            if let Some(s) = r.snapshots.iter_mut().find(|s| s.name == snapshot) {
+                match result {
+                    Ok(()) => s.ready_ms = now,
+                    Err(why) => s.failed = Some(why),
+                }
             }
             Ok(())
         });
@@ -358,6 +429,8 @@ impl ManagedFlink {
         let name = req.application_name.unwrap_or_default();
         let snapshot = req.snapshot_name.unwrap_or_default();
         let after = self.config.lifecycle.update_ms();
+        let runner = self.runner.read().clone();
+        let reports = runner.reports();
         self.mutate(&name, |r, now| {
             if !r.config.snapshots {
                 return Err(FlinkError::InvalidApplicationConfiguration.with(format!(
@@ -382,11 +455,13 @@ impl ManagedFlink {
                 name: snapshot.clone(),
                 version: r.version,
                 create_ms: now,
-                ready_ms: now + after,
+                ready_ms: if reports { UNTIL_REPORTED } else { now + after },
                 runtime: r.config.runtime.clone(),
+                failed: None,
             });
             Ok(())
         })?;
+        runner.snapshot(&name, &snapshot);
         empty()
     }
 
@@ -486,6 +561,7 @@ impl ManagedFlink {
             r.snapshots.remove(i);
             Ok(())
         })?;
+        self.runner.read().forget_snapshot(&name, &snapshot);
         empty()
     }
 }
