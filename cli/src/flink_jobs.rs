@@ -27,7 +27,7 @@ use kdaflow_asl::clock::SharedClock;
 use kdaflow_flink::env::{FlinkEnv, Java};
 use kdaflow_flink::run::TwinJob;
 use kdaflow_flink::translate::{Job, TwinTable};
-use kdaflow_local::kinesisanalyticsv2::app::FlinkAppRecord;
+use kdaflow_local::kinesisanalyticsv2::app::{FlinkAppRecord, Restart};
 use kdaflow_local::kinesisanalyticsv2::{JobRunner, ManagedFlink};
 use parking_lot::Mutex;
 use tokio::sync::watch;
@@ -44,6 +44,8 @@ enum Command {
     Snapshot(String),
     /// Stop, with snapshot NAME first if one is named.
     Stop(Option<String>),
+    /// Stop (with `take` first) and start this version again (restoring `restore`).
+    Restart(Box<FlinkAppRecord>, Restart),
 }
 
 /// Runs the jobs of the twin's Flink applications.
@@ -169,6 +171,8 @@ impl TwinJobs {
         // Savepoints asked for and not answered yet: (snapshot, asked at).
         let mut pending: Vec<(String, chrono::DateTime<chrono::Utc>)> = Vec::new();
         let mut stopping = false;
+        // The version to start once this job stopped (an update, a rollback).
+        let mut then: Option<(FlinkAppRecord, Option<String>)> = None;
         loop {
             let command = tokio::select! {
                 c = commands.recv() => Some(c.unwrap_or(Command::Stop(None))),
@@ -181,6 +185,7 @@ impl TwinJobs {
                         let _ = b.await;
                     }
                     match service.upgrade() {
+                        Some(_) if then.is_some() => {}
                         Some(s) if stopping => s.job_stopped(&name),
                         Some(s) => s.job_failed(&name, &why),
                         None => {}
@@ -197,6 +202,24 @@ impl TwinJobs {
                     stopping = true;
                     self.ask(&name, &prepared.twin_dir, &snapshot, true, &mut pending);
                 }
+                Some(Command::Restart(app, restart)) if !stopping => {
+                    stopping = true;
+                    then = Some((*app, restart.restore.clone()));
+                    match &restart.take {
+                        Some(snapshot) => {
+                            self.ask(&name, &prepared.twin_dir, snapshot, true, &mut pending);
+                        }
+                        None => {
+                            let _ = stop_bridges.send(true);
+                            for b in bridges.drain(..) {
+                                let _ = b.await;
+                            }
+                            job.stop().await;
+                            break;
+                        }
+                    }
+                }
+                Some(Command::Restart(..)) => {}
                 Some(Command::Stop(_)) => {
                     // No snapshot (or a forced stop after one was asked for): stop now.
                     let _ = stop_bridges.send(true);
@@ -234,6 +257,9 @@ impl TwinJobs {
             b.abort();
         }
         self.jobs.lock().remove(&name);
+        if let Some((app, restore)) = then {
+            JobRunner::start(self.as_ref(), &app, restore.as_deref());
+        }
     }
 
     /// Asks the job for savepoint `snapshot` (`stop`: and to stop with it).
@@ -508,6 +534,30 @@ impl JobRunner for TwinJobs {
                 snapshot,
                 Err("no Flink job is running to take it".into()),
             );
+        }
+    }
+
+    fn restart(&self, app: &FlinkAppRecord, restart: &Restart) {
+        let command = Command::Restart(Box::new(app.clone()), restart.clone());
+        let sent = self
+            .jobs
+            .lock()
+            .get(&app.name)
+            .is_some_and(|tx| tx.send(command).is_ok());
+        if !sent {
+            // No job runs (it failed, or the twin restarted): start the new version.
+            if let (Some(s), Some(taken)) = (self.service.upgrade(), &restart.take) {
+                s.snapshot_taken(
+                    &app.name,
+                    taken,
+                    Err("no Flink job was running to take it".into()),
+                );
+            }
+            let restore = restart
+                .restore
+                .as_deref()
+                .filter(|r| Some(*r) != restart.take.as_deref());
+            JobRunner::start(self, app, restore);
         }
     }
 

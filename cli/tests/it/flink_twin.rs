@@ -267,6 +267,64 @@ async fn the_flink_bootstrap_runs_the_translated_reference_application_on_a_real
     send(&kinesis, &mut sent, 5).await;
     check_windows(&kinesis, &streams, sent).await;
 
+    // An update of the running application restarts its job with the new version, from a
+    // savepoint taken of the old one: windows go on counting across it.
+    let detail = v2
+        .describe_application()
+        .application_name("dsoaws-flink-app")
+        .send()
+        .await
+        .unwrap()
+        .application_detail
+        .unwrap();
+    send(&kinesis, &mut sent, 8).await;
+    tokio::time::sleep(Duration::from_millis(3_000)).await;
+    let updated = v2
+        .update_application()
+        .application_name("dsoaws-flink-app")
+        .conditional_token(detail.conditional_token().unwrap())
+        .application_configuration_update(
+            aws_sdk_kinesisanalyticsv2::types::ApplicationConfigurationUpdate::builder()
+                .flink_application_configuration_update(
+                    aws_sdk_kinesisanalyticsv2::types::FlinkApplicationConfigurationUpdate::builder()
+                        .checkpoint_configuration_update(
+                            aws_sdk_kinesisanalyticsv2::types::CheckpointConfigurationUpdate::builder()
+                                .configuration_type_update(
+                                    aws_sdk_kinesisanalyticsv2::types::ConfigurationType::Custom,
+                                )
+                                .checkpoint_interval_update(30_000)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        updated
+            .application_detail()
+            .unwrap()
+            .application_status()
+            .as_str(),
+        "UPDATING"
+    );
+    assert_eq!(wait_status(&v2, "RUNNING").await, "RUNNING");
+    let op = v2
+        .describe_application_operation()
+        .application_name("dsoaws-flink-app")
+        .operation_id(updated.operation_id().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .application_operation_info_details
+        .unwrap();
+    assert_eq!(op.operation_status().as_str(), "SUCCESSFUL");
+    tokio::time::sleep(Duration::from_millis(6_500)).await;
+    send(&kinesis, &mut sent, 5).await;
+    check_windows(&kinesis, &streams, sent).await;
+
     // A forced stop stops the job at once, without a snapshot.
     v2.stop_application()
         .application_name("dsoaws-flink-app")

@@ -209,6 +209,15 @@ pub struct Code {
     pub md5: Option<String>,
 }
 
+/// How the job runner restarts a running job with a new version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restart {
+    /// The snapshot to take of the old job first.
+    pub take: Option<String>,
+    /// The snapshot the new job restores.
+    pub restore: Option<String>,
+}
+
 /// Property groups: (PropertyGroupId, PropertyMap), in order.
 pub type Properties = Vec<(String, IndexMap<String, String>)>;
 
@@ -386,6 +395,65 @@ impl FlinkAppRecord {
             operation: op,
             error,
         });
+    }
+
+    /// Begins the transition of a configuration change of the current version (operation
+    /// `name`, version change `versions`). A READY application changes at once. A RUNNING
+    /// one is `during` (UPDATING, ROLLING_BACK): for `update_ms`, or — `reports`: a job
+    /// runner restarts its job with the new version — until the runner says the job runs
+    /// again; then the answer says how to restart it (a snapshot to take first when snapshots
+    /// are enabled, as the service takes one on an update, and the one to restore).
+    pub fn begin_change(
+        &mut self,
+        name: &str,
+        during: Status,
+        now_ms: i64,
+        versions: Option<(i64, i64)>,
+        update_ms: i64,
+        reports: bool,
+    ) -> (String, Option<Restart>) {
+        if self.status != Status::Running && self.status != Status::Updating {
+            return (self.instant_operation(name, now_ms, versions), None);
+        }
+        let op = self.operation(name, now_ms, versions);
+        if !reports {
+            self.begin(
+                during,
+                Some(Target::Status(Status::Running)),
+                now_ms + update_ms,
+                Some(op.clone()),
+                None,
+            );
+            return (op, None);
+        }
+        self.begin(during, None, now_ms, Some(op.clone()), None);
+        let restart = if during == Status::RollingBack || !self.config.snapshots {
+            // A rollback restores the newest snapshot; without snapshots a restart is empty.
+            Restart {
+                take: None,
+                restore: self
+                    .snapshots
+                    .iter()
+                    .rev()
+                    .find(|s| self.config.snapshots && s.status(now_ms) == SnapshotStatus::Ready)
+                    .map(|s| s.name.clone()),
+            }
+        } else {
+            let snapshot = format!("kdaflow-update-{}-{now_ms}", self.version);
+            self.snapshots.push(SnapshotRecord {
+                name: snapshot.clone(),
+                version: self.version.saturating_sub(1).max(1),
+                create_ms: now_ms,
+                ready_ms: UNTIL_REPORTED,
+                runtime: self.config.runtime.clone(),
+                failed: None,
+            });
+            Restart {
+                take: Some(snapshot.clone()),
+                restore: Some(snapshot),
+            }
+        };
+        (op, Some(restart))
     }
 
     /// Cancels the transition and the operations under way (a forced stop cuts a start short,

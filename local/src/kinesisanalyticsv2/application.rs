@@ -508,6 +508,8 @@ impl ManagedFlink {
             None => None,
         };
         let update_ms = self.config.lifecycle.update_ms();
+        let runner = self.runner.read().clone();
+        let reports = runner.reports();
         let detail = self.mutate(&name, |r, now| {
             check_version(r, req.current_application_version_id, req.conditional_token.as_deref())?;
             if busy(r.status) {
@@ -559,22 +561,20 @@ impl ManagedFlink {
             let from = r.version;
             r.new_version(c, now, (Some(from), None, None));
             let versions = Some((from, r.version));
-            let op = if r.status == Status::Running {
-                let op = r.operation("UpdateApplication", now, versions);
-                r.begin(
-                    Status::Updating,
-                    Some(Target::Status(Status::Running)),
-                    now + update_ms,
-                    Some(op.clone()),
-                    None,
-                );
-                op
-            } else {
-                r.instant_operation("UpdateApplication", now, versions)
-            };
+            let (op, restart) = r.begin_change(
+                "UpdateApplication",
+                Status::Updating,
+                now,
+                versions,
+                update_ms,
+                reports,
+            );
             trim_operations(r);
-            Ok((r.detail(), op))
+            Ok((r.detail(), op, restart.map(|x| (x, r.clone()))))
         })?;
+        if let Some((restart, record)) = detail.2 {
+            runner.restart(&record, &restart);
+        }
         to_body(&DetailOut {
             application_detail: detail.0,
             operation_id: Some(detail.1),
@@ -592,7 +592,9 @@ impl ManagedFlink {
         v.finish()?;
         let name = req.application_name.unwrap_or_default();
         let update_ms = self.config.lifecycle.update_ms();
-        let (detail, op) = self.mutate(&name, |r, now| {
+        let runner = self.runner.read().clone();
+        let reports = runner.reports();
+        let (detail, op, restart) = self.mutate(&name, |r, now| {
             check_version(r, req.current_application_version_id, None)?;
             if !matches!(r.status, Status::Running | Status::Updating) {
                 return Err(in_use(r, "RollbackApplication", "RUNNING or UPDATING"));
@@ -606,17 +608,20 @@ impl ManagedFlink {
             r.cancel_pending(now);
             let from = r.version;
             r.new_version(previous.config.clone(), now, (None, Some(from), Some(previous.version)));
-            let op = r.operation("RollbackApplication", now, Some((from, r.version)));
-            r.begin(
+            let (op, restart) = r.begin_change(
+                "RollbackApplication",
                 Status::RollingBack,
-                Some(Target::Status(Status::Running)),
-                now + update_ms,
-                Some(op.clone()),
-                None,
+                now,
+                Some((from, r.version)),
+                update_ms,
+                reports,
             );
             trim_operations(r);
-            Ok((r.detail(), op))
+            Ok((r.detail(), op, restart.map(|x| (x, r.clone()))))
         })?;
+        if let Some((restart, record)) = restart {
+            runner.restart(&record, &restart);
+        }
         to_body(&DetailOut {
             application_detail: detail,
             operation_id: Some(op),
@@ -771,7 +776,9 @@ impl ManagedFlink {
         f: impl FnOnce(&mut FlinkAppRecord, &mut Config) -> Result<(), AwsError>,
     ) -> Result<Bytes, AwsError> {
         let update_ms = self.config.lifecycle.update_ms();
-        let (detail, op) = self.mutate(name, |r, now| {
+        let runner = self.runner.read().clone();
+        let reports = runner.reports();
+        let detail = self.mutate(name, |r, now| {
             check_version(r, version, token)?;
             if busy(r.status) {
                 return Err(in_use(r, operation, "READY or RUNNING"));
@@ -781,22 +788,21 @@ impl ManagedFlink {
             let from = r.version;
             r.new_version(c, now, (Some(from), None, None));
             let versions = Some((from, r.version));
-            let op = if r.status == Status::Running {
-                let op = r.operation(operation, now, versions);
-                r.begin(
-                    Status::Updating,
-                    Some(Target::Status(Status::Running)),
-                    now + update_ms,
-                    Some(op.clone()),
-                    None,
-                );
-                op
-            } else {
-                r.instant_operation(operation, now, versions)
-            };
+            let (op, restart) = r.begin_change(
+                operation,
+                Status::Updating,
+                now,
+                versions,
+                update_ms,
+                reports,
+            );
             trim_operations(r);
-            Ok((r.detail(), op))
+            Ok((r.detail(), op, restart.map(|x| (x, r.clone()))))
         })?;
+        let (detail, op, restart) = (detail.0, detail.1, detail.2);
+        if let Some((restart, record)) = restart {
+            runner.restart(&record, &restart);
+        }
         #[derive(Serialize)]
         #[serde(rename_all = "PascalCase")]
         struct Out {

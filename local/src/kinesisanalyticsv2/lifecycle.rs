@@ -48,6 +48,12 @@ pub trait JobRunner: Send + Sync + Debug {
     fn forget_snapshot(&self, app: &str, snapshot: &str) {
         let _ = (app, snapshot);
     }
+    /// The running job of `app` is to restart with its new version (an update, a rollback):
+    /// taking `restart.take` first, restoring `restart.restore`. A reporting runner says when
+    /// the new job runs ([`ManagedFlink::job_running`]).
+    fn restart(&self, app: &FlinkAppRecord, restart: &super::app::Restart) {
+        let _ = (app, restart);
+    }
 }
 
 /// The API-only mode: the lifecycle follows the configured durations and no job runs (tests of
@@ -244,12 +250,17 @@ impl ManagedFlink {
     /// The runner's report: the job of `name` runs (a start in progress completes).
     pub fn job_running(&self, name: &str) {
         let _ = self.mutate(name, |r, now| {
-            if r.status == Status::Starting && r.pending.is_none() {
+            let restarting = matches!(
+                r.status,
+                Status::Starting | Status::Updating | Status::RollingBack
+            );
+            if restarting && r.pending.is_none() {
+                // The start, update or rollback under way completes.
                 let op = r
                     .operations
                     .iter()
                     .rev()
-                    .find(|o| o.operation == "StartApplication")
+                    .find(|o| o.status == OperationStatus::InProgress)
                     .map(|o| o.id.clone());
                 r.begin(
                     Status::Starting,
