@@ -81,6 +81,41 @@ impl TwinJobs {
         })
     }
 
+    /// Starts again the jobs of the applications that were running when the twin stopped
+    /// (`--state-dir`), from their newest snapshot that has a savepoint; without Flink here,
+    /// sends them back to READY saying why.
+    pub fn resume(&self) {
+        use kdaflow_local::kinesisanalyticsv2::app::Status;
+        let Some(service) = self.service.upgrade() else {
+            return;
+        };
+        for name in service.names() {
+            let Some(app) = service.snapshot(&name) else {
+                continue;
+            };
+            let running = matches!(
+                app.status,
+                Status::Running | Status::Starting | Status::Updating | Status::RollingBack
+            );
+            if !running {
+                continue;
+            }
+            if let Some(why) = self.unavailable() {
+                service.job_failed(&name, &format!("the twin restarted and {why}"));
+                continue;
+            }
+            let saved = self.savepoints(&name);
+            let restore = app
+                .snapshots
+                .iter()
+                .rev()
+                .find(|s| s.failed.is_none() && saved.contains_key(&s.name))
+                .map(|s| s.name.clone());
+            tracing::info!(application = %name, snapshot = ?restore, "resuming the Flink job after a restart");
+            JobRunner::start(self, &app, restore.as_deref());
+        }
+    }
+
     fn sdk_config(&self) -> aws_config::SdkConfig {
         aws_config::SdkConfig::builder()
             .behavior_version(aws_config::BehaviorVersion::latest())
@@ -166,7 +201,7 @@ impl TwinJobs {
                 return report_failure(e.to_string());
             }
         };
-        tracing::info!(application = %name, log = %job.log().display(), "Flink job starting");
+        tracing::debug!(application = %name, log = %job.log().display(), "Flink job starting");
         let mut submitted = false;
         // Savepoints asked for and not answered yet: (snapshot, asked at).
         let mut pending: Vec<(String, chrono::DateTime<chrono::Utc>)> = Vec::new();
@@ -238,7 +273,7 @@ impl TwinJobs {
             self.answer(&name, &prepared.twin_dir, &mut pending, false);
             if !submitted && let Some(id) = job.submitted() {
                 submitted = true;
-                tracing::info!(application = %name, job = %id, "Flink job running");
+                tracing::debug!(application = %name, job = %id, "Flink job running");
                 if let Some(s) = service.upgrade() {
                     s.job_running(&name);
                 }

@@ -284,6 +284,34 @@ fn translate_cmd(args: &TranslateArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The application `spec` translated for Managed Service for Apache Flink (`--profile aws`)
+/// into `out` and zipped beside it (rcf3 bundled from the PyFlink environment): the zip's path
+/// and the application's runtime properties (`properties.json`'s groups).
+pub(crate) fn translate_for_msf(
+    spec: &Path,
+    out: &Path,
+) -> anyhow::Result<(PathBuf, serde_json::Value)> {
+    let source = SourceArgs {
+        application: spec.to_path_buf(),
+        schema: None,
+        name_prefix: "SOURCE_SQL_STREAM".to_string(),
+        reference: None,
+    };
+    let Some((app, program)) = load_program(&source)? else {
+        bail!(
+            "{}: the application's code does not validate",
+            spec.display()
+        );
+    };
+    let t = translation(&app, &program, spec, Profile::Aws);
+    print_untranslatable(&t);
+    let site = FlinkEnv::at(None).site_packages();
+    kdaflow_flink::app::write(out, &t, site.as_deref())?;
+    let zip = out.with_extension("zip");
+    kdaflow_flink::app::zip(out, &zip)?;
+    Ok((zip, kdaflow_flink::app::properties(&t)))
+}
+
 /// Writes the input records, parsed as the engine parses them and timed as `kdaflow sql run`
 /// times them, as the source table's JSON lines. Returns (rows written, records rejected).
 fn write_input(

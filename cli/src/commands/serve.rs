@@ -141,7 +141,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             None => "Flink jobs run on this machine's PyFlink".to_string(),
             Some(why) => format!("Flink jobs cannot run here: {why}"),
         };
-    twin.managed_flink().set_runner(runner);
+    twin.managed_flink().set_runner(runner.clone());
+    // Flink applications that were running when the twin stopped run again.
+    runner.resume();
     // The bootstrap as the stack deploys it: the prerequisites' stand-ins (the reference
     // application's functions and streams), the task functions, the state machine, the rules.
     let provisioned =

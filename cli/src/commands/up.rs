@@ -20,6 +20,9 @@ use kdaflow_asl::history::{EventSink, EventType, HistoryEvent};
 use kdaflow_local::TwinConfig;
 use kdaflow_workflow::spec::ApplicationSpec;
 
+#[path = "up_flink.rs"]
+mod flink;
+
 /// Where `kdaflow up` keeps the twin's state unless told otherwise.
 pub const DEFAULT_STATE_DIR: &str = ".kdaflow";
 
@@ -76,6 +79,20 @@ pub struct UpArgs {
     /// Make every Nth sample review an anomaly (a 1-star rant among 3-5 star reviews).
     #[arg(long, default_value_t = 50)]
     pub anomaly_every: u64,
+    /// `sql`: a Kinesis Data Analytics SQL application (kinesisanalytics); `flink`: the same
+    /// application translated for Managed Service for Apache Flink (kinesisanalyticsv2), its job
+    /// on this machine's real Flink (needs `kdaflow flink setup`; real time).
+    #[arg(long, value_enum, default_value_t = Runtime::Sql)]
+    pub runtime: Runtime,
+}
+
+/// `--runtime`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Runtime {
+    /// Kinesis Data Analytics SQL.
+    Sql,
+    /// Managed Service for Apache Flink.
+    Flink,
 }
 
 /// Shows the application's results as its windows close.
@@ -235,6 +252,9 @@ fn virtual_start(state_dir: Option<&std::path::Path>) -> chrono::DateTime<chrono
 
 /// Runs the bootstrap.
 pub async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
+    if args.runtime == Runtime::Flink {
+        return flink::run(args).await;
+    }
     let wall = Instant::now();
     let state_dir = (!args.ephemeral).then(|| args.state_dir.clone());
     let clock: SharedClock = if args.real_time {
