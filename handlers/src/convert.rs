@@ -385,6 +385,8 @@ pub fn current(desired: &ApplicationSpec, d: &t::ApplicationDetail) -> (Applicat
             .map(current_input)
             .unwrap_or_else(|| desired.input.clone()),
         outputs: d.output_descriptions().iter().map(current_output).collect(),
+        runtime: desired.runtime,
+        flink: desired.flink.clone(),
     };
     (spec, input.is_some())
 }

@@ -89,6 +89,70 @@ fn minute() -> i64 {
     60_000
 }
 
+/// A translated application's Managed Service for Apache Flink settings (the `[flink]` table
+/// of an application spec with `runtime = "flink"`); each absent one is the Flink bootstrap's
+/// default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlinkSettings {
+    /// ApplicationName on Managed Service for Apache Flink (absent: the spec's name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// RuntimeEnvironment (`FLINK-1_20`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_environment: Option<String>,
+    /// ServiceExecutionRole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_execution_role: Option<String>,
+    /// Parallelism (1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallelism: Option<i64>,
+    /// Parallelism per KPU (1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallelism_per_kpu: Option<i64>,
+    /// Automatic scaling (off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_scaling: Option<bool>,
+    /// Checkpointing (on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpointing: Option<bool>,
+    /// Checkpoint interval in milliseconds (60,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint_interval_ms: Option<i64>,
+    /// Snapshots (on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshots: Option<bool>,
+    /// Environment properties beside the ones the translation needs.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub properties: IndexMap<String, IndexMap<String, String>>,
+}
+
+impl FlinkSpec {
+    /// `settings` applied over this spec.
+    pub fn with(mut self, settings: &FlinkSettings) -> Self {
+        let s = settings.clone();
+        if let Some(v) = s.name {
+            self.name = v;
+        }
+        if let Some(v) = s.runtime_environment {
+            self.runtime_environment = v;
+        }
+        if let Some(v) = s.service_execution_role {
+            self.service_execution_role = v;
+        }
+        self.parallelism = s.parallelism.unwrap_or(self.parallelism);
+        self.parallelism_per_kpu = s.parallelism_per_kpu.unwrap_or(self.parallelism_per_kpu);
+        self.auto_scaling = s.auto_scaling.unwrap_or(self.auto_scaling);
+        self.checkpointing = s.checkpointing.unwrap_or(self.checkpointing);
+        self.checkpoint_interval_ms = s
+            .checkpoint_interval_ms
+            .unwrap_or(self.checkpoint_interval_ms);
+        self.snapshots = s.snapshots.unwrap_or(self.snapshots);
+        self.properties.extend(s.properties);
+        self
+    }
+}
+
 /// Where a start restores state from.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
@@ -527,6 +591,35 @@ mod tests {
         );
         let e = normalise(&json!({})).unwrap_err();
         assert!(e.message.contains("no \"application\""), "{}", e.message);
+    }
+
+    #[test]
+    fn a_spec_with_runtime_flink_carries_its_settings() {
+        let mut text = crate::spec::REFERENCE_SPEC_TOML.to_string();
+        text.insert_str(0, "runtime = \"flink\"\n");
+        text.push_str("\n[flink]\nparallelism = 2\ncheckpoint_interval_ms = 30000\n");
+        let spec = crate::spec::ApplicationSpec::from_toml(&text).unwrap();
+        assert_eq!(spec.runtime, crate::spec::Runtime::Flink);
+        let settings = spec.flink.clone().unwrap();
+        let f = FlinkSpec::reference("us-east-1", "123456789012", "b", "k").with(&settings);
+        assert_eq!((f.parallelism, f.checkpoint_interval_ms), (2, 30_000));
+        assert!(f.snapshots, "unset settings keep the defaults");
+        // The SQL bootstrap refuses it.
+        let mut input = serde_json::to_value(crate::prerequisites::Prerequisites::example(
+            "us-east-1",
+            "123456789012",
+        ))
+        .unwrap();
+        input["application_spec"] = serde_json::to_value(&spec).unwrap();
+        let e = crate::input::normalise(&input).unwrap_err();
+        assert_eq!(e.error_type, errors::INPUT_INVALID);
+        assert!(e.message.contains("runtime = flink"), "{}", e.message);
+        // And the reference spec still serialises without the new fields.
+        let text = serde_json::to_string(&crate::spec::ApplicationSpec::reference()).unwrap();
+        assert!(
+            !text.contains("runtime") && !text.contains("\"flink\""),
+            "{text}"
+        );
     }
 
     #[test]

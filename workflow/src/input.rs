@@ -227,6 +227,12 @@ pub fn normalise(raw: &serde_json::Value) -> Result<BootstrapRequest, TaskFailur
         .application_spec
         .clone()
         .unwrap_or_else(ApplicationSpec::reference);
+    if spec.runtime == crate::spec::Runtime::Flink {
+        problems.push(format!(
+            "application_spec.runtime = flink: {} runs on Managed Service for Apache Flink; start the Flink bootstrap (kdaflow-bootstrap-flink, or kdaflow up) for it",
+            spec.name
+        ));
+    }
     let position = input.starting_position.unwrap_or(DEFAULT_STARTING_POSITION);
     if position == StartingPosition::TrimHorizon
         && spec.input.source.kind == crate::spec::SourceKind::Firehose

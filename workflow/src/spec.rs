@@ -39,6 +39,34 @@ pub struct ApplicationSpec {
     /// Up to three outputs.
     #[serde(default)]
     pub outputs: Vec<OutputSpec>,
+    /// Where it runs: `sql` (Kinesis Data Analytics SQL, kinesisanalytics v1; the default) or
+    /// `flink` (translated to Flink SQL, on Managed Service for Apache Flink through
+    /// kinesisanalyticsv2: `kdaflow up` runs the Flink bootstrap for it).
+    #[serde(default, skip_serializing_if = "Runtime::is_sql")]
+    pub runtime: Runtime,
+    /// With `runtime = "flink"`: the Managed Service for Apache Flink application's settings
+    /// (absent: the defaults of the Flink bootstrap).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flink: Option<crate::flink::FlinkSettings>,
+}
+
+/// Where an application runs.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Runtime {
+    /// Kinesis Data Analytics SQL (kinesisanalytics v1).
+    #[default]
+    Sql,
+    /// Managed Service for Apache Flink (kinesisanalyticsv2), translated.
+    Flink,
+}
+
+impl Runtime {
+    fn is_sql(&self) -> bool {
+        *self == Runtime::Sql
+    }
 }
 
 fn default_window() -> u32 {

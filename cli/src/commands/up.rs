@@ -81,9 +81,10 @@ pub struct UpArgs {
     pub anomaly_every: u64,
     /// `sql`: a Kinesis Data Analytics SQL application (kinesisanalytics); `flink`: the same
     /// application translated for Managed Service for Apache Flink (kinesisanalyticsv2), its job
-    /// on this machine's real Flink (needs `kdaflow flink setup`; real time).
-    #[arg(long, value_enum, default_value_t = Runtime::Sql)]
-    pub runtime: Runtime,
+    /// on this machine's real Flink (needs `kdaflow flink setup`; real time). Default: the
+    /// spec's `runtime` (`sql` for the reference application).
+    #[arg(long, value_enum)]
+    pub runtime: Option<Runtime>,
 }
 
 /// `--runtime`.
@@ -252,7 +253,15 @@ fn virtual_start(state_dir: Option<&std::path::Path>) -> chrono::DateTime<chrono
 
 /// Runs the bootstrap.
 pub async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
-    if args.runtime == Runtime::Flink {
+    let spec_runtime = match &args.spec {
+        Some(path) => ApplicationSpec::load(path)?.runtime,
+        None => kdaflow_workflow::spec::Runtime::Sql,
+    };
+    let flink = match args.runtime {
+        Some(r) => r == Runtime::Flink,
+        None => spec_runtime == kdaflow_workflow::spec::Runtime::Flink,
+    };
+    if flink {
         return flink::run(args).await;
     }
     let wall = Instant::now();

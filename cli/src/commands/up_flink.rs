@@ -45,13 +45,13 @@ pub async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
     runner.resume();
 
     // The translation, zipped, in the twin's S3.
-    let spec_path = match &args.spec {
-        Some(p) => p.clone(),
+    let (spec_path, app_spec) = match &args.spec {
+        Some(p) => (p.clone(), kdaflow_workflow::spec::ApplicationSpec::load(p)?),
         None => {
             let p = work.join("reference-app.json");
             let spec = kdaflow_workflow::spec::ApplicationSpec::reference();
             std::fs::write(&p, serde_json::to_vec_pretty(&spec)?)?;
-            p
+            (p, spec)
         }
     };
     let (zip, template) = super::super::flink::translate_for_msf(&spec_path, &work.join("app"))?;
@@ -112,10 +112,19 @@ pub async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let mut spec = FlinkSpec::reference(&region, &account, FLINK_CODE_BUCKET, FLINK_CODE_KEY);
+    if args.spec.is_some() {
+        spec.name = app_spec.name.clone();
+        spec.description = app_spec.description.clone().unwrap_or_default();
+    }
     spec.properties = properties;
     spec.streams = vec![format!(
         "arn:aws:kinesis:{region}:{account}:stream/{INPUT_STREAM}"
     )];
+    // The spec's [flink] settings (parallelism, checkpoints, snapshots, more properties).
+    let spec = match &app_spec.flink {
+        Some(settings) => spec.with(settings),
+        None => spec,
+    };
     let mut input = serde_json::json!({
         "application": spec,
         "max_wait_seconds": args.max_wait_seconds.unwrap_or(300),
