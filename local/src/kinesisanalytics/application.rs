@@ -45,14 +45,13 @@ impl KinesisAnalytics {
         rules::check_limits(inputs.len(), outputs.len(), 0)?;
         inputs.iter().try_for_each(rules::check_input)?;
         outputs.iter().try_for_each(rules::check_output)?;
-        let tags = collect_tags(req.tags.as_deref().unwrap_or_default());
-        if tags.len() > limits::MAX_TAGS {
-            return Err(KinesisAnalyticsError::TooManyTags.with(format!(
-                "Application {name} would have {} tags; an application can have at most {}",
-                tags.len(),
-                limits::MAX_TAGS
-            )));
-        }
+        let tags = merge_tags(
+            &IndexMap::new(),
+            collect_tags(req.tags.as_deref().unwrap_or_default()),
+            &name,
+            limits::MAX_TAGS,
+        )
+        .map_err(|m| KinesisAnalyticsError::TooManyTags.with(m))?;
 
         let now = self.now_ms();
         let mut ids = IdCounters::default();
@@ -213,6 +212,26 @@ impl KinesisAnalytics {
         })?;
         empty()
     }
+}
+
+/// `current` with `new` merged in (a later key overwrites an earlier one, as TagResource
+/// does), or, when application `name` would have more than `max` tags, the message of its
+/// `TooManyTagsException` (v1 and v2 word it alike).
+pub(crate) fn merge_tags(
+    current: &IndexMap<String, String>,
+    new: IndexMap<String, String>,
+    name: &str,
+    max: usize,
+) -> Result<IndexMap<String, String>, String> {
+    let mut merged = current.clone();
+    merged.extend(new);
+    if merged.len() > max {
+        return Err(format!(
+            "Application {name} would have {} tags; an application can have at most {max}",
+            merged.len()
+        ));
+    }
+    Ok(merged)
 }
 
 /// Tags as a map; a later duplicate key overwrites an earlier one, as TagResource does.

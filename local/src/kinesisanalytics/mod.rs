@@ -24,7 +24,7 @@ mod tags;
 mod update;
 pub mod validate;
 
-pub(crate) use application::collect_tags;
+pub(crate) use application::{collect_tags, merge_tags};
 pub use discover::RecordSampler;
 pub use error::KinesisAnalyticsError;
 pub use lifecycle::StartHook;

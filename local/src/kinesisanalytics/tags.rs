@@ -5,7 +5,7 @@ use bytes::Bytes;
 use serde::Serialize;
 
 use super::app::Status;
-use super::application::collect_tags;
+use super::application::{collect_tags, merge_tags};
 use super::model::*;
 use super::validate::Violations;
 use super::{KinesisAnalytics, empty, limits};
@@ -44,16 +44,8 @@ impl KinesisAnalytics {
                 return Err(KinesisAnalyticsError::ResourceInUse
                     .with(format!("Application {name} is being deleted")));
             }
-            let mut merged = r.tags.clone();
-            merged.extend(new);
-            if merged.len() > limits::MAX_TAGS {
-                return Err(KinesisAnalyticsError::TooManyTags.with(format!(
-                    "Application {name} would have {} tags; an application can have at most {}",
-                    merged.len(),
-                    limits::MAX_TAGS
-                )));
-            }
-            r.tags = merged;
+            r.tags = merge_tags(&r.tags, new, &name, limits::MAX_TAGS)
+                .map_err(|m| KinesisAnalyticsError::TooManyTags.with(m))?;
             Ok(())
         })?;
         empty()

@@ -223,14 +223,13 @@ impl ManagedFlink {
                 .and_then(|e| e.property_groups.as_deref())
                 .unwrap_or_default(),
         )?;
-        let tags = crate::kinesisanalytics::collect_tags(req.tags.as_deref().unwrap_or_default());
-        if tags.len() > limits::MAX_TAGS {
-            return Err(FlinkError::TooManyTags.with(format!(
-                "Application {name} would have {} tags; an application can have at most {}",
-                tags.len(),
-                limits::MAX_TAGS
-            )));
-        }
+        let tags = crate::kinesisanalytics::merge_tags(
+            &indexmap::IndexMap::new(),
+            crate::kinesisanalytics::collect_tags(req.tags.as_deref().unwrap_or_default()),
+            &name,
+            limits::MAX_TAGS,
+        )
+        .map_err(|m| FlinkError::TooManyTags.with(m))?;
         if self.v1.snapshot(&name).is_some() {
             return Err(FlinkError::ResourceInUse.with(format!(
                 "Application {name} already exists (a SQL application of the v1 API). Pick another name"
@@ -916,16 +915,8 @@ impl ManagedFlink {
         let name = self.name_from_arn(req.resource_arn.as_deref().unwrap_or_default())?;
         let new = crate::kinesisanalytics::collect_tags(req.tags.as_deref().unwrap_or_default());
         self.mutate(&name, |r, _| {
-            let mut merged = r.tags.clone();
-            merged.extend(new);
-            if merged.len() > limits::MAX_TAGS {
-                return Err(FlinkError::TooManyTags.with(format!(
-                    "Application {name} would have {} tags; an application can have at most {}",
-                    merged.len(),
-                    limits::MAX_TAGS
-                )));
-            }
-            r.tags = merged;
+            r.tags = crate::kinesisanalytics::merge_tags(&r.tags, new, &name, limits::MAX_TAGS)
+                .map_err(|m| FlinkError::TooManyTags.with(m))?;
             Ok(())
         })?;
         empty()
