@@ -104,6 +104,9 @@ pub struct FlinkSettings {
     /// ServiceExecutionRole.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_execution_role: Option<String>,
+    /// Where the translated zip goes (`kdaflow up` puts it there on the twin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<CodeLocation>,
     /// Parallelism (1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i64>,
@@ -139,6 +142,9 @@ impl FlinkSpec {
         }
         if let Some(v) = s.service_execution_role {
             self.service_execution_role = v;
+        }
+        if let Some(v) = s.code {
+            self.code = v;
         }
         self.parallelism = s.parallelism.unwrap_or(self.parallelism);
         self.parallelism_per_kpu = s.parallelism_per_kpu.unwrap_or(self.parallelism_per_kpu);
@@ -597,12 +603,13 @@ mod tests {
     fn a_spec_with_runtime_flink_carries_its_settings() {
         let mut text = crate::spec::REFERENCE_SPEC_TOML.to_string();
         text.insert_str(0, "runtime = \"flink\"\n");
-        text.push_str("\n[flink]\nparallelism = 2\ncheckpoint_interval_ms = 30000\n");
+        text.push_str("\n[flink]\nparallelism = 2\ncheckpoint_interval_ms = 30000\ncode = { bucket_arn = \"arn:aws:s3:::my-code\", file_key = \"app.zip\" }\n");
         let spec = crate::spec::ApplicationSpec::from_toml(&text).unwrap();
         assert_eq!(spec.runtime, crate::spec::Runtime::Flink);
         let settings = spec.flink.clone().unwrap();
         let f = FlinkSpec::reference("us-east-1", "123456789012", "b", "k").with(&settings);
         assert_eq!((f.parallelism, f.checkpoint_interval_ms), (2, 30_000));
+        assert_eq!(f.code.bucket_arn, "arn:aws:s3:::my-code");
         assert!(f.snapshots, "unset settings keep the defaults");
         // The SQL bootstrap refuses it.
         let mut input = serde_json::to_value(crate::prerequisites::Prerequisites::example(

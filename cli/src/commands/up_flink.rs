@@ -57,11 +57,24 @@ pub async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
     let (zip, template) = super::super::flink::translate_for_msf(&spec_path, &work.join("app"))?;
     let region = local.twin().config().region.clone();
     let account = local.twin().config().account_id.clone();
+    // The spec's code location, or the twin's default one.
+    let code = app_spec.flink.as_ref().and_then(|f| f.code.clone());
+    let (bucket, key) = match &code {
+        Some(c) => (
+            c.bucket_arn
+                .rsplit(':')
+                .next()
+                .unwrap_or(FLINK_CODE_BUCKET)
+                .to_string(),
+            c.file_key.clone(),
+        ),
+        None => (FLINK_CODE_BUCKET.to_string(), FLINK_CODE_KEY.to_string()),
+    };
     kdaflow::bootstrap::stage_flink_code(
         &endpoint,
         &region,
-        FLINK_CODE_BUCKET,
-        FLINK_CODE_KEY,
+        &bucket,
+        &key,
         std::fs::read(&zip).with_context(|| format!("cannot read {}", zip.display()))?,
     )
     .await?;
