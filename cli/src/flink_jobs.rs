@@ -291,7 +291,12 @@ impl TwinJobs {
         for b in bridges {
             b.abort();
         }
-        self.jobs.lock().remove(&name);
+        // Forget this job's entry, not a newer one a start made meanwhile (whose receiver is
+        // alive).
+        drop(commands);
+        self.jobs
+            .lock()
+            .retain(|n, tx| *n != name || !tx.is_closed());
         if let Some((app, restore)) = then {
             JobRunner::start(self.as_ref(), &app, restore.as_deref());
         }
