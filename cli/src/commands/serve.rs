@@ -16,9 +16,15 @@ pub struct ServeArgs {
     /// Port to listen on (0 picks a free one and prints it).
     #[arg(long, default_value_t = config::DEFAULT_PORT, env = "KDAFLOW_PORT")]
     pub port: u16,
-    /// Address to bind. Loopback by default; anything else exposes the twin to the network.
+    /// Address to bind. Loopback by default; anything else exposes the twin to the network,
+    /// and is refused unless --allow-unauthenticated-remote says so (the twin accepts any
+    /// credentials).
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     pub bind: IpAddr,
+    /// Bind a non-loopback --bind address although the twin verifies no signature: anyone who
+    /// reaches the port can read and change everything it holds.
+    #[arg(long)]
+    pub allow_unauthenticated_remote: bool,
     /// Keep state in this directory across restarts (default: memory only).
     #[arg(long, env = "KDAFLOW_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
@@ -118,6 +124,14 @@ fn say(line: std::fmt::Arguments<'_>) {
 
 /// Runs the twin until a stop signal.
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    if !args.bind.is_loopback() && !args.allow_unauthenticated_remote {
+        anyhow::bail!(
+            "refusing to listen on {}: the twin accepts any credentials, so anyone who can reach it could read and change everything it holds. \
+             Bind a loopback address (the default, 127.0.0.1), or pass --allow-unauthenticated-remote to expose it anyway \
+             (verified signatures, --auth strict, are not built yet)",
+            args.bind
+        );
+    }
     // Executions that were RUNNING resume once the bootstrap's functions are registered below.
     let twin = Twin::builder(args.config())
         .resource_checks(!args.no_resource_checks)

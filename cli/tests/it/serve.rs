@@ -522,3 +522,25 @@ async fn a_twin_killed_during_a_burst_keeps_every_acknowledged_record_and_its_ap
         kept.len()
     );
 }
+
+#[test]
+fn a_non_loopback_address_is_refused_unless_told_explicitly() {
+    let (code, _, stderr) = crate::kdaflow(&["serve", "--bind", "0.0.0.0", "--port", "0"]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("refusing to listen on 0.0.0.0"), "{stderr}");
+    assert!(
+        stderr.contains("--allow-unauthenticated-remote"),
+        "{stderr}"
+    );
+    // Told explicitly, it listens.
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        dir.path(),
+        &["--bind", "0.0.0.0", "--allow-unauthenticated-remote"],
+    );
+    assert!(
+        server.endpoint.starts_with("http://0.0.0.0:"),
+        "{}",
+        server.endpoint
+    );
+}
