@@ -456,6 +456,26 @@ impl FlinkAppRecord {
         (op, Some(restart))
     }
 
+    /// Completes now, as a job runner reports, the newest operation under way that `pick`
+    /// chooses: the status becomes `to`, and `error` (if any) fails the operation.
+    pub fn finish_now(
+        &mut self,
+        to: Status,
+        error: Option<String>,
+        now_ms: i64,
+        pick: impl Fn(&OperationRecord) -> bool,
+    ) {
+        let op = self
+            .operations
+            .iter()
+            .rev()
+            .find(|o| o.status == OperationStatus::InProgress && pick(o))
+            .map(|o| o.id.clone());
+        self.pending = None;
+        self.begin(self.status, Some(Target::Status(to)), now_ms, op, error);
+        self.settle(now_ms);
+    }
+
     /// Cancels the transition and the operations under way (a forced stop cuts a start short,
     /// also one that hangs and has no transition).
     pub fn cancel_pending(&mut self, now_ms: i64) {

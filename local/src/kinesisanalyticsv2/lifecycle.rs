@@ -7,9 +7,7 @@ use std::fmt::Debug;
 use bytes::Bytes;
 use serde::Serialize;
 
-use super::app::{
-    FlinkAppRecord, OperationStatus, SnapshotRecord, SnapshotStatus, Status, Target, UNTIL_REPORTED,
-};
+use super::app::{FlinkAppRecord, SnapshotRecord, SnapshotStatus, Status, Target, UNTIL_REPORTED};
 use super::application::{apply_run, paginate, trim_operations};
 use super::error::FlinkError;
 use super::model::*;
@@ -247,7 +245,8 @@ impl ManagedFlink {
         to_body(&OperationOut { operation_id: op })
     }
 
-    /// The runner's report: the job of `name` runs (a start in progress completes).
+    /// The runner's report: the job of `name` runs (a start, update or rollback in progress
+    /// completes).
     pub fn job_running(&self, name: &str) {
         let _ = self.mutate(name, |r, now| {
             let restarting = matches!(
@@ -255,21 +254,7 @@ impl ManagedFlink {
                 Status::Starting | Status::Updating | Status::RollingBack
             );
             if restarting && r.pending.is_none() {
-                // The start, update or rollback under way completes.
-                let op = r
-                    .operations
-                    .iter()
-                    .rev()
-                    .find(|o| o.status == OperationStatus::InProgress)
-                    .map(|o| o.id.clone());
-                r.begin(
-                    Status::Starting,
-                    Some(Target::Status(Status::Running)),
-                    now,
-                    op,
-                    None,
-                );
-                r.settle(now);
+                r.finish_now(Status::Running, None, now, |_| true);
             }
             Ok(())
         });
@@ -279,16 +264,9 @@ impl ManagedFlink {
     pub fn job_stopped(&self, name: &str) {
         let _ = self.mutate(name, |r, now| {
             if matches!(r.status, Status::Stopping | Status::ForceStopping) {
-                let op = r
-                    .operations
-                    .iter()
-                    .rev()
-                    .find(|o| {
-                        o.operation == "StopApplication" && o.status == OperationStatus::InProgress
-                    })
-                    .map(|o| o.id.clone());
-                r.begin(r.status, Some(Target::Status(Status::Ready)), now, op, None);
-                r.settle(now);
+                r.finish_now(Status::Ready, None, now, |o| {
+                    o.operation == "StopApplication"
+                });
             }
             Ok(())
         });
@@ -316,21 +294,7 @@ impl ManagedFlink {
                 r.status,
                 Status::Starting | Status::Running | Status::Updating | Status::RollingBack
             ) {
-                let op = r
-                    .operations
-                    .iter()
-                    .rev()
-                    .find(|o| o.status == OperationStatus::InProgress)
-                    .map(|o| o.id.clone());
-                r.pending = None;
-                r.begin(
-                    r.status,
-                    Some(Target::Status(Status::Ready)),
-                    now,
-                    op,
-                    Some(reason),
-                );
-                r.settle(now);
+                r.finish_now(Status::Ready, Some(reason), now, |_| true);
             }
             Ok(())
         });
