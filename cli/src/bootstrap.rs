@@ -28,27 +28,36 @@ pub const STATE_MACHINE_NAME: &str = "kdaflow-bootstrap";
 /// The Flink bootstrap state machine's name on the twin.
 pub const FLINK_STATE_MACHINE_NAME: &str = "kdaflow-bootstrap-flink";
 
+/// The AWS SDK configuration of kdaflow's own clients of the twin at `endpoint`: its region,
+/// test credentials (the twin accepts any).
+pub fn twin_sdk_config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
+    aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.to_string()))
+        .endpoint_url(endpoint)
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(
+                aws_credential_types::Credentials::new(
+                    "kdaflow",
+                    "kdaflow",
+                    None,
+                    None,
+                    "kdaflow-twin",
+                ),
+            ),
+        )
+        .build()
+}
+
 /// A Kinesis Analytics client for the twin at `endpoint`.
 ///
 /// SDK-level retries are off: the state machine's `Retry` decides (on the twin's clock, so
 /// virtual time stays virtual); in Lambda the SDK's standard retries stay on.
 pub fn twin_client(endpoint: &str, region: &str) -> Kda {
-    use aws_sdk_kinesisanalytics::config::{
-        BehaviorVersion, Credentials, Region, retry::RetryConfig,
-    };
-    let config = aws_sdk_kinesisanalytics::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new(
-            "kdaflow",
-            "kdaflow",
-            None,
-            None,
-            "kdaflow-twin",
-        ))
-        .retry_config(RetryConfig::disabled())
-        .build();
+    let config =
+        aws_sdk_kinesisanalytics::config::Builder::from(&twin_sdk_config(endpoint, region))
+            .retry_config(aws_sdk_kinesisanalytics::config::retry::RetryConfig::disabled())
+            .build();
     Kda::from_conf(config)
 }
 
@@ -140,22 +149,10 @@ pub fn register_tasks_and_define(
 /// A Managed Service for Apache Flink client for the twin at `endpoint` (SDK retries off, as
 /// for [`twin_client`]).
 pub fn flink_client(endpoint: &str, region: &str) -> kdaflow_handlers::flink::Flink {
-    use aws_sdk_kinesisanalyticsv2::config::{
-        BehaviorVersion, Credentials, Region, retry::RetryConfig,
-    };
-    let config = aws_sdk_kinesisanalyticsv2::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new(
-            "kdaflow",
-            "kdaflow",
-            None,
-            None,
-            "kdaflow-twin",
-        ))
-        .retry_config(RetryConfig::disabled())
-        .build();
+    let config =
+        aws_sdk_kinesisanalyticsv2::config::Builder::from(&twin_sdk_config(endpoint, region))
+            .retry_config(aws_sdk_kinesisanalyticsv2::config::retry::RetryConfig::disabled())
+            .build();
     kdaflow_handlers::flink::Flink::from_conf(config)
 }
 
@@ -173,19 +170,8 @@ pub async fn stage_flink_code(
     key: &str,
     code: Vec<u8>,
 ) -> anyhow::Result<()> {
-    use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
-    let config = aws_sdk_s3::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .endpoint_url(endpoint)
+    let config = aws_sdk_s3::config::Builder::from(&twin_sdk_config(endpoint, region))
         .force_path_style(true)
-        .credentials_provider(Credentials::new(
-            "kdaflow",
-            "kdaflow",
-            None,
-            None,
-            "kdaflow-twin",
-        ))
         .build();
     let s3 = aws_sdk_s3::Client::from_conf(config);
     if s3.head_bucket().bucket(bucket).send().await.is_err() {

@@ -117,22 +117,7 @@ impl TwinJobs {
     }
 
     fn sdk_config(&self) -> aws_config::SdkConfig {
-        aws_config::SdkConfig::builder()
-            .behavior_version(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new(self.region.clone()))
-            .endpoint_url(&self.endpoint)
-            .credentials_provider(
-                aws_credential_types::provider::SharedCredentialsProvider::new(
-                    aws_credential_types::Credentials::new(
-                        "kdaflow",
-                        "kdaflow",
-                        None,
-                        None,
-                        "kdaflow-twin",
-                    ),
-                ),
-            )
-            .build()
+        crate::bootstrap::twin_sdk_config(&self.endpoint, &self.region)
     }
 
     /// Prepares and runs the job of `app` (from snapshot `restore`) until it ends or is

@@ -108,7 +108,8 @@ pub async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
         }
         properties.insert(id, map);
     }
-    let kinesis = aws_sdk_kinesis::Client::new(&sdk_config(&endpoint, &region));
+    let kinesis =
+        aws_sdk_kinesis::Client::new(&kdaflow::bootstrap::twin_sdk_config(&endpoint, &region));
     for s in &streams {
         match kinesis
             .create_stream()
@@ -180,7 +181,9 @@ pub async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
         sample(&kinesis, &streams, &args).await?;
     }
     // Stopping the job before the twin goes (a savepoint first, snapshots being on).
-    let v2 = aws_sdk_kinesisanalyticsv2::Client::new(&sdk_config(&endpoint, &region));
+    let v2 = aws_sdk_kinesisanalyticsv2::Client::new(&kdaflow::bootstrap::twin_sdk_config(
+        &endpoint, &region,
+    ));
     v2.stop_application()
         .application_name(&spec.name)
         .send()
@@ -207,25 +210,6 @@ pub async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn sdk_config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
-    aws_config::SdkConfig::builder()
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(region.to_string()))
-        .endpoint_url(endpoint)
-        .credentials_provider(
-            aws_credential_types::provider::SharedCredentialsProvider::new(
-                aws_credential_types::Credentials::new(
-                    "kdaflow",
-                    "kdaflow",
-                    None,
-                    None,
-                    "kdaflow-up",
-                ),
-            ),
-        )
-        .build()
 }
 
 /// Streams sample reviews into the input stream and shows the rows that reach the outputs.
