@@ -28,6 +28,7 @@ pub(crate) use application::{collect_tags, merge_tags};
 pub use discover::RecordSampler;
 pub use error::KinesisAnalyticsError;
 pub use lifecycle::StartHook;
+pub(crate) use tags::tags_body;
 
 use std::fmt::Debug;
 use std::sync::Arc;

@@ -78,21 +78,24 @@ impl KinesisAnalytics {
         v.application_arn("resourceARN", &req.resource_arn);
         v.finish()?;
         let name = self.name_from_arn(req.resource_arn.as_deref().unwrap_or_default())?;
-        let tags = self.read(&name, |e| {
-            e.record
-                .tags
-                .iter()
-                .map(|(k, v)| Tag {
-                    key: Some(k.clone()),
-                    value: Some(v.clone()),
-                })
-                .collect::<Vec<_>>()
-        })?;
-        #[derive(Serialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct Out {
-            tags: Vec<Tag>,
-        }
-        to_body(&Out { tags })
+        self.read(&name, |e| tags_body(&e.record.tags))?
     }
+}
+
+/// The ListTagsForResource answer for `tags` (v1 and v2 answer alike).
+pub(crate) fn tags_body(tags: &indexmap::IndexMap<String, String>) -> Result<Bytes, AwsError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Out {
+        tags: Vec<Tag>,
+    }
+    to_body(&Out {
+        tags: tags
+            .iter()
+            .map(|(k, v)| Tag {
+                key: Some(k.clone()),
+                value: Some(v.clone()),
+            })
+            .collect(),
+    })
 }

@@ -945,22 +945,9 @@ impl ManagedFlink {
         check::required_arn(&mut v, "resourceARN", &req.resource_arn);
         v.finish()?;
         let name = self.name_from_arn(req.resource_arn.as_deref().unwrap_or_default())?;
-        let tags = self.read(&name, |row| {
-            row.record
-                .tags
-                .iter()
-                .map(|(k, v)| Tag {
-                    key: Some(k.clone()),
-                    value: Some(v.clone()),
-                })
-                .collect::<Vec<_>>()
-        })?;
-        #[derive(Serialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct Out {
-            tags: Vec<Tag>,
-        }
-        to_body(&Out { tags })
+        self.read(&name, |row| {
+            crate::kinesisanalytics::tags_body(&row.record.tags)
+        })?
     }
 }
 
