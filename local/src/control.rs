@@ -2,7 +2,8 @@
 //! stand-in functions and `GET /_kdaflow/standins/{name}` shows what one holds
 //! (`kdaflow inspect <name>` reads it); `GET /_kdaflow/lambda/functions/{name}/code` is a
 //! function's zip (GetFunction's `Code.Location`) and `.../logs` what its processes wrote
-//! (`kdaflow logs <name>` reads it).
+//! (`kdaflow logs <name>` reads it), `.../invocations` its latest invocations with their
+//! payloads and answers (the console's function page).
 
 use std::sync::Arc;
 
@@ -25,6 +26,10 @@ pub fn router(standins: Arc<Registry>, lambda: Arc<Lambda>) -> Router {
             Router::new()
                 .route("/_kdaflow/lambda/functions/{name}/code", get(code))
                 .route("/_kdaflow/lambda/functions/{name}/logs", get(logs))
+                .route(
+                    "/_kdaflow/lambda/functions/{name}/invocations",
+                    get(invocations),
+                )
                 .with_state(lambda),
         )
 }
@@ -48,6 +53,13 @@ async fn logs(State(lambda): State<Arc<Lambda>>, Path(name): Path<String>) -> Re
     json(
         StatusCode::OK,
         serde_json::json!({ "function": name, "lines": lambda.logs(&name) }),
+    )
+}
+
+async fn invocations(State(lambda): State<Arc<Lambda>>, Path(name): Path<String>) -> Response {
+    json(
+        StatusCode::OK,
+        serde_json::json!({ "function": name, "invocations": lambda.recent_invocations(&name) }),
     )
 }
 

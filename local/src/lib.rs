@@ -93,6 +93,8 @@ pub struct Twin {
     states: Arc<states::StepFunctions>,
     events: Arc<events::EventBridge>,
     gateway: Arc<Gateway>,
+    /// Routes served beside the AWS APIs on the same port (the console), see [`Twin::mount`].
+    mounted: Arc<parking_lot::RwLock<Option<axum::Router>>>,
 }
 
 /// Builds a [`Twin`].
@@ -251,6 +253,7 @@ impl TwinBuilder {
             states,
             events,
             gateway,
+            mounted: Arc::default(),
         })
     }
 }
@@ -363,12 +366,29 @@ impl Twin {
         self.gateway.services()
     }
 
-    /// The HTTP router (for in-process tests with `tower::ServiceExt::oneshot`).
+    /// The HTTP router (for in-process tests with `tower::ServiceExt::oneshot`): the AWS APIs,
+    /// the `/_kdaflow/` control endpoints and whatever was [mounted](Twin::mount).
     pub fn router(&self) -> axum::Router {
+        let router = self.api_router();
+        match self.mounted.read().clone() {
+            Some(extra) => router.merge(extra),
+            None => router,
+        }
+    }
+
+    /// The AWS APIs and the `/_kdaflow/` control endpoints, without mounted routes (what a
+    /// mounted client of the twin, like the console, calls in-process).
+    pub fn api_router(&self) -> axum::Router {
         self.gateway
             .clone()
             .router()
             .merge(control::router(self.standins.clone(), self.lambda.clone()))
+    }
+
+    /// Serves `routes` beside the AWS APIs on the twin's port from the next [`Twin::serve`]
+    /// on (their paths must not be AWS API paths: the console uses `/console/`).
+    pub fn mount(&self, routes: axum::Router) {
+        *self.mounted.write() = Some(routes);
     }
 
     /// Serves on `listener` until `shutdown` completes, then finishes in-flight requests.

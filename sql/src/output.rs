@@ -36,24 +36,29 @@ pub fn serialize_row(format: OutputFormat, columns: &[Column], row: &Row) -> Str
         OutputFormat::Json => {
             let mut obj = serde_json::Map::new();
             for (c, v) in columns.iter().zip(&row.values) {
-                let j = match v {
-                    Value::Null => serde_json::Value::Null,
-                    Value::Bool(b) => (*b).into(),
-                    Value::Int(i) => (*i).into(),
-                    Value::Double(d) => serde_json::Number::from_f64(*d)
-                        .map_or(serde_json::Value::Null, serde_json::Value::Number),
-                    Value::Decimal(d) => d
-                        .to_string()
-                        .parse::<serde_json::Number>()
-                        .map_or(serde_json::Value::Null, serde_json::Value::Number),
-                    other => other.to_string().into(),
-                };
-                obj.insert(c.name.clone(), j);
+                obj.insert(c.name.clone(), to_json(v));
             }
             let mut s = serde_json::Value::Object(obj).to_string();
             s.push('\n');
             s
         }
+    }
+}
+
+/// A value as JSON output writes it: numbers as JSON numbers, NULL as null, other types as
+/// their text.
+pub fn to_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => (*b).into(),
+        Value::Int(i) => (*i).into(),
+        Value::Double(d) => serde_json::Number::from_f64(*d)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Value::Decimal(d) => d
+            .to_string()
+            .parse::<serde_json::Number>()
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        other => other.to_string().into(),
     }
 }
 

@@ -165,6 +165,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .await
             .context("cannot provision the bootstrap on the twin")?;
     let standins = &provisioned.standins;
+    let console = console_for(&twin, &provisioned.state_machine_arn);
     let state = match &args.state_dir {
         Some(d) => format!("state in {}", d.display()),
         None => "state in memory only".to_string(),
@@ -177,6 +178,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         "  services: kinesisanalytics, kinesisanalyticsv2 (Flink applications), firehose, kinesis (data plane running RUNNING applications), states, events, lambda, s3"
     ));
     say(format_args!("  {flink_jobs}"));
+    say(format_args!(
+        "  console: http://{local}{}",
+        kdaflow_console::PATH
+    ));
     say(format_args!(
         "  try: aws --endpoint-url http://{local} kinesisanalytics list-applications"
     ));
@@ -195,7 +200,28 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         kdaflow_infra::stack::triggers::EVENT_DETAIL_TYPE
     ));
     say(format_args!("  stop with Ctrl-C"));
-    twin.serve(listener, stop_signal()).await?;
+    twin.serve(listener, async move {
+        stop_signal().await;
+        // Open console pages hold live feeds; they end so the server can.
+        console.close();
+    })
+    .await?;
     say(format_args!("kdaflow twin stopped"));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The console of a twin with the bootstrap provisioned (its "Start execution" offers the
+/// stand-in prerequisites), mounted on the twin.
+pub fn console_for(twin: &Twin, state_machine_arn: &str) -> kdaflow_console::Console {
+    let config = twin.config();
+    let prerequisites =
+        kdaflow_workflow::prerequisites::Prerequisites::example(&config.region, &config.account_id);
+    let mut options = kdaflow_console::Options::default();
+    options.sample_inputs.insert(
+        state_machine_arn.to_string(),
+        serde_json::to_value(prerequisites).unwrap_or_default(),
+    );
+    let console = kdaflow_console::Console::new(twin, options);
+    console.mount();
+    console
 }

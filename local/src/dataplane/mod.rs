@@ -82,6 +82,21 @@ pub struct ErrorRow {
     pub data_row: String,
 }
 
+/// Rows of one in-application stream of a RUNNING application, as they were produced (the
+/// live view of the console): its input stream (the source records as parsed), every stream
+/// the code creates, and `error_stream`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LiveRows {
+    /// The application.
+    pub application: String,
+    /// The in-application stream.
+    pub stream: String,
+    /// `ROWTIME` and the stream's columns.
+    pub columns: Vec<String>,
+    /// Each row: ROWTIME (epoch milliseconds), then the values as JSON output writes them.
+    pub rows: Vec<Vec<serde_json::Value>>,
+}
+
 /// What one tick did.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TickReport {
@@ -169,6 +184,8 @@ pub struct DataPlane {
     starts: Mutex<BTreeMap<String, StartPoint>>,
     state: tokio::sync::Mutex<State>,
     events: tokio::sync::broadcast::Sender<Arc<TickReport>>,
+    /// Every in-application stream's rows, while someone watches ([`DataPlane::subscribe_rows`]).
+    live: tokio::sync::broadcast::Sender<Arc<LiveRows>>,
     objects: parking_lot::RwLock<Option<Arc<dyn ObjectSource>>>,
     /// Where delivery streams with an S3 destination write.
     s3: Arc<crate::s3::S3>,
@@ -223,6 +240,7 @@ impl DataPlane {
                 ..State::default()
             }),
             events: tokio::sync::broadcast::channel(1024).0,
+            live: tokio::sync::broadcast::channel(1024).0,
             objects: parking_lot::RwLock::new(Some(s3.clone())),
             s3,
             store,
@@ -254,6 +272,25 @@ impl DataPlane {
     /// shows windows as they close whoever ticks).
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Arc<TickReport>> {
         self.events.subscribe()
+    }
+
+    /// The rows of every in-application stream of every RUNNING application as they are
+    /// produced, from the first tick after subscribing (applications keep the rows of their
+    /// streams for this only while someone is subscribed).
+    pub fn subscribe_rows(&self) -> tokio::sync::broadcast::Receiver<Arc<LiveRows>> {
+        self.live.subscribe()
+    }
+
+    /// Whether someone watches the rows.
+    pub(crate) fn rows_watched(&self) -> bool {
+        self.live.receiver_count() > 0
+    }
+
+    /// Hands `rows` to the watchers.
+    pub(crate) fn publish_rows(&self, rows: LiveRows) {
+        if !rows.rows.is_empty() {
+            let _ = self.live.send(Arc::new(rows));
+        }
     }
 
     fn now_ms(&self) -> i64 {

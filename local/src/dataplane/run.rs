@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
+use kdaflow_sql::plan::StreamKind;
 use kdaflow_sql::validate::error_stream_columns;
 use kdaflow_sql::{
     ERROR_STREAM, Engine, RecordParser, Row, SourceSchema, ValidationRequest, Value,
@@ -10,7 +11,7 @@ use kdaflow_sql::{
 
 use super::deliver::{Dest, OutputRun};
 use super::preprocess::{self, InRecord, Outcome};
-use super::{DataPlane, ErrorRow, TickReport, seed_for};
+use super::{DataPlane, ErrorRow, LiveRows, TickReport, seed_for};
 use crate::kinesisanalytics::app::AppRecord;
 use crate::kinesisanalytics::model::SourceSchema as ApiSchema;
 use crate::kinesisanalytics::sql::{input_streams, reference_table};
@@ -89,6 +90,8 @@ pub struct AppRun {
     /// ROWTIME never goes below this: the start, then the last row's.
     floor_ms: i64,
     invocations: u64,
+    /// Whether every stream keeps its rows for the live view ([`DataPlane::subscribe_rows`]).
+    watching: bool,
 }
 
 impl AppRun {
@@ -158,6 +161,7 @@ impl AppRun {
             outputs: runs,
             floor_ms: since_ms,
             invocations: 0,
+            watching: false,
         })
     }
 
@@ -317,6 +321,7 @@ impl AppRun {
                 drained.push((o.name.clone(), rows));
             }
         }
+        self.show(dp, &drained, &errors);
         for o in &mut self.outputs {
             if let Some((_, rows)) = drained.iter().find(|(n, _)| *n == o.name) {
                 o.enqueue(rows, now);
@@ -326,6 +331,75 @@ impl AppRun {
             }
         }
         report
+    }
+}
+
+impl AppRun {
+    /// The live view: while someone watches, every in-application stream keeps its rows and
+    /// each tick hands them over (the outputs' rows as drained for delivery, `errors` as
+    /// error_stream's); once no one watches, the rows are still drained and dropped.
+    fn show(&mut self, dp: &DataPlane, drained: &[(String, Vec<Row>)], errors: &[Row]) {
+        let watched = dp.rows_watched();
+        if watched && !self.watching {
+            let names: Vec<String> = self
+                .engine
+                .program()
+                .streams
+                .iter()
+                .filter(|s| matches!(s.kind, StreamKind::Input | StreamKind::Created))
+                .map(|s| s.name.clone())
+                .collect();
+            for n in &names {
+                self.engine.watch(n);
+            }
+            self.watching = true;
+        }
+        if !self.watching {
+            return;
+        }
+        let streams: Vec<(String, Vec<String>)> = self
+            .engine
+            .program()
+            .streams
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s.kind,
+                    StreamKind::Input | StreamKind::Created | StreamKind::Error
+                )
+            })
+            .map(|s| {
+                let mut columns = vec!["ROWTIME".to_string()];
+                columns.extend(s.columns.iter().map(|c| c.name.clone()));
+                (s.name.clone(), columns)
+            })
+            .collect();
+        for (name, columns) in streams {
+            let taken;
+            let rows: &[Row] = if name == ERROR_STREAM {
+                errors
+            } else if let Some((_, rows)) = drained.iter().find(|(n, _)| *n == name) {
+                rows
+            } else {
+                taken = self.engine.drain(&name);
+                &taken
+            };
+            if watched {
+                dp.publish_rows(LiveRows {
+                    application: self.name.clone(),
+                    stream: name,
+                    columns,
+                    rows: rows
+                        .iter()
+                        .map(|r| {
+                            let mut v = vec![serde_json::Value::from(r.rowtime)];
+                            v.extend(r.values.iter().map(kdaflow_sql::output::to_json));
+                            v
+                        })
+                        .collect(),
+                });
+            }
+        }
     }
 }
 

@@ -146,8 +146,54 @@ impl Lambda {
         Ok((None, None))
     }
 
-    /// Invokes stored function `name` at `qualifier`.
+    /// Invokes stored function `name` at `qualifier`, keeping the invocation among the recent
+    /// ones.
     pub(crate) async fn invoke_stored(
+        &self,
+        name: &str,
+        qualifier: Option<&str>,
+        payload: Bytes,
+        kind: InvocationType,
+        tail: bool,
+        client_context: Option<String>,
+    ) -> Result<Invoked, AwsError> {
+        let at_ms = self.clock.now().timestamp_millis();
+        let started = std::time::Instant::now();
+        let text = super::recent::clip(&payload);
+        let result = self
+            .invoke_process(name, qualifier, payload, kind, tail, client_context)
+            .await;
+        let (response, error) = match &result {
+            Ok(i) => {
+                let response = super::recent::clip(&i.payload);
+                let error = i.function_error.map(|_| {
+                    let v: serde_json::Value =
+                        serde_json::from_slice(&i.payload).unwrap_or_default();
+                    format!(
+                        "{}: {}",
+                        v["errorType"].as_str().unwrap_or("Unhandled"),
+                        v["errorMessage"].as_str().unwrap_or_default()
+                    )
+                });
+                (response, error)
+            }
+            Err(e) => (String::new(), Some(e.to_string())),
+        };
+        self.recent.push(
+            name,
+            super::recent::Invocation {
+                at_ms,
+                duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+                payload: text,
+                response,
+                error,
+            },
+        );
+        result
+    }
+
+    /// Invokes stored function `name` at `qualifier` in one of its processes.
+    async fn invoke_process(
         &self,
         name: &str,
         qualifier: Option<&str>,
@@ -374,7 +420,7 @@ pub(super) fn invoke(lambda: Arc<Lambda>, request: Request) -> BoxFuture<Result<
             let call = {
                 let lambda = lambda.clone();
                 let name = name.clone();
-                async move { lambda.builtins.invoke(&name, value).await }
+                async move { lambda.invoke_builtin(&name, value).await }
             };
             if kind == InvocationType::Event {
                 tokio::spawn(call);

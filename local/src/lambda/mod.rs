@@ -25,6 +25,7 @@ mod functions;
 mod invoke;
 mod languages;
 pub mod model;
+pub mod recent;
 mod routes;
 pub mod runtime;
 mod versions;
@@ -76,6 +77,8 @@ pub struct Lambda {
     python: tokio::sync::OnceCell<Result<PathBuf, String>>,
     node: tokio::sync::OnceCell<Result<PathBuf, String>>,
     concurrency: usize,
+    /// The latest invocations of each function.
+    recent: recent::Recent,
 }
 
 impl Lambda {
@@ -119,6 +122,7 @@ impl Lambda {
             python: tokio::sync::OnceCell::new(),
             node: tokio::sync::OnceCell::new(),
             concurrency: DEFAULT_CONCURRENCY,
+            recent: recent::Recent::default(),
         })
     }
 
@@ -172,6 +176,42 @@ impl Lambda {
             .read(name, |row| row.record.latest.code_sha256.clone())
             .ok()?;
         std::fs::read(self.code.zip_path(&sha)).ok()
+    }
+
+    /// Function `name`'s latest invocations, newest first.
+    pub fn recent_invocations(&self, name: &str) -> Vec<recent::Invocation> {
+        self.recent.of(name)
+    }
+
+    /// Invokes built-in function `name`, keeping the invocation among the recent ones.
+    async fn invoke_builtin(&self, name: &str, payload: Value) -> Result<Value, LambdaError> {
+        let at_ms = self.clock.now().timestamp_millis();
+        let started = std::time::Instant::now();
+        let text = recent::clip(payload.to_string().as_bytes());
+        let result = self.builtins.invoke(name, payload).await;
+        let (short, _) = self.split_name(name);
+        let (response, error) = match &result {
+            Ok(v) => (recent::clip(v.to_string().as_bytes()), None),
+            Err(e) => (
+                String::new(),
+                Some(format!(
+                    "{}: {}",
+                    e.error_type.as_deref().unwrap_or("Exception"),
+                    e.error_message
+                )),
+            ),
+        };
+        self.recent.push(
+            short.as_deref().unwrap_or(name),
+            recent::Invocation {
+                at_ms,
+                duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+                payload: text,
+                response,
+                error,
+            },
+        );
+        result
     }
 
     /// The function log of `name` (what its processes wrote), oldest line first.
@@ -245,7 +285,7 @@ impl LambdaFunctions for Lambda {
             });
         };
         if !self.functions.contains(&name) {
-            return self.builtins.invoke(function, payload).await;
+            return self.invoke_builtin(function, payload).await;
         }
         let body = Bytes::from(payload.to_string());
         let invoked = self

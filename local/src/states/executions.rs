@@ -193,12 +193,17 @@ impl StepFunctions {
         program: Arc<Program>,
         record: &ExecutionRecord,
     ) -> Arc<Execution> {
-        Arc::new(Execution::new(
+        let exec = Arc::new(Execution::new(
             program,
             self.invoker.clone(),
             self.clock.clone(),
             self.exec_config(record),
-        ))
+        ));
+        exec.add_sink(Arc::new(ChangeSink {
+            changes: self.changes.clone(),
+            arn: Arc::from(record.arn.as_str()),
+        }));
+        exec
     }
 
     /// Runs `exec` in a Tokio task; its end is recorded in the executions table (and the
@@ -211,6 +216,7 @@ impl StepFunctions {
         recorded: Option<Vec<HistoryEvent>>,
     ) {
         let executions = self.executions.clone();
+        let changes = self.changes.clone();
         let key = arn.to_string();
         let stop = exec.stop_handle();
         let handle = tokio::spawn(async move {
@@ -228,6 +234,11 @@ impl StepFunctions {
                 let _ = executions.read(&key, |row| row.record.apply(&outcome));
             }
             let _ = executions.read(&key, |row| row.extra.done.send_replace(true));
+            // The record has its end now (DescribeExecution answers it).
+            let _ = changes.send(HistoryChange {
+                execution_arn: Arc::from(key.as_str()),
+                event_id: None,
+            });
         });
         let _ = self.executions.read(arn, |row| {
             row.extra.stop = Some(stop);
@@ -606,6 +617,33 @@ impl StepFunctions {
             if let Some(task) = row.extra.task.take() {
                 task.abort();
             }
+        });
+    }
+}
+
+/// A change to a STANDARD execution, as [`StepFunctions::subscribe_changes`] reports it.
+#[derive(Debug, Clone)]
+pub struct HistoryChange {
+    /// The execution.
+    pub execution_arn: Arc<str>,
+    /// The history event just recorded; `None` once the execution's record has its end
+    /// (status, output, error and cause, as DescribeExecution answers them).
+    pub event_id: Option<u64>,
+}
+
+/// Tells the change feed about each event an execution records.
+#[derive(Debug)]
+struct ChangeSink {
+    changes: tokio::sync::broadcast::Sender<HistoryChange>,
+    arn: Arc<str>,
+}
+
+impl kdaflow_asl::history::EventSink for ChangeSink {
+    fn record(&self, event: &HistoryEvent) {
+        // No receiver is the common case (nobody watches); that is not an error.
+        let _ = self.changes.send(HistoryChange {
+            execution_arn: self.arn.clone(),
+            event_id: Some(event.id),
         });
     }
 }

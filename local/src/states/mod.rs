@@ -71,7 +71,7 @@ use crate::validation::Constraints;
 
 pub(crate) use arns::{offset as page_offset, token as page_token};
 pub use error::StatesError;
-pub use executions::{ExecRuntime, ExecutionRecord};
+pub use executions::{ExecRuntime, ExecutionRecord, HistoryChange};
 pub use machines::{MachineEntry, MachineRecord};
 pub use model::{ExecutionDescription, MachineType, Status};
 
@@ -98,9 +98,18 @@ pub struct StepFunctions {
     /// Programs compiled from definitions recorded by executions (a restart may find an
     /// execution whose machine has since been updated or deleted).
     programs: RwLock<HashMap<String, Arc<Program>>>,
+    /// Every history event recorded and every execution's end, for live viewers (the console).
+    changes: tokio::sync::broadcast::Sender<executions::HistoryChange>,
 }
 
 impl StepFunctions {
+    /// Every history event of a STANDARD execution as it is recorded, and each execution's
+    /// end once DescribeExecution answers it (a receiver that lags misses changes, and is
+    /// told so by `RecvError::Lagged`: re-read what it shows).
+    pub fn subscribe_changes(&self) -> tokio::sync::broadcast::Receiver<HistoryChange> {
+        self.changes.subscribe()
+    }
+
     /// The service, with the state machines and executions found in `store` (RUNNING ones are
     /// not resumed until [`StepFunctions::resume_running`] is called, inside a Tokio runtime).
     pub fn new(
@@ -124,6 +133,7 @@ impl StepFunctions {
             machines,
             executions,
             programs: RwLock::new(HashMap::new()),
+            changes: tokio::sync::broadcast::channel(4096).0,
         })
     }
 }
