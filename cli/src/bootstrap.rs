@@ -410,6 +410,8 @@ pub struct LocalBootstrap {
     pub flink_state_machine_arn: String,
     /// Stand-in prerequisites in the twin's account and region.
     pub prerequisites: Prerequisites,
+    /// The console, at [`kdaflow_console::PATH`] on the twin's port.
+    pub console: kdaflow_console::Console,
     /// The stand-in functions (what the application delivered to them).
     pub standins: kdaflow_local::standins::ReferenceStandins,
 }
@@ -442,6 +444,9 @@ impl LocalBootstrap {
             .resume_executions(false)
             .build()
             .context("cannot start the twin")?;
+        // The console is served from the start; it offers the bootstrap's input once provisioned.
+        let console = kdaflow_console::Console::new(&twin, kdaflow_console::Options::default());
+        console.mount();
         let running = twin
             .spawn(port)
             .await
@@ -449,7 +454,12 @@ impl LocalBootstrap {
         let provisioned =
             crate::provision::provision_with(running.twin(), &running.endpoint_url(), tasks)
                 .await?;
+        console.set_sample_input(
+            &provisioned.state_machine_arn,
+            serde_json::to_value(&provisioned.prerequisites).unwrap_or_default(),
+        );
         Ok(Self {
+            console,
             state_machine_arn: provisioned.state_machine_arn,
             flink_state_machine_arn: provisioned.flink_state_machine_arn,
             prerequisites: provisioned.prerequisites,
@@ -617,4 +627,19 @@ fn outcome(record: &kdaflow_local::states::ExecutionRecord) -> anyhow::Result<Ex
         start_date: time(record.start_ms),
         stop_date: time(record.stop_ms.unwrap_or(record.start_ms)),
     })
+}
+
+/// The console of `twin`, on which the bootstrap state machine `state_machine_arn` is
+/// provisioned (its "Start execution" offers the stand-in prerequisites), mounted on the twin:
+/// served from the next `Twin::serve` on.
+pub fn console_for(twin: &Twin, state_machine_arn: &str) -> kdaflow_console::Console {
+    let config = twin.config();
+    let console = kdaflow_console::Console::new(twin, kdaflow_console::Options::default());
+    console.set_sample_input(
+        state_machine_arn,
+        serde_json::to_value(Prerequisites::example(&config.region, &config.account_id))
+            .unwrap_or_default(),
+    );
+    console.mount();
+    console
 }

@@ -69,7 +69,7 @@ struct Shared {
     twin: Twin,
     /// The twin's APIs, called in-process by the proxy.
     api: Router,
-    options: Options,
+    options: parking_lot::RwLock<Options>,
     /// Ends the live feeds (a server shutting down waits for open responses).
     closed: CancellationToken,
 }
@@ -81,10 +81,19 @@ impl Console {
             state: Arc::new(Shared {
                 twin: twin.clone(),
                 api: twin.api_router(),
-                options,
+                options: parking_lot::RwLock::new(options),
                 closed: CancellationToken::new(),
             }),
         }
+    }
+
+    /// Offers `input` in the "Start execution" editor of state machine `arn`.
+    pub fn set_sample_input(&self, arn: &str, input: Value) {
+        self.state
+            .options
+            .write()
+            .sample_inputs
+            .insert(arn.to_string(), input);
     }
 
     /// Mounts the console on its twin (served from the next `Twin::serve` on).
@@ -181,8 +190,7 @@ async fn sample_input(
 ) -> Response {
     let input = q
         .get("stateMachineArn")
-        .and_then(|arn| s.options.sample_inputs.get(arn))
-        .cloned()
+        .and_then(|arn| s.options.read().sample_inputs.get(arn).cloned())
         .unwrap_or_else(|| json!({}));
     json_response(StatusCode::OK, &json!({ "input": input }))
 }

@@ -3,7 +3,8 @@
 //! (`kdaflow inspect <name>` reads it); `GET /_kdaflow/lambda/functions/{name}/code` is a
 //! function's zip (GetFunction's `Code.Location`) and `.../logs` what its processes wrote
 //! (`kdaflow logs <name>` reads it), `.../invocations` its latest invocations with their
-//! payloads and answers (the console's function page).
+//! payloads and answers (the console's function page); `GET
+//! /_kdaflow/firehose/{name}/latest` a delivery stream's record count and latest records.
 
 use std::sync::Arc;
 
@@ -13,11 +14,12 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use crate::firehose::Firehose;
 use crate::lambda::Lambda;
 use crate::standins::Registry;
 
 /// The routes.
-pub fn router(standins: Arc<Registry>, lambda: Arc<Lambda>) -> Router {
+pub fn router(standins: Arc<Registry>, lambda: Arc<Lambda>, firehose: Arc<Firehose>) -> Router {
     Router::new()
         .route("/_kdaflow/standins", get(list))
         .route("/_kdaflow/standins/{name}", get(show))
@@ -32,7 +34,42 @@ pub fn router(standins: Arc<Registry>, lambda: Arc<Lambda>) -> Router {
                 )
                 .with_state(lambda),
         )
+        .merge(
+            Router::new()
+                .route("/_kdaflow/firehose/{name}/latest", get(firehose_latest))
+                .with_state(firehose),
+        )
 }
+
+/// The records a delivery stream accepted in all, and its latest [`LATEST`] (Firehose has no
+/// API that reads a stream).
+async fn firehose_latest(State(f): State<Arc<Firehose>>, Path(name): Path<String>) -> Response {
+    let read = f.end_offset(&name).and_then(|end| {
+        f.read(&name, end.saturating_sub(LATEST), LATEST as usize)
+            .map(|r| (end, r.0))
+    });
+    match read {
+        Ok((end, records)) => json(
+            StatusCode::OK,
+            serde_json::json!({
+                "deliveryStream": name,
+                "count": end,
+                "records": records.iter().rev().map(|r| serde_json::json!({
+                    "recordId": r.record_id,
+                    "atMs": r.arrival_ms,
+                    "data": String::from_utf8_lossy(&r.data),
+                })).collect::<Vec<_>>(),
+            }),
+        ),
+        Err(e) => json(
+            StatusCode::NOT_FOUND,
+            serde_json::json!({"error": e.to_string()}),
+        ),
+    }
+}
+
+/// Records shown by `/_kdaflow/firehose/{name}/latest`, newest first.
+const LATEST: u64 = 20;
 
 async fn code(State(lambda): State<Arc<Lambda>>, Path(name): Path<String>) -> Response {
     match lambda.code_zip(&name) {

@@ -379,10 +379,11 @@ impl Twin {
     /// The AWS APIs and the `/_kdaflow/` control endpoints, without mounted routes (what a
     /// mounted client of the twin, like the console, calls in-process).
     pub fn api_router(&self) -> axum::Router {
-        self.gateway
-            .clone()
-            .router()
-            .merge(control::router(self.standins.clone(), self.lambda.clone()))
+        self.gateway.clone().router().merge(control::router(
+            self.standins.clone(),
+            self.lambda.clone(),
+            self.firehose.clone(),
+        ))
     }
 
     /// Serves `routes` beside the AWS APIs on the twin's port from the next [`Twin::serve`]

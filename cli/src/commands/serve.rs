@@ -165,7 +165,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .await
             .context("cannot provision the bootstrap on the twin")?;
     let standins = &provisioned.standins;
-    let console = console_for(&twin, &provisioned.state_machine_arn);
+    let console = kdaflow::bootstrap::console_for(&twin, &provisioned.state_machine_arn);
     let state = match &args.state_dir {
         Some(d) => format!("state in {}", d.display()),
         None => "state in memory only".to_string(),
@@ -208,20 +208,4 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     .await?;
     say(format_args!("kdaflow twin stopped"));
     Ok(ExitCode::SUCCESS)
-}
-
-/// The console of a twin with the bootstrap provisioned (its "Start execution" offers the
-/// stand-in prerequisites), mounted on the twin.
-pub fn console_for(twin: &Twin, state_machine_arn: &str) -> kdaflow_console::Console {
-    let config = twin.config();
-    let prerequisites =
-        kdaflow_workflow::prerequisites::Prerequisites::example(&config.region, &config.account_id);
-    let mut options = kdaflow_console::Options::default();
-    options.sample_inputs.insert(
-        state_machine_arn.to_string(),
-        serde_json::to_value(prerequisites).unwrap_or_default(),
-    );
-    let console = kdaflow_console::Console::new(twin, options);
-    console.mount();
-    console
 }

@@ -85,6 +85,11 @@ pub struct UpArgs {
     /// spec's `runtime` (`sql` for the reference application).
     #[arg(long, value_enum)]
     pub runtime: Option<Runtime>,
+    /// Keep the twin and its web console running after the bootstrap (until Ctrl-C): watch
+    /// the execution, the application and its streams at the printed URL. Implies
+    /// --real-time (the console shows the twin live).
+    #[arg(long)]
+    pub console: bool,
 }
 
 /// `--runtime`.
@@ -266,7 +271,8 @@ pub async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
     }
     let wall = Instant::now();
     let state_dir = (!args.ephemeral).then(|| args.state_dir.clone());
-    let clock: SharedClock = if args.real_time {
+    let real_time = args.real_time || args.console;
+    let clock: SharedClock = if real_time {
         Arc::new(SystemClock)
     } else {
         Arc::new(VirtualClock::new(virtual_start(state_dir.as_deref())))
@@ -311,7 +317,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
             } else {
                 format!("state in {}", args.state_dir.display())
             },
-            if args.real_time {
+            if real_time {
                 "real time"
             } else {
                 "virtual time: waits finish at once, timestamps are as on AWS"
@@ -326,7 +332,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
         (!args.quiet).then(|| Arc::new(Progress { start: clock.now() }) as Arc<dyn EventSink>);
     let (outcome, history) = local.execute(&name, input, sink).await?;
     if let Some(dir) = &state_dir
-        && !args.real_time
+        && !real_time
     {
         // Best effort: losing it only means the next run starts its clock at the wall clock.
         let _ = std::fs::write(dir.join(CLOCK_FILE), clock.now().to_rfc3339());
@@ -386,6 +392,15 @@ pub async fn run(args: UpArgs) -> anyhow::Result<ExitCode> {
             "{transitions} state transitions, {kda_calls} Kinesis Analytics calls, {took:.1} s on the twin's clock, {:.0} ms wall",
             wall.elapsed().as_secs_f64() * 1000.0
         );
+    }
+    if args.console {
+        eprintln!(
+            "console: {}{} — the twin keeps running; stop with Ctrl-C",
+            local.running.endpoint_url(),
+            kdaflow_console::PATH
+        );
+        let _ = tokio::signal::ctrl_c().await;
+        local.console.close();
     }
     Ok(code)
 }

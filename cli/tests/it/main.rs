@@ -2,6 +2,8 @@
 //! and restarted, driven by send/inspect/fault), `spec`, `synth` and `package`. The scenarios
 //! over the whole twin are in the `kdaflow-tests` crate (`tests/`).
 
+mod browser;
+mod console;
 mod deploy;
 mod flink;
 mod flink_twin;
