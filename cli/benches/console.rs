@@ -159,6 +159,14 @@ async fn run() {
         "execution page with {events} history events: the whole table in {:.0} ms (polled every 100 ms)",
         shown - t0
     );
+    let slowest = js(
+        &c,
+        "return performance.getEntriesByType('resource').filter(e => e.initiatorType === 'fetch') \
+         .sort((a, b) => b.duration - a.duration).slice(0, 3) \
+         .map(e => `${e.name.replace(location.origin, '')} ${Math.round(e.duration)} ms`);",
+    )
+    .await;
+    println!("  its slowest requests: {slowest}");
     shot(&c, "execution-10k-events").await;
     let click = js(
         &c,

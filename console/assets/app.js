@@ -153,8 +153,9 @@ const JSON_PROTOCOL = {
 };
 
 /** One call of a JSON-protocol API: aws('states', 'ListStateMachines', {}). */
-async function aws(service, operation, body = {}) {
-  const [prefix, version] = JSON_PROTOCOL[service];
+async function aws(service, operation, body = {}, targetPrefix) {
+  const [servicePrefix, version] = JSON_PROTOCOL[service];
+  const prefix = targetPrefix || servicePrefix;
   const res = await fetch(`/console/aws/${service}`, {
     method: 'POST',
     headers: {
@@ -218,22 +219,44 @@ class View {
     const t = setInterval(() => this.alive && fn(), ms);
     this.onClose(() => clearInterval(t));
   }
+  /** A server-sent events feed; while the tab is hidden it is closed (see `suspend`). */
   feed(url, handlers) {
-    const es = new EventSource(url);
-    for (const [event, fn] of Object.entries(handlers)) {
-      es.addEventListener(event, (m) => {
-        if (!this.alive) return;
-        let data = null;
-        try {
-          data = m.data ? JSON.parse(m.data) : null;
-        } catch (_) {
-          data = null;
-        }
-        fn(data);
-      });
+    const f = { url, handlers, es: null };
+    const open = () => {
+      const es = new EventSource(url);
+      for (const [event, fn] of Object.entries(handlers)) {
+        es.addEventListener(event, (m) => {
+          if (!this.alive) return;
+          let data = null;
+          try {
+            data = m.data ? JSON.parse(m.data) : null;
+          } catch (_) {
+            data = null;
+          }
+          fn(data);
+        });
+      }
+      // `open` and `error` are EventSource's own events, handled like the feed's.
+      f.es = es;
+    };
+    f.open = open;
+    open();
+    this.feeds = this.feeds || [];
+    this.feeds.push(f);
+    this.onClose(() => f.es && f.es.close());
+    return f;
+  }
+  /** Closes the feeds' connections (a browser opens six at most to one host, for all tabs). */
+  suspend() {
+    for (const f of this.feeds || []) if (f.es) f.es.close();
+  }
+  /** Opens them again; the view re-reads what it missed (its `lagged` handler). */
+  resume() {
+    if (!this.alive) return;
+    for (const f of this.feeds || []) {
+      f.open();
+      if (f.handlers.lagged) f.handlers.lagged({ missed: null, resumed: true });
     }
-    this.onClose(() => es.close());
-    return es;
   }
   /** Runs `fn` at most once per `ms`, and once more after a call that came in meanwhile. */
   throttle(ms, fn) {
@@ -297,6 +320,12 @@ function route() {
 }
 
 window.addEventListener('hashchange', route);
+// A page the browser keeps in its back/forward cache would keep its feeds' connections open,
+// and a browser opens only six to one host: end the view when the page is hidden, start it
+// again when the page comes back.
+window.addEventListener('pagehide', () => current && current.close());
+window.addEventListener('pageshow', (e) => e.persisted && route());
+document.addEventListener('visibilitychange', () => current && (document.hidden ? current.suspend() : current.resume()));
 
 const link = {
   machine: (arn) => '#/statemachine/' + encodeURIComponent(arn),
@@ -336,7 +365,9 @@ function emptyRow(tbody, cols, text) {
 async function overview(main, view) {
   const machines = table('machines', ['State machine', 'Type', 'Latest execution', 'Started', 'Created']);
   const apps = table('applications', ['Application', 'Status', 'ARN']);
-  const counts = h('p.counts.muted', { text: 'Counting streams and functions…' });
+  const services = h('div.cards', {}, h('p.muted', { text: 'Asking each service what it holds…' }));
+  let machineList;
+  let appList;
   main.append(
     h('h1', { text: 'Overview' }),
     h(
@@ -345,13 +376,14 @@ async function overview(main, view) {
       'Step Functions state machines and Kinesis Data Analytics SQL applications on this twin. ',
       'Start an execution from a state machine’s page; follow an application’s streams live from its page.',
     ),
+    h('section', {}, h('h2', { text: 'Services on this twin' }), services),
     h('section', {}, h('h2', { text: 'State machines' }), machines),
     h('section', {}, h('h2', { text: 'Kinesis Analytics applications' }), apps),
-    counts,
   );
 
   const loadMachines = async () => {
     const list = await all('states', 'ListStateMachines', { maxResults: 100 }, 'stateMachines', 'nextToken');
+    machineList = list;
     const tbody = $('tbody', machines);
     if (!view.alive) return;
     if (!list.length) return emptyRow(tbody, 5, 'No state machines. `kdaflow up` creates the bootstrap.');
@@ -383,6 +415,7 @@ async function overview(main, view) {
     const tbody = $('tbody', apps);
     if (!view.alive) return;
     const list = r.ApplicationSummaries || [];
+    appList = list;
     if (!list.length) return emptyRow(tbody, 3, 'No applications yet: an execution of the bootstrap creates one.');
     tbody.replaceChildren(
       ...list.map((a) =>
@@ -396,28 +429,51 @@ async function overview(main, view) {
       ),
     );
   };
-  const loadCounts = async () => {
-    const [fh, ks, fns] = await Promise.all([
-      aws('firehose', 'ListDeliveryStreams', { Limit: 100 }).catch(() => ({})),
-      aws('kinesis', 'ListStreams', {}).catch(() => ({})),
-      rest(lambdaPath('/functions/')).catch(() => ({})),
+  const loadServices = async () => {
+    const none = () => undefined;
+    const [v2, fh, ks, fns, rules, buckets] = await Promise.all([
+      aws('kinesisanalytics', 'ListApplications', {}, 'KinesisAnalytics_20180523').catch(none),
+      aws('firehose', 'ListDeliveryStreams', { Limit: 100 }).catch(none),
+      aws('kinesis', 'ListStreams', {}).catch(none),
+      rest(lambdaPath('/functions/')).catch(none),
+      aws('events', 'ListRules', { Limit: 100 }).catch(none),
+      fetch('/console/aws/s3')
+        .then((r) => (r.ok ? r.text() : Promise.reject(new Error(r.statusText))))
+        .then((x) => [...new DOMParser().parseFromString(x, 'application/xml').getElementsByTagName('Name')].map((n) => n.textContent))
+        .catch(none),
     ]);
     if (!view.alive) return;
-    counts.classList.remove('muted');
-    counts.replaceChildren(
-      h('a', { href: '#/streams', text: `${(fh.DeliveryStreamNames || []).length} Firehose delivery streams` }),
-      ' · ',
-      h('a', { href: '#/streams', text: `${(ks.StreamNames || []).length} Kinesis streams` }),
-      ' · ',
-      h('a', { href: '#/functions', text: `${(fns.Functions || []).length} Lambda functions` }),
+    const card = (title, holds, names, href) =>
+      h(
+        'div.card',
+        {},
+        h('div.card-title', {}, href ? h('a', { href, text: title }) : title),
+        h('div.card-count', { text: holds === undefined ? 'not answering' : holds }),
+        names && names.length ? h('div.card-names.muted', { text: clip(names.join(', '), 140) }) : null,
+      );
+    const count = (list, one, many) => (list === undefined ? undefined : `${list.length} ${list.length === 1 ? one : many}`);
+    const v2apps = v2 && (v2.ApplicationSummaries || []);
+    const firehose = fh && (fh.DeliveryStreamNames || []);
+    const kinesis = ks && (ks.StreamNames || []);
+    const functions = fns && (fns.Functions || []).map((f) => f.FunctionName);
+    const ruleNames = rules && (rules.Rules || []).map((r) => r.Name);
+    services.replaceChildren(
+      card('Step Functions', count(machineList, 'state machine', 'state machines'), (machineList || []).map((m) => m.name), null),
+      card('Kinesis Analytics (SQL)', count(appList, 'application', 'applications'), (appList || []).map((a) => `${a.ApplicationName} (${a.ApplicationStatus})`), null),
+      card('Managed Service for Apache Flink', count(v2apps, 'application', 'applications'), (v2apps || []).map((a) => `${a.ApplicationName} (${a.ApplicationStatus})`), null),
+      card('Firehose', count(firehose, 'delivery stream', 'delivery streams'), firehose, '#/streams'),
+      card('Kinesis Data Streams', count(kinesis, 'stream', 'streams'), kinesis, '#/streams'),
+      card('Lambda', count(functions, 'function', 'functions'), functions, '#/functions'),
+      card('EventBridge', count(ruleNames, 'rule', 'rules'), ruleNames, '#/events'),
+      card('S3', count(buckets, 'bucket', 'buckets'), buckets, null),
     );
   };
-  const refresh = view.throttle(1000, () => Promise.all([loadMachines(), loadApps()]));
+  const refresh = view.throttle(1000, () => Promise.all([loadMachines(), loadApps()]).then(loadServices));
   await Promise.all([
     loadMachines().catch((e) => showError(e, 'listing state machines')),
     loadApps().catch((e) => showError(e, 'listing applications')),
-    loadCounts(),
   ]);
+  await loadServices();
   view.feed('/console/feed/executions', { history: (d) => d && d.eventId === null && refresh(), lagged: refresh });
   view.every(5000, refresh);
 }
@@ -571,6 +627,7 @@ const MAX_INPUT = 262144;
 
 async function stateMachinePage(main, view, arn) {
   const graph = h('div#graph.graph-box', {}, h('p.muted', { text: 'Laying out the graph…' }));
+  const stateInfo = h('div#state-info.state-info', {}, h('span.muted', { text: 'Click a state for its definition, Retry and Catch.' }));
   const definition = h('pre#definition.code');
   const input = h('textarea#input', { rows: 14, spellcheck: 'false', 'aria-label': 'Execution input (JSON)' });
   const inputError = h('div#input-error.field-error', { 'aria-live': 'polite' });
@@ -589,7 +646,7 @@ async function stateMachinePage(main, view, arn) {
     crumbs(h('a', { href: '#/', text: 'Overview' }), 'State machine'),
     title,
     info,
-    h('section', {}, h('h2', { text: 'Graph' }), legend(), graph),
+    h('section', {}, h('h2', { text: 'Graph' }), legend(), graph, stateInfo),
     h(
       'div.pair',
       {},
@@ -710,7 +767,20 @@ async function stateMachinePage(main, view, arn) {
   validate();
   await Promise.all([
     layout(machine.definition)
-      .then((l) => view.alive && drawGraph(graph, l))
+      .then((l) => {
+        if (!view.alive) return;
+        const parsed = JSON.parse(machine.definition);
+        drawGraph(graph, l, (state) => {
+          const n = l.nodes.find((x) => x.id === state) || { retry: [], catch: [] };
+          for (const g of $$('g.state', graph)) g.classList.toggle('picked', g.dataset.state === state);
+          stateInfo.replaceChildren(
+            h('div.row', {}, h('strong', { text: state }), h('span.tag', { text: n.type })),
+            n.retry.length ? h('div', {}, h('b', { text: 'Retry ' }), n.retry.map((r) => h('div.mono', { text: r }))) : null,
+            n.catch.length ? h('div', {}, h('b', { text: 'Catch ' }), n.catch.map((c) => h('div.mono', { text: c }))) : null,
+            h('pre.code.small', { text: JSON.stringify(findState(parsed, state), null, 2) }),
+          );
+        });
+      })
       .catch((e) => {
         graph.replaceChildren(h('p.muted', { text: 'The graph could not be drawn.' }));
         showError(e, 'laying out the graph');
@@ -987,6 +1057,19 @@ async function executionPage(main, view, arn) {
   view.every(3000, () => described && described.status === 'RUNNING' && refresh());
 }
 
+/** A state's definition, wherever it is nested (Parallel branches, Map iterators). */
+function findState(def, name) {
+  const states = (def && def.States) || {};
+  if (states[name]) return states[name];
+  for (const st of Object.values(states)) {
+    for (const sub of [...(st.Branches || []), st.Iterator, st.ItemProcessor]) {
+      const found = sub && findState(sub, name);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
 /** Scrolls the graph so that the state drawn by `g` is in the middle of its box. */
 function centerOn(box, g) {
   const svg = $('svg', box);
@@ -1088,9 +1171,11 @@ async function applicationPage(main, view, name) {
         .split('\n')
         .map((l) => `<span class="line">${sqlLine(l) || ' '}</span>`)
         .join('');
-      const named = [...inputStreams];
+      // The streams the code creates first (their charts are what the application computes),
+      // then its input streams; error_stream and any other appear when rows do.
+      const named = [];
       for (const m of code.matchAll(/CREATE\s+(?:OR\s+REPLACE\s+)?STREAM\s+"?([\w$]+)"?/gi)) named.push(m[1]);
-      for (const n of named) section(n);
+      for (const n of [...named, ...inputStreams, 'error_stream']) section(n);
       // A Lambda destination that is a kdaflow stand-in with a threshold (the SNS one): draw it.
       await Promise.all(
         outputs
@@ -1230,18 +1315,19 @@ async function applicationPage(main, view, name) {
     schedule();
   };
 
-  const es = view.feed('/console/feed/applications/' + encodeURIComponent(name), {
+  view.feed('/console/feed/applications/' + encodeURIComponent(name), {
     rows: onRows,
     lagged: (d) => {
-      feedState.textContent = `live (missed ${d ? d.missed : 'some'} updates while busy)`;
+      feedState.textContent =
+        d && d.resumed ? 'live (rows made while the tab was hidden are not shown)' : `live (missed ${d ? d.missed : 'some'} updates while busy)`;
+    },
+    open: () => {
+      if (!/^live/.test(feedState.textContent)) feedState.textContent = 'live';
+    },
+    error: () => {
+      feedState.textContent = 'reconnecting…';
     },
   });
-  es.onopen = () => {
-    if (view.alive) feedState.textContent = 'live';
-  };
-  es.onerror = () => {
-    if (view.alive) feedState.textContent = 'reconnecting…';
-  };
 
   const control = async (op, body, doing) => {
     startBtn.disabled = stopBtn.disabled = true;

@@ -181,10 +181,12 @@ async fn stream_sample(local: &LocalBootstrap, args: &UpArgs) -> anyhow::Result<
         for p in &report.problems {
             eprintln!("  problem: {p}");
         }
-        eprintln!(
-            "  to keep the application running: kdaflow serve --state-dir {}, then kdaflow send and kdaflow inspect",
-            args.state_dir.display()
-        );
+        if !args.console {
+            eprintln!(
+                "  to keep the application running: kdaflow serve --state-dir {}, then kdaflow send and kdaflow inspect",
+                args.state_dir.display()
+            );
+        }
     }
     Ok(())
 }
