@@ -985,19 +985,30 @@ async function executionPage(main, view, arn) {
   };
 
   // The whole history once; afterwards only what is new, read newest first.
+  // The first page is shown at once; the rest in a few large batches (each insertion into a
+  // long table costs a layout of all of it).
+  let loaded = false;
   const readAll = async () => {
     let token;
-    for (;;) {
+    let pending = [];
+    for (let first = true; ; first = false) {
       const page = await aws('states', 'GetExecutionHistory', { executionArn: arn, maxResults: 1000, ...(token ? { nextToken: token } : {}) });
       if (!view.alive) return;
-      const before = reading.events.length;
-      reading.add(page.events || []);
-      render(reading.events.slice(before));
+      pending = pending.concat(page.events || []);
       token = page.nextToken;
+      if (first || !token || pending.length >= 5000) {
+        const before = reading.events.length;
+        reading.add(pending);
+        pending = [];
+        render(reading.events.slice(before));
+      }
       if (!token) break;
     }
+    loaded = true;
   };
   const readNew = async () => {
+    // Until the whole history is read, newer events come with it.
+    if (!loaded) return;
     const fresh = [];
     let token;
     outer: for (;;) {
@@ -1033,6 +1044,7 @@ async function executionPage(main, view, arn) {
 
   // Follow changes from the moment the page opens, so nothing between reads is missed.
   view.feed('/console/feed/executions', { history: (d) => d && d.executionArn === arn && refresh(), lagged: refresh });
+  const reads = readAll();
   await describe();
   const machine = await aws('states', 'DescribeStateMachineForExecution', { executionArn: arn }).catch(() =>
     aws('states', 'DescribeStateMachine', { stateMachineArn: described.stateMachineArn }),
@@ -1048,8 +1060,10 @@ async function executionPage(main, view, arn) {
       graph.replaceChildren(h('p.muted', { text: 'The graph could not be drawn.' }));
       showError(e, 'laying out the graph');
     });
-  await readAll();
+  await reads;
   await drawn;
+  // What happened while the history was being read.
+  await readNew();
   await describe();
   const failed = $('#graph g.state.st-failed');
   if (failed) centerOn(graph, failed);

@@ -603,8 +603,11 @@ fn svg_path(path: &[(Point, Point)]) -> String {
 /// page.
 #[derive(Default)]
 struct Capture {
-    arrows: Vec<(usize, Vec<(Point, Point)>, bool)>,
+    arrows: Vec<Arrowed>,
 }
+
+/// One drawn arrow: its edge's index, its Bézier segments, and whether it runs backwards.
+type Arrowed = (usize, Vec<(Point, Point)>, bool);
 
 impl RenderBackend for Capture {
     fn draw_rect(

@@ -13,23 +13,11 @@ use std::time::Duration;
 use aws_sdk_kinesis::types::ShardIteratorType;
 
 use super::repo;
+use super::sdk_config;
 use super::serve::Server;
 
 const REVIEWS: &str = "reviews";
 const WINDOW_MS: i64 = 5_000;
-
-fn config(endpoint: &str) -> aws_config::SdkConfig {
-    aws_config::SdkConfig::builder()
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(
-            aws_credential_types::provider::SharedCredentialsProvider::new(
-                aws_credential_types::Credentials::new("AKID", "secret", None, None, "test"),
-            ),
-        )
-        .build()
-}
 
 /// Every record of `stream` so far: (data, arrival time in ms).
 async fn records(k: &aws_sdk_kinesis::Client, stream: &str) -> Vec<(String, i64)> {
@@ -74,7 +62,7 @@ async fn records(k: &aws_sdk_kinesis::Client, stream: &str) -> Vec<(String, i64)
 async fn the_flink_bootstrap_runs_the_translated_reference_application_on_a_real_flink() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start_with(&dir.path().join("state"), &[]);
-    let cfg = config(&server.endpoint);
+    let cfg = sdk_config(&server.endpoint);
     let kinesis = aws_sdk_kinesis::Client::new(&cfg);
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&cfg)

@@ -35,3 +35,17 @@ pub fn repo(path: &str) -> PathBuf {
         .join("..")
         .join(path)
 }
+
+/// The SDK configuration of a client of the twin at `endpoint`.
+pub fn sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(
+                aws_credential_types::Credentials::new("AKID", "secret", None, None, "test"),
+            ),
+        )
+        .build()
+}
