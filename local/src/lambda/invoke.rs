@@ -181,13 +181,7 @@ impl Lambda {
         };
         self.recent.push(
             name,
-            super::recent::Invocation {
-                at_ms,
-                duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-                payload: text,
-                response,
-                error,
-            },
+            super::recent::Invocation::ended(at_ms, started, text, response, error),
         );
         result
     }

@@ -203,13 +203,7 @@ impl Lambda {
         };
         self.recent.push(
             short.as_deref().unwrap_or(name),
-            recent::Invocation {
-                at_ms,
-                duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-                payload: text,
-                response,
-                error,
-            },
+            recent::Invocation::ended(at_ms, started, text, response, error),
         );
         result
     }

@@ -29,6 +29,26 @@ pub struct Invocation {
     pub error: Option<String>,
 }
 
+impl Invocation {
+    /// An invocation that started at `at_ms` (the twin's clock) and `started` (the wall clock,
+    /// for its duration) and has just ended.
+    pub fn ended(
+        at_ms: i64,
+        started: std::time::Instant,
+        payload: String,
+        response: String,
+        error: Option<String>,
+    ) -> Self {
+        Self {
+            at_ms,
+            duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+            payload,
+            response,
+            error,
+        }
+    }
+}
+
 /// The latest invocations per function name.
 #[derive(Debug, Default)]
 pub struct Recent(Mutex<HashMap<String, VecDeque<Invocation>>>);
