@@ -454,10 +454,7 @@ impl LocalBootstrap {
         let provisioned =
             crate::provision::provision_with(running.twin(), &running.endpoint_url(), tasks)
                 .await?;
-        console.set_sample_input(
-            &provisioned.state_machine_arn,
-            serde_json::to_value(&provisioned.prerequisites).unwrap_or_default(),
-        );
+        offer_bootstrap(&console, &provisioned);
         Ok(Self {
             console,
             state_machine_arn: provisioned.state_machine_arn,
@@ -629,17 +626,26 @@ fn outcome(record: &kdaflow_local::states::ExecutionRecord) -> anyhow::Result<Ex
     })
 }
 
-/// The console of `twin`, on which the bootstrap state machine `state_machine_arn` is
-/// provisioned (its "Start execution" offers the stand-in prerequisites), mounted on the twin:
-/// served from the next `Twin::serve` on.
-pub fn console_for(twin: &Twin, state_machine_arn: &str) -> kdaflow_console::Console {
-    let config = twin.config();
+/// The console of `twin`, on which the bootstrap is `provisioned`, mounted on the twin: served
+/// from the next `Twin::serve` on.
+pub fn console_for(
+    twin: &Twin,
+    provisioned: &crate::provision::Provisioned,
+) -> kdaflow_console::Console {
     let console = kdaflow_console::Console::new(twin, kdaflow_console::Options::default());
-    console.set_sample_input(
-        state_machine_arn,
-        serde_json::to_value(Prerequisites::example(&config.region, &config.account_id))
-            .unwrap_or_default(),
-    );
+    offer_bootstrap(&console, provisioned);
     console.mount();
     console
+}
+
+/// Makes the "Start execution" of the `provisioned` bootstrap state machine offer the stand-in
+/// prerequisites its stack was given.
+fn offer_bootstrap(
+    console: &kdaflow_console::Console,
+    provisioned: &crate::provision::Provisioned,
+) {
+    console.set_sample_input(
+        &provisioned.state_machine_arn,
+        serde_json::to_value(&provisioned.prerequisites).unwrap_or_default(),
+    );
 }

@@ -76,15 +76,18 @@ function duration(ms) {
   const m = Math.floor(ms / 60000);
   return `${m} min ${Math.round((ms % 60000) / 1000)} s`;
 }
-function pretty(v) {
-  if (typeof v === 'string') {
-    try {
-      return JSON.stringify(JSON.parse(v), null, 2);
-    } catch (_) {
-      return v;
-    }
+/** `v` parsed, if it is a string of JSON; `v` otherwise. */
+function tryJson(v) {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v);
+  } catch (_) {
+    return v;
   }
-  return JSON.stringify(v, null, 2);
+}
+function pretty(v) {
+  const parsed = tryJson(v);
+  return typeof v === 'string' && parsed === v ? v : JSON.stringify(parsed, null, 2);
 }
 const clip = (text, n) => (text.length > n ? text.slice(0, n - 1) + '…' : text);
 const lastSegment = (arn) => String(arn || '').split(/[:/]/).pop();
@@ -192,6 +195,12 @@ async function rest(path, init) {
 
 const lambdaPath = (p) => `/console/aws/lambda/2015-03-31${p}`;
 
+/** The input the console offers for an execution of state machine `arn` (`{}` if none). */
+const sampleInput = (arn) =>
+  rest('/console/api/sample-input?stateMachineArn=' + encodeURIComponent(arn))
+    .then((r) => r.input || {})
+    .catch(() => ({}));
+
 // ---------------------------------------------------------------------------------------
 // The router: one view at a time; a view's feeds and timers end when it is left
 
@@ -201,6 +210,7 @@ class View {
   constructor() {
     this.alive = true;
     this.cleanups = [];
+    this.feeds = [];
   }
   onClose(fn) {
     this.cleanups.push(fn);
@@ -241,19 +251,18 @@ class View {
     };
     f.open = open;
     open();
-    this.feeds = this.feeds || [];
     this.feeds.push(f);
     this.onClose(() => f.es && f.es.close());
     return f;
   }
   /** Closes the feeds' connections (a browser opens six at most to one host, for all tabs). */
   suspend() {
-    for (const f of this.feeds || []) if (f.es) f.es.close();
+    for (const f of this.feeds) if (f.es) f.es.close();
   }
   /** Opens them again; the view re-reads what it missed (its `lagged` handler). */
   resume() {
     if (!this.alive) return;
-    for (const f of this.feeds || []) {
+    for (const f of this.feeds) {
       f.open();
       if (f.handlers.lagged) f.handlers.lagged({ missed: null, resumed: true });
     }
@@ -342,6 +351,13 @@ function crumbs(...parts) {
   );
 }
 
+/** Shows `status` in a badge made by `badge`. */
+function setBadge(el, status) {
+  el.textContent = status;
+  for (const c of [...el.classList]) if (c.startsWith('status-')) el.classList.remove(c);
+  el.classList.add(statusClass(status));
+}
+
 function badge(status, id, kind) {
   return h('span.badge.' + statusClass(status) + (kind ? '.' + kind : ''), { id, text: status || '…' });
 }
@@ -353,6 +369,20 @@ function table(id, headers, cls) {
     h('thead', {}, h('tr', {}, headers.map((t) => h('th', { text: t })))),
     h('tbody'),
   );
+}
+
+/** A click on a `rowSelector` row of `tbody` opens a details row under it, made then by
+ *  `build(row)`, or closes the one that is open. */
+function expandable(tbody, rowSelector, cols, build) {
+  tbody.addEventListener('click', (ev) => {
+    const row = ev.target.closest(rowSelector);
+    if (!row) return;
+    const next = row.nextElementSibling;
+    const open = !(next && next.classList.contains('details'));
+    if (open) row.after(h('tr.details', {}, h('td', { colspan: cols }, build(row))));
+    else next.remove();
+    row.classList.toggle('open', open);
+  });
 }
 
 function emptyRow(tbody, cols, text) {
@@ -756,14 +786,14 @@ async function stateMachinePage(main, view, arn) {
 
   const [machine, sample] = await Promise.all([
     aws('states', 'DescribeStateMachine', { stateMachineArn: arn }),
-    rest('/console/api/sample-input?stateMachineArn=' + encodeURIComponent(arn)).catch(() => ({ input: {} })),
+    sampleInput(arn),
   ]);
   if (!view.alive) return;
   title.textContent = machine.name;
   info.textContent = `${machine.type} · ${arn} · role ${machine.roleArn}`;
   definition.textContent = pretty(machine.definition);
-  input.value = JSON.stringify(sample.input || {}, null, 2);
-  buildForm(sample.input);
+  input.value = JSON.stringify(sample, null, 2);
+  buildForm(sample);
   validate();
   await Promise.all([
     layout(machine.definition)
@@ -925,22 +955,11 @@ async function executionPage(main, view, arn) {
   pick.addEventListener('change', () => choose(pick.value));
 
   const tbody = $('tbody', history);
-  tbody.addEventListener('click', (ev) => {
-    const row = ev.target.closest('tr.event');
-    if (!row) return;
-    const next = row.nextElementSibling;
-    if (next && next.classList.contains('details')) {
-      next.remove();
-      row.classList.remove('open');
-      return;
-    }
-    const e = reading.byId.get(Number(row.dataset.id));
-    const d = detailsOf(e);
+  expandable(tbody, 'tr.event', 5, (row) => {
+    const d = detailsOf(reading.byId.get(Number(row.dataset.id)));
     const shown = {};
-    for (const [k, v] of Object.entries(d || {})) shown[k] = typeof v === 'string' && /^[[{]/.test(v) ? JSON.parse(safeJson(v)) : v;
-    const cell = h('td', { colspan: 5 }, h('pre.code', { text: d ? JSON.stringify(shown, null, 2) : 'This event has no details.' }));
-    row.after(h('tr.details', {}, cell));
-    row.classList.add('open');
+    for (const [k, v] of Object.entries(d || {})) shown[k] = typeof v === 'string' && /^[[{]/.test(v) ? tryJson(v) : v;
+    return h('pre.code', { text: d ? JSON.stringify(shown, null, 2) : 'This event has no details.' });
   });
 
   const render = (fresh) => {
@@ -959,8 +978,7 @@ async function executionPage(main, view, arn) {
     const d = await aws('states', 'DescribeExecution', { executionArn: arn });
     if (!view.alive) return;
     described = d;
-    status.textContent = d.status;
-    status.className = 'badge ' + statusClass(d.status);
+    setBadge(status, d.status);
     stop.disabled = d.status !== 'RUNNING';
     machineLink.href = link.machine(d.stateMachineArn);
     machineLink.textContent = lastSegment(d.stateMachineArn);
@@ -1094,15 +1112,6 @@ function centerOn(box, g) {
   box.scrollTop = (r.y.baseVal.value + r.height.baseVal.value / 2) * k - box.clientHeight / 2;
 }
 
-function safeJson(v) {
-  try {
-    JSON.parse(v);
-    return v;
-  } catch (_) {
-    return JSON.stringify(v);
-  }
-}
-
 // ---------------------------------------------------------------------------------------
 // A Kinesis Analytics application: status, SQL, its in-application streams live
 
@@ -1126,8 +1135,7 @@ function sqlLine(text) {
 }
 
 async function applicationPage(main, view, name) {
-  const status = badge('…', 'app-status');
-  status.classList.add('app');
+  const status = badge('…', 'app-status', 'app');
   const version = h('span#app-version.muted');
   const startAt = h(
     'select#app-position',
@@ -1158,8 +1166,7 @@ async function applicationPage(main, view, name) {
     const d = r.ApplicationDetail;
     const first = detail === null;
     detail = d;
-    status.textContent = d.ApplicationStatus;
-    status.className = 'badge app ' + statusClass(d.ApplicationStatus);
+    setBadge(status, d.ApplicationStatus);
     version.textContent = `version ${d.ApplicationVersionId}`;
     startBtn.disabled = d.ApplicationStatus !== 'READY';
     stopBtn.disabled = d.ApplicationStatus !== 'RUNNING';
@@ -1200,7 +1207,6 @@ async function applicationPage(main, view, name) {
               .catch(() => undefined),
           ),
       );
-      for (const [stream, t] of thresholds) for (const c of (sections.get(stream) || { charts: new Map() }).charts.values()) c.threshold = t;
     }
   };
 
@@ -1230,7 +1236,7 @@ async function applicationPage(main, view, name) {
     const svg = s('svg', { class: 'chart', 'data-stream': stream, 'data-column': column, viewBox: '0 0 720 140' });
     const box = h('figure.chart-box', {}, h('figcaption', { text: column }), svg);
     sec.chartsEl.append(box);
-    const c = { svg, points: [], threshold: thresholds.get(stream) };
+    const c = { svg, stream, points: [] };
     sec.charts.set(column, c);
     return c;
   };
@@ -1243,11 +1249,12 @@ async function applicationPage(main, view, name) {
     const T = 10;
     const B = 22;
     const pts = c.points;
+    const threshold = thresholds.get(c.stream);
     let lo = Math.min(...pts.map((p) => p[1]));
     let hi = Math.max(...pts.map((p) => p[1]));
-    if (c.threshold !== undefined) {
-      lo = Math.min(lo, c.threshold);
-      hi = Math.max(hi, c.threshold);
+    if (threshold !== undefined) {
+      lo = Math.min(lo, threshold);
+      hi = Math.max(hi, threshold);
     }
     if (!isFinite(lo)) {
       lo = 0;
@@ -1273,14 +1280,14 @@ async function applicationPage(main, view, name) {
       s('text', { x: L, y: H - 6, class: 'tick', text: pts.length ? clock(new Date(t0)) : '' }),
       s('text', { x: W - R, y: H - 6, 'text-anchor': 'end', class: 'tick', text: pts.length ? clock(new Date(t1)) : '' }),
     ];
-    if (c.threshold !== undefined) {
+    if (threshold !== undefined) {
       parts.push(
-        s('line', { x1: L, x2: W - R, y1: y(c.threshold), y2: y(c.threshold), class: 'threshold' }),
-        s('text', { x: W - R - 2, y: y(c.threshold) - 4, 'text-anchor': 'end', class: 'threshold-label', text: `notification threshold ${c.threshold}` }),
+        s('line', { x1: L, x2: W - R, y1: y(threshold), y2: y(threshold), class: 'threshold' }),
+        s('text', { x: W - R - 2, y: y(threshold) - 4, 'text-anchor': 'end', class: 'threshold-label', text: `notification threshold ${threshold}` }),
       );
     }
     parts.push(s('path', { d, class: 'series' }));
-    for (const p of pts) if (c.threshold !== undefined && p[1] > c.threshold) parts.push(s('circle', { cx: x(p[0]), cy: y(p[1]), r: 3, class: 'above' }));
+    for (const p of pts) if (threshold !== undefined && p[1] > threshold) parts.push(s('circle', { cx: x(p[0]), cy: y(p[1]), r: 3, class: 'above' }));
     c.svg.replaceChildren(...parts);
   };
 
@@ -1557,23 +1564,9 @@ async function functionPage(main, view, name) {
   const tbody = $('tbody', invocations);
   let seen = '';
   let list = [];
-  tbody.addEventListener('click', (ev) => {
-    const row = ev.target.closest('tr.invocation');
-    if (!row) return;
-    const next = row.nextElementSibling;
-    if (next && next.classList.contains('details')) return next.remove();
+  expandable(tbody, 'tr.invocation', 5, (row) => {
     const inv = list[Number(row.dataset.index)];
-    row.after(
-      h(
-        'tr.details',
-        {},
-        h(
-          'td',
-          { colspan: 5 },
-          h('div.pair', {}, h('div', {}, h('h4', { text: 'Payload' }), h('pre.code', { text: pretty(inv.payload || '') })), h('div', {}, h('h4', { text: inv.error ? 'Error' : 'Response' }), h('pre.code', { text: pretty(inv.error || inv.response || '') }))),
-        ),
-      ),
-    );
+    return h('div.pair', {}, h('div', {}, h('h4', { text: 'Payload' }), h('pre.code', { text: pretty(inv.payload || '') })), h('div', {}, h('h4', { text: inv.error ? 'Error' : 'Response' }), h('pre.code', { text: pretty(inv.error || inv.response || '') })));
   });
   const load = async () => {
     const [r, l] = await Promise.all([
@@ -1706,8 +1699,8 @@ async function eventsPage(main, view) {
   async function detailFor(ts) {
     for (const t of ts || []) {
       if (!/:states:.*:stateMachine:/.test(t.Arn)) continue;
-      const r = await rest('/console/api/sample-input?stateMachineArn=' + encodeURIComponent(t.Arn)).catch(() => ({}));
-      if (r.input && Object.keys(r.input).length) return r.input;
+      const input = await sampleInput(t.Arn);
+      if (Object.keys(input).length) return input;
     }
     return {};
   }

@@ -165,7 +165,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .await
             .context("cannot provision the bootstrap on the twin")?;
     let standins = &provisioned.standins;
-    let console = kdaflow::bootstrap::console_for(&twin, &provisioned.state_machine_arn);
+    let console = kdaflow::bootstrap::console_for(&twin, &provisioned);
     let state = match &args.state_dir {
         Some(d) => format!("state in {}", d.display()),
         None => "state in memory only".to_string(),

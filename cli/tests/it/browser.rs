@@ -2,6 +2,7 @@
 //! its `chromedriver` over WebDriver (`fantoccini`). Shared by `tests/it/console.rs` and
 //! `benches/console.rs`.
 
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -28,25 +29,22 @@ impl Driver {
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new(CHROMEDRIVER)
+        let mut child = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver starts");
-        let url = format!("http://127.0.0.1:{port}");
-        // Ready once it accepts connections (a process start: polled on the wall clock).
-        let started = Instant::now();
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "chromedriver did not listen"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        // Ready once it says so; then its output is drained so that it never blocks on it.
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        while !line.contains("started successfully") {
+            line.clear();
+            let n = stdout.read_line(&mut line).unwrap_or(0);
+            assert!(n > 0, "chromedriver ended without starting");
         }
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let url = format!("http://127.0.0.1:{port}");
         Self { child, url }
     }
 
